@@ -1,0 +1,62 @@
+package org.visualscratchpad.samples.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code vsp} command line ({@code bin/vsp}). Each subcommand is a small class in this package.
+ *
+ * <pre>
+ *   bin/vsp --help
+ *   bin/vsp sae info path/to/sae
+ * </pre>
+ */
+@Command(
+    name = "vsp",
+    mixinStandardHelpOptions = true,
+    versionProvider = Vsp.Version.class,
+    description = "VisualScratchpad: which visual concepts a vision-language model captures and uses.",
+    subcommands = {SaeCommand.class})
+public final class Vsp implements Callable<Integer> {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns its exit code (for tests). */
+  public static int run(String... args) {
+    CommandLine cl = new CommandLine(new Vsp());
+    cl.setExecutionExceptionHandler(new Errors());
+    return cl.execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(System.out);
+    return 0;
+  }
+
+  /** Prints project exceptions as one clear line instead of a stack trace. */
+  static final class Errors implements CommandLine.IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
+      if (ex instanceof org.visualscratchpad.ScratchpadException) {
+        cl.getErr().println("error: " + ex.getMessage());
+        return 2;
+      }
+      throw new IllegalStateException(ex);
+    }
+  }
+
+  /** The version from the jar's manifest, or "development". */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Vsp.class.getPackage().getImplementationVersion();
+      return new String[] {"vsp " + (v == null ? "development build" : v)};
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Text-to-image attention: what to tap ({@link org.visualscratchpad.attention.AttentionTap}) and what comes back. */
+package org.visualscratchpad.attention;

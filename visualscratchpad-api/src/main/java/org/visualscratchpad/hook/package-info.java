@@ -1,0 +1,2 @@
+/** Named activation sites ({@link org.visualscratchpad.hook.HookPoint}). */
+package org.visualscratchpad.hook;

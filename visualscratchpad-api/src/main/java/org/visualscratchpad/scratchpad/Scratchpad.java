@@ -1,0 +1,50 @@
+package org.visualscratchpad.scratchpad;
+
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.ServiceLoader;
+import org.visualscratchpad.ScratchpadException;
+import org.visualscratchpad.sae.SparseAutoencoder;
+
+/**
+ * The facade: a loaded vision-language model with an SAE on its vision tower. Long-lived,
+ * thread-safe for concurrent calls, and {@link AutoCloseable}: {@link #close()} frees native
+ * memory and never throws.
+ *
+ * <pre>{@code
+ * jshell> try (var pad = Scratchpad.load(Path.of("llava-1.5-7b-hf"), Path.of("sae"))) {
+ *    ...>   System.out.println(pad.sae().config());
+ *    ...> }
+ * }</pre>
+ *
+ * <p>The implementation is found with {@link ServiceLoader} ({@code visualscratchpad-torch}
+ * provides one).
+ */
+public interface Scratchpad extends AutoCloseable {
+
+  /** Loads a model folder and an SAE on the CPU. */
+  static Scratchpad load(Path model, Path sae) {
+    return load(LoadSpec.of(model, sae));
+  }
+
+  /**
+   * Loads what {@code spec} names with the first {@link ScratchpadProvider} on the class path.
+   *
+   * @throws ScratchpadException if no backend is on the class path, or loading fails
+   */
+  static Scratchpad load(LoadSpec spec) {
+    Iterator<ScratchpadProvider> it = ServiceLoader.load(ScratchpadProvider.class).iterator();
+    if (!it.hasNext()) {
+      throw new ScratchpadException("no VisualScratchpad backend (ScratchpadProvider) is on the class path. "
+          + "Add the dependency org.visualscratchpad:visualscratchpad-torch.");
+    }
+    return it.next().open(spec);
+  }
+
+  /** The SAE on the vision tower. */
+  SparseAutoencoder sae();
+
+  /** Frees native memory; later calls fail with a clear error. Never throws. */
+  @Override
+  void close();
+}

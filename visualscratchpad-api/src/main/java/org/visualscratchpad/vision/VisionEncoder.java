@@ -1,0 +1,52 @@
+package org.visualscratchpad.vision;
+
+import java.awt.image.BufferedImage;
+import java.util.List;
+import org.visualscratchpad.hook.HookPoint;
+import org.visualscratchpad.tensor.FloatMatrix;
+
+/**
+ * A vision tower (CLIP ViT) that can be read at a hook point: what SAE training and latent
+ * statistics run over a dataset.
+ *
+ * <pre>{@code
+ * jshell> VisionEncoder tower = ...;  // from visualscratchpad-torch
+ * jshell> List<FloatMatrix> crops = tower.residualStream(ImageIO.read(new File("cat.png")), HookPoint.visionResidPost(18))
+ * crops ==> [FloatMatrix[577 x 1024] ...]
+ * }</pre>
+ *
+ * <p>Implementations are safe for concurrent use.
+ */
+public interface VisionEncoder {
+
+  /** Number of encoder layers. */
+  int numLayers();
+
+  /** Width of the residual stream ({@code hidden_size}). */
+  int hiddenSize();
+
+  /** Side of one square crop in pixels (e.g. 336). */
+  int imageSize();
+
+  /** Side of one patch in pixels (e.g. 14). */
+  int patchSize();
+
+  /** Patches per side of a crop. */
+  default int gridSize() {
+    return imageSize() / patchSize();
+  }
+
+  /** Rows of one crop's stream: CLS plus the patches. */
+  default int tokensPerCrop() {
+    return gridSize() * gridSize() + 1;
+  }
+
+  /**
+   * The residual stream at {@code hook} for every crop of {@code image} after the model's own
+   * preprocessing: one crop for CLIP and LLaVA-1.5, the base image plus the tiles for LLaVA-NeXT.
+   *
+   * @return one {@code [tokensPerCrop x hiddenSize]} matrix per crop; row 0 is CLS
+   * @throws org.visualscratchpad.InvalidInputException if the hook lies beyond the tower
+   */
+  List<FloatMatrix> residualStream(BufferedImage image, HookPoint hook);
+}
