@@ -1,0 +1,67 @@
+package org.visualscratchpad.torch.llama;
+
+import ai.djl.ndarray.NDArray;
+import java.util.Arrays;
+
+/**
+ * The decoder's key/value cache for one call: per layer post-RoPE keys and values {@code [B,
+ * nKV, T, headDim]}, plus which key positions are real (not left padding). Lives in the call's
+ * native scope; internal to the torch backend. Not thread-safe.
+ */
+public final class KvCache {
+  final NDArray[] keys;
+  final NDArray[] values;
+  private int[][] valid;   // [B][T] 1 = real token
+  private int length;
+
+  /** An empty cache for {@code layers} layers and {@code batch} rows. */
+  public KvCache(int layers, int batch) {
+    keys = new NDArray[layers];
+    values = new NDArray[layers];
+    valid = new int[batch][0];
+  }
+
+  /** Number of cached positions. */
+  public int length() {
+    return length;
+  }
+
+  /** Rows in the batch. */
+  public int batch() {
+    return valid.length;
+  }
+
+  /** Whether key position {@code pos} of row {@code row} is a real token. */
+  boolean isValid(int row, int pos) {
+    return valid[row][pos] != 0;
+  }
+
+  /** Appends {@code mask[b][s]} (1 = real) for {@code s} new positions. */
+  void append(int[][] mask) {
+    int s = mask[0].length;
+    for (int b = 0; b < valid.length; b++) {
+      int[] grown = Arrays.copyOf(valid[b], length + s);
+      System.arraycopy(mask[b], 0, grown, length, s);
+      valid[b] = grown;
+    }
+    length += s;
+  }
+
+  /**
+   * Moves the cached keys and values into {@code keep} (the call's scope), so that the step's own
+   * scope can be closed; arrays replaced by a longer copy are freed at once.
+   */
+  public void keep(ai.djl.ndarray.NDManager keep) {
+    for (int l = 0; l < keys.length; l++) {
+      if (keys[l] != null) {
+        keys[l].attach(keep);
+        values[l].attach(keep);
+      }
+    }
+  }
+
+  /** The layer's keys, or null before the first step. */
+  NDArray keys(int layer) {
+    return keys[layer];
+  }
+}
