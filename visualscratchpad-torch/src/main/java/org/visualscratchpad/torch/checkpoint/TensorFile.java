@@ -1,9 +1,10 @@
 package org.visualscratchpad.torch.checkpoint;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.List;
 import org.visualscratchpad.CheckpointFormatException;
+import org.visualscratchpad.safetensors.SafetensorsFile;
+import org.visualscratchpad.safetensors.TensorInfo;
 import org.visualscratchpad.torch.trace.DenseTensor;
 
 /**
@@ -12,64 +13,66 @@ import org.visualscratchpad.torch.trace.DenseTensor;
  *
  * <pre>{@code
  * jshell> var in = TensorFile.open(Path.of("llava/inputs.safetensors"))
- * jshell> in.longs("single.input_ids")   // [1 x 27] flattened
+ * jshell> in.longRows("single.input_ids")   // [1][27]
  * }</pre>
  *
- * <p>Immutable after opening; thread-safe.
+ * <p>Thread-safe for reads.
  */
-public final class TensorFile {
-  private final Path file;
-  private final MappedSafetensors source;
+public final class TensorFile implements AutoCloseable {
+  private final SafetensorsFile file;
 
-  private TensorFile(Path file, MappedSafetensors source) {
+  private TensorFile(SafetensorsFile file) {
     this.file = file;
-    this.source = source;
   }
 
-  /** Opens {@code file}. @throws CheckpointFormatException if it is missing or malformed */
-  public static TensorFile open(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new CheckpointFormatException(file, "is missing");
-    }
-    return new TensorFile(file, MappedSafetensors.open(file));
+  /** Opens {@code path}. @throws CheckpointFormatException if it is missing or malformed */
+  public static TensorFile open(Path path) {
+    return new TensorFile(SafetensorsFile.open(path));
   }
 
   public Path file() {
-    return file;
+    return file.path();
   }
 
-  public Set<String> names() {
-    return source.names();
+  public List<String> names() {
+    return file.names();
   }
 
   public boolean contains(String name) {
-    return source.names().contains(name);
+    return file.contains(name);
   }
 
   /** The shape of {@code name}. */
   public long[] shape(String name) {
-    check(name);
-    return source.shape(name);
+    return info(name).shape().stream().mapToLong(Long::longValue).toArray();
   }
 
-  /** Tensor {@code name} widened to float32 (integers converted). */
+  /** Floating-point tensor {@code name} widened to float32, or an integer tensor converted. */
   public DenseTensor tensor(String name) {
-    check(name);
-    return DenseTensor.adopt(source.shape(name), source.floats(name));
+    TensorInfo info = info(name);
+    if (info.dtype().isFloatingPoint()) {
+      return DenseTensor.adopt(shape(name), file.floats(name));
+    }
+    long[] v = file.longs(name);
+    float[] f = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      f[i] = v[i];
+    }
+    return DenseTensor.adopt(shape(name), f);
   }
 
   /** Integer tensor {@code name}, flattened. */
   public long[] longs(String name) {
-    check(name);
-    return source.longs(name);
+    info(name);
+    return file.longs(name);
   }
 
-  /** A 2-D integer tensor as rows. */
+  /** A 2-D integer tensor as rows (a 1-D one as a single row). */
   public long[][] longRows(String name) {
     long[] shape = shape(name);
     long[] flat = longs(name);
     int rows = shape.length == 1 ? 1 : (int) shape[0];
-    int cols = flat.length / Math.max(rows, 1);
+    int cols = rows == 0 ? 0 : flat.length / rows;
     long[][] out = new long[rows][cols];
     for (int r = 0; r < rows; r++) {
       System.arraycopy(flat, r * cols, out[r], 0, cols);
@@ -77,10 +80,16 @@ public final class TensorFile {
     return out;
   }
 
-  private void check(String name) {
-    if (!source.names().contains(name)) {
-      throw new CheckpointFormatException(file, "tensor " + name + " is missing (" + source.names().size()
+  private TensorInfo info(String name) {
+    if (!file.contains(name)) {
+      throw new CheckpointFormatException(file.path(), "tensor " + name + " is missing (" + file.names().size()
           + " tensors present)");
     }
+    return file.info(name);
+  }
+
+  @Override
+  public void close() {
+    file.close();
   }
 }

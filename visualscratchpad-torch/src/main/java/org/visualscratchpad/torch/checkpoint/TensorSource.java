@@ -1,29 +1,62 @@
 package org.visualscratchpad.torch.checkpoint;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.Set;
+import java.util.List;
+import org.visualscratchpad.safetensors.DType;
+import org.visualscratchpad.safetensors.SafetensorsCheckpoint;
+import org.visualscratchpad.safetensors.TensorInfo;
 
 /**
- * Read access to the tensors of a checkpoint (one safetensors file or a sharded folder), by name.
- * Internal seam between the model loaders and the safetensors reader.
+ * Read access to the tensors of a checkpoint (one safetensors file or a sharded folder), by name,
+ * over the project's memory-mapped reader. Internal seam between the model loaders and {@link
+ * SafetensorsCheckpoint}.
  */
-interface TensorSource extends AutoCloseable {
+final class TensorSource implements AutoCloseable {
+  private final SafetensorsCheckpoint checkpoint;
 
-  /** Every tensor name. */
-  Set<String> names();
+  private TensorSource(SafetensorsCheckpoint checkpoint) {
+    this.checkpoint = checkpoint;
+  }
 
-  /** The shape of {@code name}. */
-  long[] shape(String name);
+  static TensorSource open(Path dirOrFile) {
+    return new TensorSource(SafetensorsCheckpoint.open(dirOrFile));
+  }
 
-  /** The stored dtype name of {@code name}, e.g. {@code F32}, {@code F16}, {@code BF16}. */
-  String dtype(String name);
+  List<String> names() {
+    return checkpoint.names();
+  }
 
-  /** The file that holds {@code name} (for messages). */
-  Path fileOf(String name);
+  long[] shape(String name) {
+    return checkpoint.info(name).shape().stream().mapToLong(Long::longValue).toArray();
+  }
 
-  /** The values of {@code name} widened to float32, row-major. */
-  float[] floats(String name);
+  /** The file holding {@code name} when the checkpoint is one file, else the folder (for messages). */
+  Path fileOf(String name) {
+    List<Path> files = checkpoint.files();
+    return files.size() == 1 ? files.get(0) : checkpoint.source();
+  }
+
+  /**
+   * Tensor {@code name} as a float32 NDArray in {@code manager}: F32 straight from the mapped file
+   * (no Java copy), F16 / BF16 / F64 widened in Java one tensor at a time (never handed to DJL as
+   * BF16, which aborts the JVM).
+   */
+  NDArray load(NDManager manager, String name, long[] shape) {
+    TensorInfo info = checkpoint.info(name);
+    if (info.dtype() == DType.F32) {
+      ByteBuffer buf = checkpoint.byteBuffer(name);
+      return manager.create(buf, new Shape(shape), DataType.FLOAT32);
+    }
+    return manager.create(checkpoint.floats(name), new Shape(shape));
+  }
 
   @Override
-  void close();
+  public void close() {
+    checkpoint.close();
+  }
 }

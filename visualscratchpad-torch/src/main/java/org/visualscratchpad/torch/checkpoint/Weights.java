@@ -2,7 +2,6 @@ package org.visualscratchpad.torch.checkpoint;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -40,7 +39,7 @@ public final class Weights implements AutoCloseable {
    * @throws CheckpointFormatException if no weights are found or a shard is missing
    */
   public static Weights open(Path folder, NDManager manager) {
-    return new Weights(folder, MappedSafetensors.open(folder), manager);
+    return new Weights(folder, TensorSource.open(folder), manager);
   }
 
   /**
@@ -89,8 +88,7 @@ public final class Weights implements AutoCloseable {
           + Arrays.toString(shape) + " but config.json implies " + Arrays.toString(expectedShape)
           + ". The weights do not belong to this config.json.");
     }
-    float[] data = source.floats(stored);
-    return manager.create(data, new Shape(shape));
+    return source.load(manager, stored, shape);
   }
 
   /** The model folder. */

@@ -104,7 +104,16 @@ public final class FixtureParity {
           + known + ". Pass --manifest with the manifest that describes this folder.");
     }
     FixtureParity p = new FixtureParity(dir, dataFolder, name, entry, saeLoader);
-    p.run();
+    try {
+      p.run();
+    } finally {
+      if (p.inputs != null) {
+        p.inputs.close();
+      }
+      if (p.outputs != null) {
+        p.outputs.close();
+      }
+    }
     return new ParityReport(name, dir, p.checks);
   }
 
