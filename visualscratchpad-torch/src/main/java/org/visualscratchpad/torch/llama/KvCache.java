@@ -60,6 +60,33 @@ public final class KvCache {
     }
   }
 
+  /**
+   * Starts the cache with known keys and values of {@code length} real positions (batch 1): per
+   * layer {@code [1, nKV, length, headDim]} flattened.
+   */
+  public void preload(ai.djl.ndarray.NDManager m, java.util.List<float[]> k, java.util.List<float[]> v, int kvHeads,
+      int length, int headDim) {
+    ai.djl.ndarray.types.Shape shape = new ai.djl.ndarray.types.Shape(1, kvHeads, length, headDim);
+    for (int l = 0; l < keys.length; l++) {
+      keys[l] = m.create(k.get(l), shape);
+      values[l] = m.create(v.get(l), shape);
+    }
+    int[][] ones = new int[1][length];
+    java.util.Arrays.fill(ones[0], 1);
+    append(ones);
+  }
+
+  /** The first {@code length} positions of every layer's keys (index 0) and values (index 1), flattened. */
+  public java.util.List<java.util.List<float[]>> export(int length) {
+    java.util.List<float[]> k = new java.util.ArrayList<>();
+    java.util.List<float[]> v = new java.util.ArrayList<>();
+    for (int l = 0; l < keys.length; l++) {
+      k.add(keys[l].get(new ai.djl.ndarray.index.NDIndex(":, :, :" + length + ", :")).toFloatArray());
+      v.add(values[l].get(new ai.djl.ndarray.index.NDIndex(":, :, :" + length + ", :")).toFloatArray());
+    }
+    return java.util.List.of(k, v);
+  }
+
   /** The layer's keys, or null before the first step. */
   NDArray keys(int layer) {
     return keys[layer];

@@ -158,6 +158,17 @@ public final class LlamaDecoder {
     return out;
   }
 
+  /**
+   * Starts {@code cache} with the first {@code length} cached positions of a prompt cache (batch 1).
+   *
+   * @param keys per layer {@code [nKV * length * headDim]}
+   * @param values per layer, same shape
+   */
+  public void preload(NDManager m, KvCache cache, java.util.List<float[]> keys, java.util.List<float[]> values,
+      int length) {
+    cache.preload(m, keys, values, cfg.numKeyValueHeads(), length, cfg.headDim());
+  }
+
   /** {@code h [B, S, d]} to logits {@code [B, S, vocab]}. */
   public NDArray logits(NDArray h) {
     return h.matMul(lmHeadT);

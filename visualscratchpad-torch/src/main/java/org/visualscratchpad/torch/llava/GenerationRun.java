@@ -24,6 +24,7 @@ final class GenerationRun {
   private final LlamaDecoder decoder;
   private final GenerationRequest req;
   private Trace debug;
+  private PromptCache reuse;
 
   GenerationRun(LlavaModel model, LlamaDecoder decoder, GenerationRequest req) {
     this.model = model;
@@ -35,6 +36,46 @@ final class GenerationRun {
   GenerationRun recordingInto(Trace trace) {
     this.debug = trace;
     return this;
+  }
+
+  /** Reuse the vision stream at the hook and the text prefix's keys and values. */
+  GenerationRun reusing(PromptCache cache) {
+    this.reuse = cache;
+    return this;
+  }
+
+  /** Runs the vision tower to the hook and the language model over the text before the first image. */
+  PromptCache buildCache() {
+    List<Integer> prompt = req.inputIds();
+    long[][] ids = {prompt.stream().mapToLong(Integer::longValue).toArray()};
+    int f = firstImagePosition(ids[0]);
+    int layers = decoder.config().numLayers();
+    try (NDManager m = model.newScope()) {
+      SaeTap readOnly = SaeTap.read(req.sae().sae());
+      VisionFeatures vf = req.images().isEmpty() ? null : model.visionFeatures(m, req.images(), readOnly, null);
+      List<FloatMatrix> streams = vf == null ? List.of() : vf.hooked();
+      List<float[]> keys = new ArrayList<>();
+      List<float[]> values = new ArrayList<>();
+      if (f > 0) {
+        KvCache cache = new KvCache(layers, 1);
+        NDArray x = decoder.embed(m, new long[][] {Arrays.copyOf(ids[0], f)});
+        decoder.forward(x, new long[][] {range(0, f)}, new int[][] {ones(f)}, cache, null, null);
+        List<List<float[]>> kv = cache.export(f);
+        keys = kv.get(0);
+        values = kv.get(1);
+      }
+      return new PromptCache(prompt, req.images(), req.sae().hookPoint(), streams, f, keys, values);
+    }
+  }
+
+  private int firstImagePosition(long[] ids) {
+    int image = model.config().imageTokenIndex();
+    for (int t = 0; t < ids.length; t++) {
+      if (ids[t] == image) {
+        return t;
+      }
+    }
+    return 0;
   }
 
   /** Accumulates mean-over-heads attention rows for the tapped layers. */
@@ -107,7 +148,8 @@ final class GenerationRun {
     float[][] promptRows = null;   // [p][nImg]
     TextImageAttention own = null;
     try (NDManager m = model.newScope()) {
-      VisionFeatures vf = req.images().isEmpty() ? null : model.visionFeatures(m, req.images(), req.sae(), null);
+      VisionFeatures vf = req.images().isEmpty() ? null
+          : model.visionFeatures(m, req.images(), req.sae(), null, reuse == null ? null : reuse.streams());
       hooked = vf == null ? List.of() : vf.hooked();
       if (debug != null && vf != null) {
         debug.put("image_features", org.visualscratchpad.torch.nn.Nd.dense(vf.features()));
@@ -129,24 +171,29 @@ final class GenerationRun {
       KvCache cache = new KvCache(layers, 1);
       SplittableRandom rng = req.sampling() instanceof Sampling.TopP tp ? new SplittableRandom(tp.seed()) : null;
       float[] logits;
+      final int f = reuse == null ? 0 : Math.min(reuse.prefixLength(), p - 1);
+      if (f > 0) {
+        decoder.preload(m, cache, reuse.keys(), reuse.values(), f);
+      }
+      final int rows = p - f;
       try (NDManager step = m.newSubManager()) {
-        NDArray xs = x.duplicate();
+        NDArray xs = f == 0 ? x.duplicate() : x.get(new NDIndex(":, " + f + ":, :"));
         xs.attach(step);
-        long[][] pos = {range(0, p)};
-        NDArray h = decoder.forward(xs, pos, new int[][] {ones(p)}, cache,
+        long[][] pos = {range(f, p)};
+        NDArray h = decoder.forward(xs, pos, new int[][] {ones(rows)}, cache,
             acc == null ? null : (l, probs) -> {
               if (!acc.on(l)) {
                 return;
               }
-              NDArray mean = acc.meanOverHeads(probs);                     // (p, p)
-              float[] last = mean.get(p - 1).toFloatArray();
+              NDArray mean = acc.meanOverHeads(probs);                     // (p - f, p)
+              float[] last = mean.get(rows - 1).toFloatArray();
               addInto(prodAcc, 0, last, acc.scale());
               if (nImg > 0) {
                 float[] cols = mean.transpose().get(new NDIndex("{}", mean.getManager().create(imgIdx)))
-                    .toFloatArray();                                         // (nImg, p)
+                    .toFloatArray();                                         // (nImg, p - f)
                 for (int k = 0; k < nImg; k++) {
-                  for (int q = 0; q < p; q++) {
-                    promptAcc[q][k] += cols[k * p + q] * acc.scale();
+                  for (int q = 0; q < rows; q++) {
+                    promptAcc[f + q][k] += cols[k * rows + q] * acc.scale();
                   }
                 }
               }

@@ -127,6 +127,14 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
   }
 
   VisionFeatures visionFeatures(NDManager m, List<ImageInput> images, SaeTap tap, Trace trace) {
+    return visionFeatures(m, images, tap, trace, null);
+  }
+
+  /**
+   * @param start the unedited stream at the tap's hook per crop (from a {@link PromptCache}): the
+   *     layers before the hook are skipped
+   */
+  VisionFeatures visionFeatures(NDManager m, List<ImageInput> images, SaeTap tap, Trace trace, List<FloatMatrix> start) {
     int s = cfg.vision().imageSize();
     List<float[]> cropData = new ArrayList<>();
     List<int[]> cropOwner = new ArrayList<>();   // {image, crop}
@@ -158,15 +166,32 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
     int lastLayer = trace != null ? cfg.vision().numLayers() : Math.max(featureIndex, hookIndex);
     List<FloatMatrix> hooked = new ArrayList<>();
     List<FloatMatrix> edited = new ArrayList<>();
-    NDArray x = vision.embed(m.create(all, new Shape(n, 3, s, s)));
-    NDArray feature = featureIndex == 0 ? x : null;
+    NDArray x;
+    int firstLayer = 0;
+    if (start != null && hookIndex >= 0 && hookIndex <= featureIndex && trace == null) {
+      InvalidInputException.check(start.size() == n, "the cached stream has %s crops; the images give %s", start.size(), n);
+      long tokens = start.get(0).rows();
+      long d = start.get(0).cols();
+      float[] z = new float[(int) (n * tokens * d)];
+      for (int c = 0; c < n; c++) {
+        start.get(c).copyInto(z, (int) (c * tokens * d));
+      }
+      x = m.create(z, new Shape(n, tokens, d));
+      firstLayer = hookIndex;
+    } else {
+      x = vision.embed(m.create(all, new Shape(n, 3, s, s)));
+    }
+    NDArray feature = featureIndex == firstLayer ? x : null;
     if (trace != null) {
       trace.put("vision_tower.hidden_states.0", Nd.dense(x));
     }
-    if (hookIndex == 0) {
+    if (hookIndex == firstLayer) {
       x = applyTap(m, x, tap, cropOwner, hooked, edited);
+      if (featureIndex == firstLayer) {
+        feature = x;
+      }
     }
-    for (int l = 0; l < lastLayer; l++) {
+    for (int l = firstLayer; l < lastLayer; l++) {
       x = vision.layer(l, x, null);
       if (l + 1 == hookIndex) {
         x = applyTap(m, x, tap, cropOwner, hooked, edited);
@@ -417,6 +442,31 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
   public Generation generate(GenerationRequest request, Trace trace) {
     checkOpen();
     return new GenerationRun(this, decoder, request).recordingInto(trace).run();
+  }
+
+  /**
+   * Builds what regenerations of {@code request} under other interventions can reuse: the stream at
+   * the request's SAE hook per crop and the keys/values of the text before the first image token.
+   *
+   * @throws InvalidInputException if the request has no SAE tap or does not fit the model
+   */
+  public PromptCache cacheFor(GenerationRequest request) {
+    checkOpen();
+    InvalidInputException.check(request.sae() != null, "a prompt cache needs the request's SAE tap (withSae)");
+    return new GenerationRun(this, decoder, request).buildCache();
+  }
+
+  /**
+   * {@link #generate(GenerationRequest)} reusing {@code cache}: the vision layers before the hook
+   * and the language model over the text before the first image token are not run again. Same
+   * tokens as a fresh run; logits equal up to float rounding of the shorter prefill.
+   *
+   * @throws InvalidInputException if the cache was built for another prompt, images or hook
+   */
+  public Generation generate(GenerationRequest request, PromptCache cache) {
+    checkOpen();
+    cache.checkFits(request);
+    return new GenerationRun(this, decoder, request).reusing(cache).run();
   }
 
   NDManager newScope() {

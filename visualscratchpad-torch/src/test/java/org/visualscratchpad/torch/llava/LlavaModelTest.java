@@ -218,4 +218,35 @@ class LlavaModelTest {
       }
     }
   }
+
+  @Test
+  void regenerating_from_a_prompt_cache_gives_the_tokens_logits_and_attention_of_a_fresh_run() {
+    GenerationRequest read = request().withSae(SaeTap.read(sae))
+        .withAttention(AttentionTap.all(AttentionConvention.PRODUCING_STEP));
+    PromptCache cache = model.cacheFor(read);
+    assertEquals(5, cache.prefixLength());
+    assertEquals(1, cache.streams().size());
+    GenerationRequest ablate = read.withSae(new SaeTap(sae, InterventionPlan.of(
+        LatentIntervention.ablate(List.of(196, 96, 173)))));
+    Generation fresh = model.generate(ablate);
+    Generation reused = model.generate(ablate, cache);
+    assertEquals(fresh.newTokens(), reused.newTokens());
+    assertNotEquals(baseline.newTokens(), fresh.newTokens());
+    assertTrue(fresh.stepLogits().maxAbsDiff(reused.stepLogits()) < 1e-5f);
+    assertTrue(fresh.attention().weights().maxAbsDiff(reused.attention().weights()) < 1e-6f);
+    assertTrue(fresh.promptAttention().weights().maxAbsDiff(reused.promptAttention().weights()) < 1e-6f);
+    assertEquals(fresh.editedActivations(), reused.editedActivations());
+    Generation identity = model.generate(read, cache);
+    assertEquals(baseline.newTokens(), identity.newTokens());
+    assertTrue(baseline.stepLogits().maxAbsDiff(identity.stepLogits()) < 1e-5f);
+  }
+
+  @Test
+  void a_prompt_cache_for_another_prompt_is_rejected() {
+    PromptCache cache = model.cacheFor(request().withSae(SaeTap.read(sae)));
+    List<Integer> other = new ArrayList<>(prompt);
+    other.set(1, other.get(1) + 1);
+    assertThrows(InvalidInputException.class,
+        () -> model.generate(GenerationRequest.of(other, List.of(image), 8).withSae(SaeTap.read(sae)), cache));
+  }
 }
