@@ -52,7 +52,48 @@ final class TensorSource implements AutoCloseable {
       ByteBuffer buf = checkpoint.byteBuffer(name);
       return manager.create(buf, new Shape(shape), DataType.FLOAT32);
     }
-    return manager.create(checkpoint.floats(name), new Shape(shape));
+    return widened(manager, name, info, shape);
+  }
+
+  private static final int CHUNK = 1 << 20;   // elements widened per step
+
+  /**
+   * Widens an F16 / BF16 / F64 tensor chunk by chunk into a native float32 tensor: no Java array of
+   * the whole tensor, one 4 MiB direct buffer, and the mapped source is released right after.
+   */
+  private NDArray widened(NDManager manager, String name, TensorInfo info, long[] shape) {
+    long numel = info.numel();
+    DType dtype = info.dtype();
+    if (dtype != DType.F16 && dtype != DType.BF16 && dtype != DType.F64) {
+      throw new org.visualscratchpad.CheckpointFormatException(fileOf(name), "tensor " + name + " has dtype " + dtype
+          + "; weights must be F32, F16, BF16 or F64");
+    }
+    ByteBuffer src = checkpoint.byteBuffer(name);
+    try {
+      NDArray out = manager.zeros(new Shape(numel), DataType.FLOAT32);
+      ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK * 4).order(java.nio.ByteOrder.nativeOrder());
+      for (long start = 0; start < numel; start += CHUNK) {
+        int n = (int) Math.min(CHUNK, numel - start);
+        chunk.clear();
+        for (int i = 0; i < n; i++) {
+          long at = start + i;
+          float v;
+          switch (dtype) {
+            case F16 -> v = org.visualscratchpad.safetensors.Half.f16ToFloat(src.getShort((int) (at * 2)));
+            case BF16 -> v = org.visualscratchpad.safetensors.Half.bf16ToFloat(src.getShort((int) (at * 2)));
+            default -> v = (float) src.getDouble((int) (at * 8));
+          }
+          chunk.putFloat(v);
+        }
+        chunk.flip();
+        try (NDArray part = manager.create(chunk, new Shape(n), DataType.FLOAT32)) {
+          out.set(new ai.djl.ndarray.index.NDIndex(start + ":" + (start + n)), part);
+        }
+      }
+      return out.reshape(new Shape(shape));
+    } finally {
+      Unmapper.release(src);
+    }
   }
 
   @Override
