@@ -128,6 +128,11 @@ public final class SaeWeights {
     return row;
   }
 
+  /** A copy of {@code b_enc}, length {@code d_sae}. */
+  public float[] encoderBias() {
+    return bEnc.clone();
+  }
+
   /** A copy of {@code b_dec}, length {@code d_in}. */
   public float[] decoderBias() {
     return bDec.clone();

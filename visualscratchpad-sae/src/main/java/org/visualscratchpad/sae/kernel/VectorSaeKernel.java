@@ -179,9 +179,9 @@ final class VectorSaeKernel implements SaeKernel {
     FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
     FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
     FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-    int ai = aOff;
-    int bi = bOff;
-    for (int k = 0; k < dIn; k++, ai += MR, bi += NR) {
+    for (int k = 0; k < dIn; k++) {
+      int bi = bOff + k * NR;
+      int ai = aOff + k * MR;
       FloatVector b0 = FloatVector.fromArray(S, b, bi);
       FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
       FloatVector x = FloatVector.broadcast(S, a[ai]);
