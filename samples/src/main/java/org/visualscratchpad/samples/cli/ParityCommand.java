@@ -3,6 +3,7 @@ package org.visualscratchpad.samples.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.visualscratchpad.sae.format.SaeLoader;
 import org.visualscratchpad.torch.parity.FixtureParity;
 import org.visualscratchpad.torch.parity.ParityCheck;
 import org.visualscratchpad.torch.parity.ParityReport;
@@ -30,7 +31,7 @@ public final class ParityCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    ParityReport report = FixtureParity.check(folder, manifest, SaeLoaders.find());
+    ParityReport report = FixtureParity.check(folder, manifest, SaeLoader::load);
     for (ParityCheck c : report.checks()) {
       out.println(c.line());
     }

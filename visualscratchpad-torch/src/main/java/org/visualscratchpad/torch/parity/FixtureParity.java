@@ -192,7 +192,8 @@ public final class FixtureParity {
     long[] shape = expected.shape();
     double max = 0;
     boolean ok = true;
-    for (int i = 0; i < expected.size(); i++) {
+    int limit = name.endsWith("ranking") ? Math.min(RANKED, expected.size()) : expected.size();
+    for (int i = 0; i < limit; i++) {
       if (rowMask != null && !included(i, shape, rowMask)) {
         continue;
       }
@@ -446,6 +447,8 @@ public final class FixtureParity {
         produced.put(pre + "scores.gen_own", DenseTensor.of(weighted(own, patches)));
         produced.put(pre + "scores.prompt_own", DenseTensor.of(weighted(promptOwn, patches)));
         produced.put(pre + "scores.mean_patches", meanRows(patches));
+        produced.put(pre + "ranking", ranking(sProd));
+        notes.put(pre + "ranking", "top " + RANKED + " compared, where scores are well separated");
         runInterventions(model, sae, pre, base, produced, notes);
       }
     }
@@ -500,6 +503,31 @@ public final class FixtureParity {
       f[i] = ids.get(i);
     }
     return DenseTensor.adopt(new long[] {1, f.length}, f);
+  }
+
+  /** Leading ranking entries compared (the fixture README: compare only well-separated scores). */
+  private static final int RANKED = 10;
+
+  /** Latent ids sorted by their mean score over the rows, descending, stable. */
+  private static DenseTensor ranking(FloatMatrix scores) {
+    int d = scores.cols();
+    double[] mean = new double[d];
+    for (int j = 0; j < d; j++) {
+      for (int r = 0; r < scores.rows(); r++) {
+        mean[j] += scores.get(r, j);
+      }
+      mean[j] /= scores.rows();
+    }
+    Integer[] order = new Integer[d];
+    for (int j = 0; j < d; j++) {
+      order[j] = j;
+    }
+    Arrays.sort(order, (a, b) -> Double.compare(mean[b], mean[a]));
+    float[] out = new float[d];
+    for (int j = 0; j < d; j++) {
+      out[j] = order[j];
+    }
+    return DenseTensor.adopt(new long[] {d}, out);
   }
 
   private static DenseTensor rowSums(FloatMatrix m) {

@@ -31,7 +31,7 @@ import org.visualscratchpad.torch.trace.Trace;
 /** Hooks, interventions, generation and bad input on the tiny LLaVA-1.5 scratchpad fixture. */
 class LlavaModelTest {
   private static LlavaModel model;
-  private static DenseTestSae sae;
+  private static org.visualscratchpad.sae.SparseAutoencoder sae;
   private static List<Integer> prompt;
   private static ImageInput image;
   private static Generation baseline;
@@ -40,7 +40,7 @@ class LlavaModelTest {
   static void load() {
     var dir = Fixtures.folder("scratchpad_llava");
     model = LlavaModel.load(dir);
-    sae = DenseTestSae.load(dir.resolve("sae"), 1);
+    sae = org.visualscratchpad.sae.format.SaeLoader.load(dir.resolve("sae"));
     try (TensorFile in = TensorFile.open(dir.resolve("inputs.safetensors"))) {
       prompt = Arrays.stream(in.longs("case0.input_ids")).mapToObj(v -> (int) v).toList();
       DenseTensor px = in.tensor("pixel_values");

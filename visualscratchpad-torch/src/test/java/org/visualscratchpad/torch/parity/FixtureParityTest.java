@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.visualscratchpad.torch.DenseTestSae;
+import org.visualscratchpad.sae.format.SaeLoader;
 import org.visualscratchpad.torch.Fixtures;
 
 class FixtureParityTest {
@@ -16,10 +16,16 @@ class FixtureParityTest {
       "llava_next_llama3_f16weights", "llava_next_mistral", "scratchpad_llava"})
   void every_reference_output_matches_within_the_fixture_tolerance(String name) {
     Path folder = Fixtures.folder(name);
-    ParityReport r = FixtureParity.check(folder, null, sae -> DenseTestSae.load(sae, 1));
+    ParityReport r = FixtureParity.check(folder, null, SaeLoader::load);
     r.checks().forEach(c -> System.out.println(name + ": " + c.line()));
     System.out.println(name + ": " + r.summary());
     assertEquals(0, r.failed(), r.summary());
     assertTrue(r.passed() > 10, r.summary());
+    if (name.equals("scratchpad_llava")) {
+      // with the real SAE loader only the intervention inputs are left unchecked
+      assertTrue(r.checks().stream().filter(c -> c.status() == ParityCheck.Status.SKIP)
+          .allMatch(c -> c.name().endsWith("latent_ids") || c.name().endsWith("steer_value")),
+          r.summary());
+    }
   }
 }
