@@ -65,9 +65,14 @@ public final class ClipModel implements VisionEncoder, AutoCloseable {
    *     the model type is not CLIP
    */
   public static ClipModel load(Path folder) {
+    return load(folder, "cpu");
+  }
+
+  /** Loads {@code folder} onto {@code device} ({@code "cpu"}, {@code "gpu"}, {@code "gpu:1"}). */
+  public static ClipModel load(Path folder, String device) {
     ConfigJson cfg = ConfigJson.read(folder);
     String type = cfg.getString("model_type", "");
-    NDManager manager = NDManager.newBaseManager();
+    NDManager manager = NDManager.newBaseManager(org.visualscratchpad.torch.llava.Devices.parse(device));
     try (Weights w = Weights.open(folder, manager)) {
       switch (type) {
         case "clip": {

@@ -85,8 +85,18 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
    *     tensor is missing, a shape disagrees with the config, or the model type is unsupported
    */
   public static LlavaModel load(Path folder) {
+    return load(folder, "cpu");
+  }
+
+  /**
+   * Loads {@code folder} onto {@code device} ({@code "cpu"}, {@code "gpu"}, {@code "gpu:1"}); the
+   * weights are float32 on every device.
+   *
+   * @throws InvalidInputException if the device name is not one DJL knows
+   */
+  public static LlavaModel load(Path folder, String device) {
     LlavaConfig cfg = LlavaConfig.read(ConfigJson.read(folder));
-    NDManager manager = NDManager.newBaseManager();
+    NDManager manager = NDManager.newBaseManager(Devices.parse(device));
     try (Weights w = Weights.open(folder, manager)) {
       return new LlavaModel(folder, cfg, manager, w);
     } catch (RuntimeException e) {

@@ -115,4 +115,12 @@ class LoadErrorsTest {
           renamed.forwardTrace(ids, null, null, java.util.List.of(), false).get("logits").orElseThrow());
     }
   }
+
+  @Test
+  void an_unknown_or_absent_device_is_rejected_before_loading() {
+    var e = assertThrows(org.visualscratchpad.InvalidInputException.class,
+        () -> LlavaModel.load(Fixtures.folder("llava"), "gpu:7"));
+    assertTrue(e.getMessage().contains("device (gpu:7)"), e.getMessage());
+    assertThrows(org.visualscratchpad.InvalidInputException.class, () -> LlavaModel.load(Fixtures.folder("llava"), "tpu"));
+  }
 }
