@@ -48,7 +48,7 @@ public final class ImageUpload {
     }
     byte[] bytes;
     try {
-      bytes = Base64.getMimeDecoder().decode(b64);
+      bytes = Base64.getDecoder().decode(b64.replaceAll("\\s+", ""));
     } catch (IllegalArgumentException e) {
       throw new WebRequestException(400, "field 'image' is not valid base64 (" + e.getMessage() + ").");
     }
