@@ -6,6 +6,16 @@ const $ = (id) => document.getElementById(id);
 const state = { info: null, answer: null, token: -1, heatmap: null, after: null, history: [], stats: null, latent: null };
 window.vspTimings = {};
 
+// Sets a chart's option and records in window.vspTimings[key] the milliseconds until ECharts reports
+// the drawing finished (progressive rendering included).
+function timedSetOption(chart, key, option) {
+  const t0 = performance.now();
+  delete window.vspTimings[key];
+  chart.off('finished');
+  chart.on('finished', () => { if (window.vspTimings[key] === undefined) window.vspTimings[key] = performance.now() - t0; });
+  chart.setOption(option, true);
+}
+
 // ---------- errors and the API ----------
 function showError(message) {
   $('error-text').textContent = message;
@@ -199,9 +209,8 @@ function drawHeatmap(hm) {
   const data = [];
   let max = 0;
   hm.values.forEach((row, t) => order.forEach((j, x) => { data.push([x, t, row[j]]); max = Math.max(max, row[j]); }));
-  const t0 = performance.now();
   heatmapChart = heatmapChart || echarts.init($('heatmap-chart'));
-  heatmapChart.setOption({
+  timedSetOption(heatmapChart, 'heatmapMs', {
     animation: false, tooltip: { position: 'top', formatter: (p) => `latent ${xs[p.value[0]]}, "${hm.tokens[p.value[1]]}": ${p.value[2].toPrecision(3)}` },
     grid: { left: 80, right: 20, top: 10, bottom: 70 },
     xAxis: { type: 'category', data: xs, axisLabel: { rotate: 90, fontSize: 9,
@@ -210,8 +219,7 @@ function drawHeatmap(hm) {
     visualMap: { min: 0, max: max || 1, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 80, show: false,
       inRange: { color: ['#fff7ec', '#fc8d59', '#7f0000'] } },
     series: [{ type: 'heatmap', data, progressive: 0 }],
-  }, true);
-  window.vspTimings.heatmapMs = performance.now() - t0;
+  });
   heatmapChart.off('click');
   heatmapChart.on('click', (e) => guarded(() => openLatent(Number(xs[e.value[0]]))));
   $('heatmap-chart').dataset.cells = String(data.length);
@@ -289,32 +297,41 @@ async function loadStatistics() {
   drawScatter(s);
 }
 function drawScatter(s) {
-  const kept = [], noisy = [];
+  // flat typed arrays [x0, y0, x1, y1, ...]: ECharts' fast path for large scatters
+  let nNoisy = 0;
+  for (let l = 0; l < s.dSae; l++) if (s.frequency[l] >= s.frequencyThreshold || s.meanActivation[l] >= s.meanThreshold) nNoisy++;
+  const kept = new Float32Array(2 * (s.dSae - nNoisy)), noisy = new Float32Array(2 * nNoisy);
+  const keptIds = new Int32Array(s.dSae - nNoisy), noisyIds = new Int32Array(nNoisy);
+  let k = 0, n = 0;
   for (let l = 0; l < s.dSae; l++) {
-    const pt = [s.frequency[l], s.meanActivation[l], l];
-    (s.frequency[l] >= s.frequencyThreshold || s.meanActivation[l] >= s.meanThreshold ? noisy : kept).push(pt);
+    if (s.frequency[l] >= s.frequencyThreshold || s.meanActivation[l] >= s.meanThreshold) {
+      noisy[2 * n] = s.frequency[l]; noisy[2 * n + 1] = s.meanActivation[l]; noisyIds[n++] = l;
+    } else {
+      kept[2 * k] = s.frequency[l]; kept[2 * k + 1] = s.meanActivation[l]; keptIds[k++] = l;
+    }
   }
-  const t0 = performance.now();
+  const idOf = (p) => (p.seriesIndex === 0 ? keptIds : noisyIds)[p.dataIndex];
   scatterChart = scatterChart || echarts.init($('scatter-chart'));
   const line = (axis, v, name) => (Number.isFinite(v) ? [{ [axis]: v, name }] : []);
-  scatterChart.setOption({
+  timedSetOption(scatterChart, 'scatterMs', {
     animation: false, grid: { left: 60, right: 20, top: 30, bottom: 40 },
     legend: { data: ['kept', 'noisy'], top: 0 },
-    tooltip: { trigger: 'item', formatter: (p) => `latent ${p.value[2]}: frequency ${p.value[0].toPrecision(3)}, mean ${p.value[1].toPrecision(3)}` },
+    tooltip: { trigger: 'item', formatter: (p) => `latent ${idOf(p)}: frequency ${p.value[0].toPrecision(3)}, mean ${p.value[1].toPrecision(3)}` },
     xAxis: { type: 'value', name: 'frequency', nameLocation: 'middle', nameGap: 25, scale: true },
     yAxis: { type: 'value', name: 'mean activation', scale: true },
     series: [
-      { name: 'kept', type: 'scatter', data: kept, symbolSize: 3, large: true, largeThreshold: 2000, itemStyle: { color: '#1f77b4' },
+      { name: 'kept', type: 'scatter', data: kept, dimensions: ['frequency', 'mean'], symbolSize: 3, large: true, largeThreshold: 2000, progressive: 0,
+        itemStyle: { color: '#1f77b4' },
         markLine: { silent: true, symbol: 'none', lineStyle: { color: '#b4232c', type: 'dashed' },
           data: [...line('xAxis', s.frequencyThreshold, 'freq'), ...line('yAxis', s.meanThreshold, 'mean')] } },
-      { name: 'noisy', type: 'scatter', data: noisy, symbolSize: 4, large: true, largeThreshold: 2000, itemStyle: { color: '#b4232c' } },
+      { name: 'noisy', type: 'scatter', data: noisy, dimensions: ['frequency', 'mean'], symbolSize: 4, large: true, largeThreshold: 2000, progressive: 0,
+        itemStyle: { color: '#b4232c' } },
     ],
-  }, true);
-  window.vspTimings.scatterMs = performance.now() - t0;
-  $('scatter-chart').dataset.points = String(kept.length + noisy.length);
-  $('scatter-chart').dataset.noisy = String(noisy.length);
+  });
+  $('scatter-chart').dataset.points = String(k + n);
+  $('scatter-chart').dataset.noisy = String(n);
   scatterChart.off('click');
-  scatterChart.on('click', (e) => guarded(() => openLatent(e.value[2])));
+  scatterChart.on('click', (e) => guarded(() => openLatent(idOf(e))));
 }
 $('latent-go').addEventListener('click', () => guarded(() => {
   const v = $('latent-search').value.trim();
