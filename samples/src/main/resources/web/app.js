@@ -72,12 +72,13 @@ $('image-file').addEventListener('change', () => {
     showError(`image (${file.size} bytes) must be at most ${limit} bytes. Choose a smaller image.`);
   }
   const reader = new FileReader();
-  reader.onload = () => { upload = reader.result; $('sample').value = ''; $('preview').src = upload; $('preview').hidden = false; };
+  reader.onload = () => { upload = reader.result; $('sample').value = ''; $('preview').hidden = false; $('preview').src = upload; };
   reader.readAsDataURL(file);
 });
+$('preview').addEventListener('error', () => { $('preview').hidden = true; });
 $('sample').addEventListener('change', () => {
   const s = $('sample').value;
-  if (s) { upload = null; $('image-file').value = ''; $('preview').src = 'api/samples/' + encodeURIComponent(s); $('preview').hidden = false; }
+  if (s) { upload = null; $('image-file').value = ''; $('preview').hidden = false; $('preview').src = 'api/samples/' + encodeURIComponent(s); }
 });
 $('ask').addEventListener('click', () => guarded(async () => {
   const body = { prompt: $('prompt').value, maxNewTokens: Number($('max-tokens').value) };
@@ -115,6 +116,7 @@ function showAnswer(a) {
     s.addEventListener('click', () => { clearError(); selectToken(t.index); });
     strip.appendChild(s);
   });
+  $('imgwrap').hidden = false; $('bars').hidden = false;
   const img = $('answer-image');
   img.onload = () => { drawOverlay(); };
   img.src = a.image.url;
@@ -276,7 +278,7 @@ function showSteered(after, diff) {
   markedAnswer($('answer-before'), diff.rows, 'before');
   markedAnswer($('answer-after'), diff.rows, 'after');
   $('answer-after').dataset.changed = String(diff.changed);
-  $('steer-plan').textContent = after.plan + (diff.changed ? ` (first change at token ${diff.firstChange})` : ' (no change)');
+  $('steer-plan').textContent = after.edits.join('; ') + (diff.changed ? ` (first change at token ${diff.firstChange})` : ' (no change)');
   if (!state.history.some((h) => h.id === after.id)) {
     state.history.push({ id: after.id, plan: after.plan, text: after.text, diff });
     const li = document.createElement('li');
@@ -314,7 +316,7 @@ function drawScatter(s) {
   scatterChart = scatterChart || echarts.init($('scatter-chart'));
   const line = (axis, v, name) => (Number.isFinite(v) ? [{ [axis]: v, name }] : []);
   timedSetOption(scatterChart, 'scatterMs', {
-    animation: false, grid: { left: 60, right: 20, top: 30, bottom: 40 },
+    animation: false, grid: { left: 60, right: 50, top: 30, bottom: 40 },
     legend: { data: ['kept', 'noisy'], top: 0 },
     tooltip: { trigger: 'item', formatter: (p) => `latent ${idOf(p)}: frequency ${p.value[0].toPrecision(3)}, mean ${p.value[1].toPrecision(3)}` },
     xAxis: { type: 'value', name: 'frequency', nameLocation: 'middle', nameGap: 25, scale: true },

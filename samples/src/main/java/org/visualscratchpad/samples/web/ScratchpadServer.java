@@ -101,7 +101,8 @@ public final class ScratchpadServer implements AutoCloseable {
       cfg.routes.exception(ScratchpadException.class, (e, ctx) -> error(ctx, 500, e.getMessage()));
       cfg.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
           e.getStatus() == 413 ? "request body is larger than this server accepts (" + ServerOptions.size(options.maxAskBytes())
-              + "). Send a smaller image." : e.getMessage()));
+              + "). Send a smaller image." : e.getStatus() == 404 ? "no API endpoint " + ctx.method() + " " + ctx.path()
+              + "; the page's own requests are listed in ScratchpadServer's documentation." : e.getMessage()));
       cfg.routes.exception(Exception.class, (e, ctx) -> {
         System.err.println("vsp serve: unexpected error on " + ctx.method() + " " + ctx.path());
         e.printStackTrace();
@@ -109,7 +110,8 @@ public final class ScratchpadServer implements AutoCloseable {
             + "The loaded model is unchanged.");
       });
       cfg.routes.error(404, ctx -> {
-        if (ctx.path().startsWith("/api/") && ctx.result() == null) {
+        String body = ctx.result();
+        if (ctx.path().startsWith("/api/") && (body == null || !body.startsWith("{\"error\""))) {
           error(ctx, 404, "no API endpoint " + ctx.method() + " " + ctx.path() + ".");
         }
       });

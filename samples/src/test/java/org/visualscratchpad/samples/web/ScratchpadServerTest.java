@@ -69,6 +69,7 @@ class ScratchpadServerTest {
     assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), r.headers().toString());
     JsonNode n = JSON.readTree(r.body());
     String msg = n.get("error").asText();
+    System.out.println("HTTP " + status + ": " + msg);
     assertFalse(msg.contains("\tat ") || msg.contains("Exception:"), "no stack trace in: " + msg);
     return msg;
   }
