@@ -5,6 +5,8 @@ import * as echarts from './vendor/echarts/echarts.esm.min.js';
 const $ = (id) => document.getElementById(id);
 const state = { info: null, answer: null, token: -1, heatmap: null, after: null, history: [], stats: null, latent: null };
 window.vspTimings = {};
+// Redraws from the data already loaded (no request): lets a test repeat a timing on a busy machine.
+window.vspRedraw = { heatmap: () => drawHeatmap(state.heatmap), scatter: () => drawScatter(state.stats) };
 
 // Sets a chart's option and records in window.vspTimings[key] the milliseconds until ECharts reports
 // the drawing finished (progressive rendering included).
@@ -255,11 +257,19 @@ function parseLatents(text) {
   });
   return [...new Set(ids)];
 }
+function steeringEdit() {
+  const edit = { kind: $('steer-kind').value, latentIds: parseLatents($('steer-latents').value), scope: $('steer-scope').value };
+  if (edit.kind !== 'ablate') {
+    const v = Number($('steer-value').value);
+    if ($('steer-value').value.trim() === '' || !Number.isFinite(v)) throw new Error(`value (${$('steer-value').value}) must be a finite number.`);
+    edit.value = v;
+  }
+  return edit;
+}
 $('regenerate').addEventListener('click', () => guarded(async () => {
   const a = state.answer;
   if (!a) throw new Error('ask a question first: steering regenerates an answer.');
-  const edit = { kind: $('steer-kind').value, latentIds: parseLatents($('steer-latents').value), scope: $('steer-scope').value };
-  if (edit.kind !== 'ablate') edit.value = Number($('steer-value').value);
+  const edit = steeringEdit();
   const res = await api(`api/answers/${encodeURIComponent(a.id)}/regenerate`, { edits: [edit] });
   writeHash({ r: res.answer.id });
   showSteered(res.answer, res.diff);
@@ -287,6 +297,42 @@ function showSteered(after, diff) {
     $('history').appendChild(li);
   }
 }
+
+// ---------- CLIP classification ----------
+$('clip-templates').addEventListener('change', () => { $('clip-custom-row').hidden = $('clip-templates').value !== 'custom'; });
+$('clip-set').addEventListener('change', () => {
+  const set = state.classSets && state.classSets[$('clip-set').value];
+  if (set) $('clip-classes').value = set.join(', ');
+});
+$('classify').addEventListener('click', () => guarded(async () => {
+  const body = { classes: $('clip-classes').value.split(',').map((s) => s.trim()).filter((s) => s.length) };
+  const t = $('clip-templates').value;
+  if (t === 'imagenet') body.templates = 'imagenet';
+  else if (t === 'custom') body.templates = $('clip-custom').value.split('\n').map((s) => s.trim()).filter((s) => s.length);
+  if ($('sample').value) body.sample = $('sample').value; else if (upload) body.image = upload;
+  else throw new Error('upload or pick an image first.');
+  if ($('clip-steer').checked) body.edits = [steeringEdit()];
+  const r = await api('api/classify', body);
+  const table = $('clip-result');
+  table.innerHTML = '';
+  const head = table.insertRow();
+  for (const h of ['class', 'probability'].concat(r.after ? ['steered', 'change'] : [])) {
+    const th = document.createElement('th'); th.textContent = h; head.appendChild(th);
+  }
+  const pct = (p) => (100 * p).toFixed(1) + '%';
+  r.before.forEach((s, i) => {
+    const tr = table.insertRow();
+    tr.insertCell().textContent = s.className;
+    tr.insertCell().textContent = pct(s.probability);
+    if (r.after) {
+      const d = r.after[i].probability - s.probability;
+      tr.insertCell().textContent = pct(r.after[i].probability);
+      const c = tr.insertCell(); c.textContent = (d >= 0 ? '+' : '') + (100 * d).toFixed(1); c.className = d > 0.0005 ? 'up' : d < -0.0005 ? 'down' : '';
+    }
+  });
+  table.dataset.top = r.before.reduce((a, b) => (b.probability > a.probability ? b : a)).className;
+  if (r.after) table.dataset.topAfter = r.after.reduce((a, b) => (b.probability > a.probability ? b : a)).className;
+}));
 
 // ---------- exploration ----------
 let scatterChart = null;
@@ -400,6 +446,12 @@ async function start() {
     const o = document.createElement('option'); o.value = s; o.textContent = s; $('sample').appendChild(o);
   }
   $('latent-search').max = String(sae.dSae - 1);
+  try {
+    state.classSets = await api('api/class-sets');
+    for (const name of Object.keys(state.classSets)) {
+      const o = document.createElement('option'); o.value = name; o.textContent = name; $('clip-set').appendChild(o);
+    }
+  } catch (e) { /* class sets are optional */ }
   await restore();
 }
 window.addEventListener('resize', () => { drawOverlay(); [barsChart, heatmapChart, scatterChart].forEach((c) => c && c.resize()); });

@@ -27,6 +27,8 @@ import org.visualscratchpad.sae.DatasetStatistics;
 import org.visualscratchpad.sae.SaeConfig;
 import org.visualscratchpad.scratchpad.Answer;
 import org.visualscratchpad.scratchpad.AskOptions;
+import org.visualscratchpad.scratchpad.ClassPrompts;
+import org.visualscratchpad.scratchpad.Classification;
 import org.visualscratchpad.scratchpad.ClusterOptions;
 import org.visualscratchpad.scratchpad.HeatmapOptions;
 import org.visualscratchpad.scratchpad.LatentClusters;
@@ -54,6 +56,8 @@ import org.visualscratchpad.vision.ImageTokenLocation;
  *   <tr><td>POST /api/answers/{id}/heatmap</td><td>Fig. 9 controls in: the token-latent heatmap and its clusters out</td></tr>
  *   <tr><td>POST /api/answers/{id}/regenerate</td><td>{@code {edits: [{kind, latentIds, value, scope}], errorTerm}}: the new answer and the diff</td></tr>
  *   <tr><td>GET /api/answers/{id}/diff/{other}</td><td>two held answers token by token</td></tr>
+ *   <tr><td>POST /api/classify</td><td>{@code {image | sample, classes, templates: [..] | "imagenet", edits}}: CLIP probabilities before and after the edits</td></tr>
+ *   <tr><td>GET /api/class-sets</td><td>example class lists</td></tr>
  *   <tr><td>GET /api/statistics?percent=p</td><td>mean activation and frequency per latent, the noisy thresholds</td></tr>
  *   <tr><td>GET /api/latents/{latentId}?answer=id</td><td>one latent's statistics and its activation on each patch of an answer</td></tr>
  * </table>
@@ -95,6 +99,8 @@ public final class ScratchpadServer implements AutoCloseable {
       cfg.routes.get("/api/answers/{id}/diff/{other}", ctx -> send(ctx, AnswerViews.diff(
           answers.get(ctx.pathParam("id")).diff(answers.get(ctx.pathParam("other"))))));
       cfg.routes.get("/api/statistics", this::statistics);
+      cfg.routes.post("/api/classify", this::classify);
+      cfg.routes.get("/api/class-sets", ctx -> send(ctx, new java.util.TreeMap<>(ClassPrompts.exampleClassSets())));
       cfg.routes.get("/api/latents/{latentId}", this::latent);
       cfg.routes.exception(WebRequestException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
       cfg.routes.exception(InvalidInputException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
@@ -224,13 +230,7 @@ public final class ScratchpadServer implements AutoCloseable {
       throw WebRequestException.badField("prompt", prompt.length() + " characters", "be at most 4000 characters");
     }
     int maxNew = req.intField("maxNewTokens", 32, 1, 512);
-    String sample = req.string("sample", null);
-    String image = req.string("image", null);
-    if ((sample == null) == (image == null)) {
-      throw new WebRequestException(400, "send exactly one of 'image' (base64 or a data URL) and 'sample' (a built-in "
-          + "picture name); got " + (sample == null ? "neither" : "both") + ".");
-    }
-    BufferedImage img = sample != null ? SampleImage.bySlug(sample).render() : ImageUpload.decode(image, options);
+    BufferedImage img = image(req);
     Answer a = pad.ask(img, prompt, AskOptions.defaults().withMaxNewTokens(maxNew));
     String id = answers.put(a);
     send(ctx, AnswerViews.answer(id, a, options.barsTopK()));
@@ -260,8 +260,33 @@ public final class ScratchpadServer implements AutoCloseable {
   private void regenerate(Context ctx) {
     Answer base = answers.get(ctx.pathParam("id"));
     JsonRequest req = JsonRequest.parse(mapper, body(ctx, options.maxJsonBytes(), "regenerate request"));
+    Answer after = base.regenerate(plan(req, true));
+    String id = answers.put(after);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("baseId", ctx.pathParam("id"));
+    m.put("answer", AnswerViews.answer(id, after, options.barsTopK()));
+    m.put("diff", AnswerViews.diff(base.diff(after)));
+    send(ctx, m);
+  }
+
+  /** The image of a request: exactly one of a base64 upload and a built-in sample's name. */
+  private BufferedImage image(JsonRequest req) {
+    String sample = req.string("sample", null);
+    String image = req.string("image", null);
+    if ((sample == null) == (image == null)) {
+      throw new WebRequestException(400, "send exactly one of 'image' (base64 or a data URL) and 'sample' (a built-in "
+          + "picture name); got " + (sample == null ? "neither" : "both") + ".");
+    }
+    return sample != null ? SampleImage.bySlug(sample).render() : ImageUpload.decode(image, options);
+  }
+
+  /** The plan of {@code edits: [{kind, latentIds, value, scope}]} and {@code errorTerm}; empty allowed unless required. */
+  private InterventionPlan plan(JsonRequest req, boolean required) {
     int dSae = pad.sae().dSae();
     JsonNode edits = req.node("edits");
+    if (!required && (edits == null || edits.isArray() && edits.isEmpty())) {
+      return InterventionPlan.none();
+    }
     if (edits == null || !edits.isArray() || edits.isEmpty() || edits.size() > 64) {
       throw WebRequestException.badField("edits", edits, "be a list of 1 to 64 edits like "
           + "{\"kind\": \"ablate\", \"latentIds\": [412], \"scope\": \"all\"}");
@@ -281,6 +306,9 @@ public final class ScratchpadServer implements AutoCloseable {
         default -> throw WebRequestException.badField(where + ".scope", scopeName, "be \"all\" or \"patches\"");
       };
       String kind = e.hasNonNull("kind") ? e.get("kind").asText() : "";
+      if (!List.of("ablate", "set", "scale").contains(kind)) {
+        throw WebRequestException.badField(where + ".kind", kind, "be \"ablate\", \"set\" or \"scale\"");
+      }
       JsonNode v = e.get("value");
       if (!kind.equals("ablate") && (v == null || !v.isNumber() || !Float.isFinite(v.floatValue()))) {
         throw WebRequestException.badField(where + ".value", v, "be a finite number for kind '" + kind + "'");
@@ -292,13 +320,49 @@ public final class ScratchpadServer implements AutoCloseable {
         default -> throw WebRequestException.badField(where + ".kind", kind, "be \"ablate\", \"set\" or \"scale\"");
       });
     }
-    ErrorTerm term = req.enumField("errorTerm", ErrorTerm.class, ErrorTerm.KEEP);
-    Answer after = base.regenerate(new InterventionPlan(list, term));
-    String id = answers.put(after);
+    return new InterventionPlan(list, req.enumField("errorTerm", ErrorTerm.class, ErrorTerm.KEEP));
+  }
+
+  private void classify(Context ctx) {
+    JsonRequest req = JsonRequest.parse(mapper, body(ctx, options.maxAskBytes(), "classify request"));
+    JsonNode classes = req.node("classes");
+    if (classes == null || !classes.isArray() || classes.size() < 2 || classes.size() > 1000) {
+      throw WebRequestException.badField("classes", classes, "be a list of 2 to 1000 class names");
+    }
+    List<String> names = new ArrayList<>();
+    for (JsonNode c : classes) {
+      if (!c.isTextual() || c.asText().isBlank() || c.asText().length() > 200) {
+        throw WebRequestException.badField("classes", c, "hold non-blank class names of at most 200 characters");
+      }
+      names.add(c.asText().strip());
+    }
+    List<String> templates;
+    JsonNode t = req.node("templates");
+    if (t == null) {
+      templates = List.of("a photo of a {}.");
+    } else if (t.isTextual() && t.asText().equals("imagenet")) {
+      templates = ClassPrompts.imagenetTemplates();
+    } else if (t.isArray() && !t.isEmpty() && t.size() <= 200) {
+      templates = new ArrayList<>();
+      for (JsonNode x : t) {
+        if (!x.isTextual() || x.asText().length() > 300) {
+          throw WebRequestException.badField("templates", x, "hold templates (strings of at most 300 characters) with {}");
+        }
+        templates.add(x.asText());
+      }
+    } else {
+      throw WebRequestException.badField("templates", t, "be \"imagenet\" or a list of 1 to 200 templates containing {}");
+    }
+    ClassPrompts prompts = new ClassPrompts(names, templates);
+    BufferedImage img = image(req);
+    InterventionPlan plan = plan(req, false);
+    Classification before = pad.classify(img, prompts);
+    Classification after = plan.edits().isEmpty() ? null : before.under(plan);
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("baseId", ctx.pathParam("id"));
-    m.put("answer", AnswerViews.answer(id, after, options.barsTopK()));
-    m.put("diff", AnswerViews.diff(base.diff(after)));
+    m.put("templates", templates.size());
+    m.put("before", before.scores());
+    m.put("after", after == null ? null : after.scores());
+    m.put("plan", plan.edits().stream().map(LatentIntervention::toString).toList());
     send(ctx, m);
   }
 

@@ -20,6 +20,9 @@ import org.visualscratchpad.sae.SparseActivations;
 import org.visualscratchpad.sae.SparseAutoencoder;
 import org.visualscratchpad.scratchpad.Answer;
 import org.visualscratchpad.scratchpad.AskOptions;
+import org.visualscratchpad.scratchpad.ClassPrompts;
+import org.visualscratchpad.scratchpad.ClassScore;
+import org.visualscratchpad.scratchpad.Classification;
 import org.visualscratchpad.scratchpad.Scratchpad;
 import org.visualscratchpad.scratchpad.Token;
 import org.visualscratchpad.tensor.FloatMatrix;
@@ -110,23 +113,11 @@ final class FakeScratchpad implements Scratchpad {
     }
     SparseActivations acts = b.build();
     // the answer reads the edited activations
-    InterventionPlan plan = options.plan();
-    double red = 0;
-    double blue = 0;
-    double green = 0;
+    double[] rbg = colours(rows, options.plan());
+    double red = rbg[0];
+    double blue = rbg[1];
+    double green = rbg[2];
     for (int p = 0; p < GRID * GRID; p++) {
-      TreeMap<Integer, Float> row = new TreeMap<>(rows.get(p + 1));
-      for (LatentIntervention e : plan.edits()) {
-        if (e.scope().includes(0, p + 1)) {
-          for (int id : e.latentIds()) {
-            float v = e.edit(row.getOrDefault(id, 0f));
-            row.put(id, v);
-          }
-        }
-      }
-      red += sum(row, RED);
-      blue += sum(row, BLUE);
-      green += sum(row, GREEN);
       colourness[p] = (float) (sum(rows.get(p + 1), RED) + sum(rows.get(p + 1), BLUE) + sum(rows.get(p + 1), GREEN));
     }
     String colour = red >= blue && red >= green ? "red" : blue >= green ? "blue" : "green";
@@ -165,6 +156,63 @@ final class FakeScratchpad implements Scratchpad {
         generated.stream().map(Token::text).toList(), generated.stream().map(Token::position).toList(),
         FloatMatrix.of(n, GRID * GRID, attn));
     return new Answer(this, image, prompt, options, promptTokens, generated, List.of(acts), attention, locs);
+  }
+
+  /** Red, blue and green evidence summed over the patches after the plan's edits. */
+  private static double[] colours(List<TreeMap<Integer, Float>> rows, InterventionPlan plan) {
+    double[] out = new double[3];
+    for (int p = 0; p < GRID * GRID; p++) {
+      TreeMap<Integer, Float> row = new TreeMap<>(rows.get(p + 1));
+      for (LatentIntervention e : plan.edits()) {
+        if (e.scope().includes(0, p + 1)) {
+          for (int id : e.latentIds()) {
+            row.put(id, e.edit(row.getOrDefault(id, 0f)));
+          }
+        }
+      }
+      out[0] += sum(row, RED);
+      out[1] += sum(row, BLUE);
+      out[2] += sum(row, GREEN);
+    }
+    return out;
+  }
+
+  /** Zero-shot "CLIP": a class's logit is the evidence for the colour its name mentions (after the plan's edits). */
+  @Override
+  public Classification classify(BufferedImage image, ClassPrompts prompts, InterventionPlan plan) {
+    for (LatentIntervention e : plan.edits()) {
+      e.latentIds().forEach(sae::checkLatent);
+    }
+    Answer a = ask(image, "classify", AskOptions.defaults().withMaxNewTokens(1));
+    List<TreeMap<Integer, Float>> rows = new ArrayList<>();
+    SparseActivations acts = a.activations().get(0);
+    for (int r = 0; r < acts.rows(); r++) {
+      TreeMap<Integer, Float> row = new TreeMap<>();
+      for (int i = acts.rowStart(r); i < acts.rowEnd(r); i++) {
+        row.put(acts.latentAt(i), acts.valueAt(i));
+      }
+      rows.add(row);
+    }
+    double[] rbg = colours(rows, plan);
+    double total = rbg[0] + rbg[1] + rbg[2] + 1e-9;
+    List<String> names = prompts.classNames();
+    double[] logits = new double[names.size()];
+    double max = Double.NEGATIVE_INFINITY;
+    for (int c = 0; c < logits.length; c++) {
+      String n = names.get(c).toLowerCase(java.util.Locale.ROOT);
+      logits[c] = n.contains("red") ? 10 * rbg[0] / total : n.contains("blue") ? 10 * rbg[1] / total
+          : n.contains("green") ? 10 * rbg[2] / total : 0;
+      max = Math.max(max, logits[c]);
+    }
+    double z = 0;
+    for (double l : logits) {
+      z += Math.exp(l - max);
+    }
+    List<ClassScore> scores = new ArrayList<>();
+    for (int c = 0; c < logits.length; c++) {
+      scores.add(new ClassScore(names.get(c), (float) logits[c], (float) (Math.exp(logits[c] - max) / z)));
+    }
+    return new Classification(this, image, prompts, plan, scores, acts);
   }
 
   private static void put(TreeMap<Integer, Float> row, int[] ids, float strength) {

@@ -148,6 +148,30 @@ class ScratchpadServerTest {
   }
 
   @Test
+  void clip_classification_reports_probabilities_before_and_after_an_edit() throws Exception {
+    JsonNode r = ok(post("api/classify", "{\"sample\":\"red-and-blue\",\"classes\":[\"red\",\"green\",\"blue\"],"
+        + "\"templates\":\"imagenet\",\"edits\":[{\"kind\":\"ablate\",\"latentIds\":[101,102,103]}]}"));
+    assertEquals(80, r.get("templates").asInt());
+    assertEquals("red", r.get("before").get(0).get("className").asText());
+    double redBefore = r.get("before").get(0).get("probability").asDouble();
+    double redAfter = r.get("after").get(0).get("probability").asDouble();
+    double blueAfter = r.get("after").get(2).get("probability").asDouble();
+    assertTrue(redBefore > 0.5 && redAfter < redBefore && blueAfter > redAfter, r.toString());
+    JsonNode plain = ok(post("api/classify", "{\"sample\":\"blue-square\",\"classes\":[\"a red thing\",\"a blue thing\"]}"));
+    assertTrue(plain.get("after").isNull());
+    assertTrue(plain.get("before").get(1).get("probability").asDouble() > 0.9, plain.toString());
+    expect(post("api/classify", "{\"sample\":\"blue-square\",\"classes\":[\"red\"]}"), 400, "2 to 1000 class names");
+    expect(post("api/classify", "{\"sample\":\"blue-square\",\"classes\":[\"red\",\"blue\"],\"templates\":[\"no slot\"]}"),
+        400, "must contain {}");
+    assertTrue(ok(get("api/class-sets")).has("colours"));
+  }
+
+  static void expect(HttpResponse<String> r, int status, String part) throws Exception {
+    String msg = error(r, status);
+    assertTrue(msg.contains(part), "expected '" + part + "' in: " + msg);
+  }
+
+  @Test
   void statistics_and_latent_page_report_thresholds_ranks_and_the_patch_mask() throws Exception {
     JsonNode s = ok(get("api/statistics?percent=2"));
     assertEquals(FakeScratchpad.D_SAE, s.get("meanActivation").size());
