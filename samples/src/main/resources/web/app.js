@@ -6,7 +6,11 @@ const $ = (id) => document.getElementById(id);
 const state = { info: null, answer: null, token: -1, heatmap: null, after: null, history: [], stats: null, latent: null };
 window.vspTimings = {};
 // Redraws from the data already loaded (no request): lets a test repeat a timing on a busy machine.
-window.vspRedraw = { heatmap: () => drawHeatmap(state.heatmap), scatter: () => drawScatter(state.stats) };
+window.vspRedraw = {
+  heatmap: () => drawHeatmap(state.heatmap),
+  scatter: () => drawScatter(state.stats),
+  heatmapOf: (hm) => { state.heatmap = hm; drawHeatmap(hm); },
+};
 
 // Sets a chart's option and records in window.vspTimings[key] the milliseconds until ECharts reports
 // the drawing finished (progressive rendering included).
@@ -217,7 +221,7 @@ function drawHeatmap(hm) {
   timedSetOption(heatmapChart, 'heatmapMs', {
     animation: false, tooltip: { position: 'top', formatter: (p) => `latent ${xs[p.value[0]]}, "${hm.tokens[p.value[1]]}": ${p.value[2].toPrecision(3)}` },
     grid: { left: 80, right: 20, top: 10, bottom: 70 },
-    xAxis: { type: 'category', data: xs, axisLabel: { rotate: 90, fontSize: 9,
+    xAxis: { type: 'category', data: xs, axisLabel: { rotate: 90, fontSize: 9, interval: Math.max(0, Math.ceil(xs.length / 80) - 1),
       color: (v) => { const c = clusterOf.get(Number(v)); return c === undefined ? '#333' : CLUSTER_COLOURS[c % CLUSTER_COLOURS.length]; } } },
     yAxis: { type: 'category', data: hm.tokens.map((s) => s.replace(/\n/g, '\u21b5')), inverse: true },
     visualMap: { min: 0, max: max || 1, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 80, show: false,
@@ -359,6 +363,7 @@ function drawScatter(s) {
     }
   }
   const idOf = (p) => (p.seriesIndex === 0 ? keptIds : noisyIds)[p.dataIndex];
+  $('scatter-chart').hidden = false;
   scatterChart = scatterChart || echarts.init($('scatter-chart'));
   const line = (axis, v, name) => (Number.isFinite(v) ? [{ [axis]: v, name }] : []);
   timedSetOption(scatterChart, 'scatterMs', {

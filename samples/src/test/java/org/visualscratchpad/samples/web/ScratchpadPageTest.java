@@ -207,6 +207,18 @@ class ScratchpadPageTest {
     System.out.printf("scatter of 32768 points: %.1f ms from setOption to ECharts' finished event; %.1f ms from click to drawn (fetch included)%n", scatterMs, wallMs);
     assertTrue(scatterMs < 1000, "scatter render took " + scatterMs + " ms");
     assertTrue(Integer.parseInt(page.locator("#scatter-chart").getAttribute("data-noisy")) > 0);
+    // a heatmap of a long answer: 32 tokens x 256 latents (8,192 cells) in 8 clusters, seeded values
+    page.evaluate("(() => { let x = 42; const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);"
+        + " const tokens = Array.from({length: 32}, (_, t) => 'tok' + t);"
+        + " const latentIds = Array.from({length: 256}, (_, j) => 1000 + j);"
+        + " const values = tokens.map(() => latentIds.map(() => rnd()));"
+        + " const clusters = Array.from({length: 8}, (_, c) => ({index: c, latentIds: latentIds.filter((_, j) => j % 8 === c), strongestTokens: ['tok' + c]}));"
+        + " window.vspRedraw.heatmapOf({tokens, latentIds, values, filteredOut: [], clusters,"
+        + "   leafOrder: clusters.flatMap((c) => c.latentIds.map((id) => id - 1000))}); })()");
+    page.waitForFunction("document.getElementById('heatmap-chart').dataset.cells === '8192'");
+    double bigHeatmapMs = bestRenderMs("heatmap", "heatmapMs");
+    System.out.printf("heatmap of 8192 cells: %.1f ms%n", bigHeatmapMs);
+    assertTrue(bigHeatmapMs < 1000, "8192-cell heatmap took " + bigHeatmapMs + " ms");
     // CLIP: probabilities before and after ablating the red latents chosen in the steering panel
     page.locator("#sample").selectOption("red-and-blue");
     page.locator("#clip summary").click();
