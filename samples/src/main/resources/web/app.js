@@ -275,7 +275,7 @@ $('regenerate').addEventListener('click', () => guarded(async () => {
   if (!a) throw new Error('ask a question first: steering regenerates an answer.');
   const edit = steeringEdit();
   const res = await api(`api/answers/${encodeURIComponent(a.id)}/regenerate`, { edits: [edit] });
-  writeHash({ r: res.answer.id });
+  writeHash({ r: res.answer.id, sl: edit.latentIds.join(','), sk: edit.kind, sv: edit.value, ss: edit.scope });
   showSteered(res.answer, res.diff);
 }));
 function markedAnswer(el, rows, side) {
@@ -426,6 +426,10 @@ async function restore() {
   if (p.get('bars') === 'plain') $('bars-plain').checked = true;
   for (const [k, id] of Object.entries(HM_FIELDS)) if (p.has(k)) $(id).value = p.get(k);
   if (p.has('sp')) $('stats-percent').value = p.get('sp');
+  if (p.has('sl')) $('steer-latents').value = p.get('sl').split(',').join(', ');
+  if (['ablate', 'set', 'scale'].includes(p.get('sk'))) $('steer-kind').value = p.get('sk');
+  if (p.has('sv')) $('steer-value').value = p.get('sv');
+  if (['all', 'patches'].includes(p.get('ss'))) $('steer-scope').value = p.get('ss');
   if (p.has('a')) {
     const a = await api('api/answers/' + encodeURIComponent(p.get('a')));
     showAnswer(a);

@@ -188,6 +188,7 @@ class ScratchpadPageTest {
     assertEquals("3", page.locator("#tokens .tok.selected").getAttribute("data-index"));
     assertEquals("3", page.locator("#hm-clusters").inputValue());
     assertEquals(steered, page.locator("#answer-after .tok.changed").first().textContent());
+    assertTrue(page.locator("#steer-latents").inputValue().contains("101"), page.locator("#steer-latents").inputValue());
     shot("reopened");
     assertEquals(List.of(), consoleErrors);
   }

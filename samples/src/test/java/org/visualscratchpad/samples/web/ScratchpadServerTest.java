@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
@@ -243,6 +244,24 @@ class ScratchpadServerTest {
     assertTrue(raw.startsWith("HTTP/1.1 403"), raw);
     assertTrue(raw.contains("Host header"), raw);
     assertTrue(rawGet("/api/info", "localhost:" + server.port()).startsWith("HTTP/1.1 200"));
+  }
+
+  @Test
+  void concurrent_good_and_bad_requests_do_not_disturb_each_other() throws Exception {
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> calls = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      String body = i % 2 == 0 ? "{\"sample\":\"blue-square\",\"prompt\":\"What colour?\"}" : "{\"prompt\":\"x\",\"image\":\"aGVsbG8=\"}";
+      calls.add(http.sendAsync(HttpRequest.newBuilder(URI.create(server.url() + "api/ask")).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    for (int i = 0; i < calls.size(); i++) {
+      HttpResponse<String> r = calls.get(i).get();
+      if (i % 2 == 0) {
+        assertEquals("The shape is blue.", ok(r).get("text").asText());
+      } else {
+        expect(r, 400, "not an image");
+      }
+    }
   }
 
   @Test
