@@ -2,6 +2,7 @@ package org.visualscratchpad.torch.input.preprocess;
 
 import java.util.List;
 import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.vision.PixelBox;
 
 /**
  * The geometry of LLaVA-NeXT's anyres tiling ({@code LlavaNextImageProcessor.get_image_patches}):
@@ -19,14 +20,20 @@ import org.visualscratchpad.InvalidInputException;
  * @param resized the image's size inside the canvas
  * @param pasteTop rows of padding above the resized image
  * @param pasteLeft columns of padding left of it
+ * @param canvas the padded image that is cut into tiles: {@code best}, or one pixel less on an
+ *     axis with an odd leftover under {@link AnyresPadding#SYMMETRIC}
  * @param tileSide side of one tile ({@code crop_size}; the tower's {@code image_size})
  */
 public record AnyresGeometry(
-    ImageSize original, ImageSize best, ImageSize resized, int pasteTop, int pasteLeft, int tileSide)
-    implements CropGeometry {
+    ImageSize original, ImageSize best, ImageSize resized, int pasteTop, int pasteLeft, ImageSize canvas,
+    int tileSide) implements CropGeometry {
 
   public AnyresGeometry {
-    InvalidInputException.check(original != null && best != null && resized != null, "sizes must not be null");
+    InvalidInputException.check(original != null && best != null && resized != null && canvas != null,
+        "sizes must not be null");
+    InvalidInputException.check(canvas.height() > best.height() - tileSide && canvas.width() > best.width() - tileSide
+            && canvas.height() <= best.height() && canvas.width() <= best.width(),
+        "canvas %s must cover the same tile grid as the pinpoint %s", canvas, best);
     InvalidInputException.check(tileSide > 0 && best.height() % tileSide == 0 && best.width() % tileSide == 0,
         "grid pinpoint %s must be a multiple of the tile side (%s). Fix image_grid_pinpoints or crop_size.",
         best, tileSide);
@@ -37,13 +44,34 @@ public record AnyresGeometry(
 
   /**
    * Plans the tiling of an image of size {@code original}: {@link #selectBestResolution}, then
-   * HF's {@code _get_patch_output_size} and {@code _pad_for_patching} offsets.
+   * HF's {@code _get_patch_output_size} and {@code _pad_for_patching} offsets under {@code padding}.
    */
-  public static AnyresGeometry plan(ImageSize original, List<ImageSize> pinpoints, int tileSide) {
+  public static AnyresGeometry plan(ImageSize original, List<ImageSize> pinpoints, int tileSide, AnyresPadding padding) {
     ImageSize best = selectBestResolution(original, pinpoints);
     ImageSize resized = patchOutputSize(original, best);
-    return new AnyresGeometry(original, best, resized, (best.height() - resized.height()) / 2,
-        (best.width() - resized.width()) / 2, tileSide);
+    int pasteTop = (best.height() - resized.height()) / 2;
+    int pasteLeft = (best.width() - resized.width()) / 2;
+    ImageSize canvas = padding == AnyresPadding.EXACT
+        ? best
+        : new ImageSize(resized.height() + 2 * pasteTop, resized.width() + 2 * pasteLeft);
+    return new AnyresGeometry(original, best, resized, pasteTop, pasteLeft, canvas, tileSide);
+  }
+
+  /** {@link #plan(ImageSize, List, int, AnyresPadding)} with {@link AnyresPadding#SYMMETRIC}. */
+  public static AnyresGeometry plan(ImageSize original, List<ImageSize> pinpoints, int tileSide) {
+    return plan(original, pinpoints, tileSide, AnyresPadding.SYMMETRIC);
+  }
+
+  /**
+   * The rectangle of the canvas that tile {@code (tileRow, tileCol)} was cut from: {@code
+   * tileSide} square except on the last row/column of a short canvas.
+   */
+  public PixelBox tileRect(int tileRow, int tileCol) {
+    InvalidInputException.check(tileRow >= 0 && tileRow < gridRows() && tileCol >= 0 && tileCol < gridCols(),
+        "tile (%s, %s) must lie in the %s x %s grid", tileRow, tileCol, gridRows(), gridCols());
+    int top = tileRow * tileSide;
+    int left = tileCol * tileSide;
+    return new PixelBox(left, top, Math.min(tileSide, canvas.width() - left), Math.min(tileSide, canvas.height() - top));
   }
 
   /**

@@ -5,6 +5,7 @@ import java.util.List;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.torch.input.image.PillowResize;
 import org.visualscratchpad.torch.input.image.RgbImage;
+import org.visualscratchpad.vision.PixelBox;
 
 /**
  * Hugging Face's {@code LlavaNextImageProcessor} (slow path, anyres): pick the best grid pinpoint
@@ -28,9 +29,11 @@ public final class LlavaNextImageProcessor {
   private final ClipImageProcessor perCrop;
   private final int baseSide;
   private final int tileSide;
+  private final AnyresPadding padding;
 
-  private LlavaNextImageProcessor(PreprocessorConfig config) {
+  private LlavaNextImageProcessor(PreprocessorConfig config, AnyresPadding padding) {
     this.config = config;
+    this.padding = padding;
     this.perCrop = ClipImageProcessor.of(config);
     // get_image_patches: size = (shortest_edge, shortest_edge), or min(height, width) squared.
     if (config.size() instanceof ResizeTarget.ShortestEdge se) {
@@ -51,7 +54,17 @@ public final class LlavaNextImageProcessor {
     InvalidInputException.check(config != null && config.isAnyres(),
         "preprocessor config (%s) must have image_grid_pinpoints for LLaVA-NeXT. Use ClipImageProcessor for LLaVA-1.5.",
         config);
-    return new LlavaNextImageProcessor(config);
+    return new LlavaNextImageProcessor(config, AnyresPadding.SYMMETRIC);
+  }
+
+  /** This processor with another padding rule (default {@link AnyresPadding#SYMMETRIC}, transformers 4.45). */
+  public LlavaNextImageProcessor withPadding(AnyresPadding rule) {
+    InvalidInputException.check(rule != null, "padding rule must not be null");
+    return new LlavaNextImageProcessor(config, rule);
+  }
+
+  public AnyresPadding padding() {
+    return padding;
   }
 
   public PreprocessorConfig config() {
@@ -60,7 +73,7 @@ public final class LlavaNextImageProcessor {
 
   /** The anyres geometry an image of size {@code original} gets. */
   public AnyresGeometry plan(ImageSize original) {
-    return AnyresGeometry.plan(original, config.imageGridPinpoints(), tileSide);
+    return AnyresGeometry.plan(original, config.imageGridPinpoints(), tileSide, padding);
   }
 
   /** The base image and the tiles of {@code image}, preprocessed. */
@@ -69,16 +82,22 @@ public final class LlavaNextImageProcessor {
     AnyresGeometry geometry = plan(original);
     RgbImage resized = PillowResize.resize(image, geometry.resized().height(), geometry.resized().width(), config.resample());
     RgbImage canvas = resized.region(-geometry.pasteTop(), -geometry.pasteLeft(),
-        geometry.best().height(), geometry.best().width());
+        geometry.canvas().height(), geometry.canvas().width());
     List<PixelValues> crops = new ArrayList<>(geometry.cropCount());
     RgbImage base = PillowResize.resize(image, baseSide, baseSide, config.resample());
     crops.add(clipStep(base));
     for (int row = 0; row < geometry.gridRows(); row++) {
       for (int col = 0; col < geometry.gridCols(); col++) {
-        crops.add(clipStep(canvas.region(row * tileSide, col * tileSide, tileSide, tileSide)));
+        PixelBox rect = geometry.tileRect(row, col);
+        crops.add(clipStep(canvas.region(rect.y(), rect.x(), rect.height(), rect.width())));
       }
     }
     return new ImageInputs(original, crops, geometry);
+  }
+
+  /** The CLIP step's geometry for a tile of {@code tileSize} (resize back up + crop for a short tile). */
+  public CenterCropGeometry tileStep(ImageSize tileSize) {
+    return CenterCropGeometry.of(config, tileSize);
   }
 
   private PixelValues clipStep(RgbImage crop) {
@@ -88,6 +107,6 @@ public final class LlavaNextImageProcessor {
 
   @Override
   public String toString() {
-    return "LlavaNextImageProcessor[" + config + "]";
+    return "LlavaNextImageProcessor[" + padding + " padding, " + config + "]";
   }
 }
