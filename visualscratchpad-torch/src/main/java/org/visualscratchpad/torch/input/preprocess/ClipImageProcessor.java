@@ -21,7 +21,7 @@ import org.visualscratchpad.torch.input.image.RgbImage;
  * $2 ==> ImageInputs[480x640 (h x w), 1 crop of 3 x 336 x 336, CenterCropGeometry[...]]
  * }</pre>
  */
-public final class ClipImageProcessor {
+public final class ClipImageProcessor implements ImagePreprocessor {
   private final PreprocessorConfig config;
   private final float[] mean;
   private final float[] std;
@@ -42,11 +42,13 @@ public final class ClipImageProcessor {
     return new ClipImageProcessor(config);
   }
 
+  @Override
   public PreprocessorConfig config() {
     return config;
   }
 
   /** The single crop of {@code image} with its geometry. */
+  @Override
   public ImageInputs preprocess(RgbImage image) {
     ImageSize original = new ImageSize(image.height(), image.width());
     CenterCropGeometry geometry = CenterCropGeometry.of(config, original);

@@ -24,7 +24,7 @@ import org.visualscratchpad.vision.PixelBox;
  * $2 ==> 5
  * }</pre>
  */
-public final class LlavaNextImageProcessor {
+public final class LlavaNextImageProcessor implements ImagePreprocessor {
   private final PreprocessorConfig config;
   private final ClipImageProcessor perCrop;
   private final int baseSide;
@@ -67,6 +67,7 @@ public final class LlavaNextImageProcessor {
     return padding;
   }
 
+  @Override
   public PreprocessorConfig config() {
     return config;
   }
@@ -77,6 +78,7 @@ public final class LlavaNextImageProcessor {
   }
 
   /** The base image and the tiles of {@code image}, preprocessed. */
+  @Override
   public ImageInputs preprocess(RgbImage image) {
     ImageSize original = new ImageSize(image.height(), image.width());
     AnyresGeometry geometry = plan(original);

@@ -3,7 +3,14 @@ package org.visualscratchpad.torch.input.preprocess;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.Arrays;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.io.TempDir;
+import org.visualscratchpad.torch.input.image.ImageDecoder;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,6 +50,29 @@ class ClipImageProcessorTest {
         assertEquals(0, mismatches, fixture + " image " + image + " (" + raw + "): " + mismatches
             + " values differ, max abs diff " + maxDiff);
       }
+    }
+  }
+
+  @Test
+  void a_png_of_a_raw_image_decodes_and_preprocesses_to_the_reference_pixel_values(@TempDir Path tmp) throws Exception {
+    Path dir = HfReference.fixture("scratchpad_llava");
+    ImagePreprocessor proc = ImagePreprocessor.forCheckpoint(dir);
+    assertTrue(proc instanceof ClipImageProcessor);
+    try (SafetensorsFile inputs = SafetensorsFile.open(dir.resolve("inputs.safetensors"))) {
+      RgbImage raw = HfReference.rawImage(inputs, 1);
+      BufferedImage png = new BufferedImage(raw.width(), raw.height(), BufferedImage.TYPE_3BYTE_BGR);
+      for (int y = 0; y < raw.height(); y++) {
+        for (int x = 0; x < raw.width(); x++) {
+          png.setRGB(x, y, raw.get(y, x, 0) << 16 | raw.get(y, x, 1) << 8 | raw.get(y, x, 2));
+        }
+      }
+      Path file = tmp.resolve("case1.png");
+      ImageIO.write(png, "png", file.toFile());
+      RgbImage decoded = ImageDecoder.defaults().decode(file);
+      assertEquals(raw, decoded);
+      float[] expected = inputs.floats("pixel_values");
+      int per = 3 * 42 * 42;
+      assertArrayEquals(Arrays.copyOfRange(expected, per, 2 * per), proc.preprocess(decoded).toArray());
     }
   }
 
