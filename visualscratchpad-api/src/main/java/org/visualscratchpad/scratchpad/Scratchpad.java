@@ -2,10 +2,12 @@ package org.visualscratchpad.scratchpad;
 
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.Iterator;
 import java.util.ServiceLoader;
 import org.visualscratchpad.ScratchpadException;
+import org.visualscratchpad.intervention.InterventionPlan;
 import org.visualscratchpad.sae.DatasetStatistics;
 import org.visualscratchpad.sae.SparseAutoencoder;
 
@@ -66,6 +68,26 @@ public interface Scratchpad extends AutoCloseable {
    * Thread-safe: concurrent calls on one scratchpad give the same answers as sequential ones.
    */
   Answer ask(BufferedImage image, String prompt, AskOptions options);
+
+  /**
+   * Classifies an image zero-shot against class names (CLIP models only), under {@code plan}.
+   *
+   * @throws ScratchpadException if the loaded model has no text tower (LLaVA checkpoints do not)
+   */
+  default Classification classify(BufferedImage image, ClassPrompts prompts, InterventionPlan plan) {
+    throw new ScratchpadException("this scratchpad's model has no CLIP text tower, so it cannot classify. "
+        + "Load a CLIPModel checkpoint (e.g. openai/clip-vit-large-patch14-336) for classification.");
+  }
+
+  /** {@link #classify(BufferedImage, ClassPrompts, InterventionPlan)} without interventions. */
+  default Classification classify(BufferedImage image, ClassPrompts prompts) {
+    return classify(image, prompts, InterventionPlan.none());
+  }
+
+  /** See {@link Classification#drivers(String, int)}. */
+  default List<RankedLatent> classDrivers(Classification classification, String className, int candidates) {
+    throw new ScratchpadException("this scratchpad's model cannot classify; load a CLIPModel checkpoint");
+  }
 
   /** Frees native memory; later calls fail with a clear error. Never throws. */
   @Override
