@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.torch.input.preprocess.CenterCropGeometry;
+import org.visualscratchpad.torch.input.preprocess.ImageSize;
+import org.visualscratchpad.torch.input.preprocess.PreprocessorConfig;
 import org.visualscratchpad.vision.ImageTokenLocation;
 import org.visualscratchpad.vision.PixelBox;
 
@@ -71,6 +73,15 @@ public final class LlavaFeatureLayout implements ImageFeatureLayout {
         "crop %s must be a whole number of patches (patch_size %s). Check crop_size against the vision config.",
         geometry.crop(), patchSize);
     return new LlavaFeatureLayout(geometry, patchSize, select);
+  }
+
+  /**
+   * The layout from the model's side only: the original image's size, {@code
+   * vision_config.image_size} and {@code patch_size}, assuming the standard CLIP processor (shortest
+   * edge and centre crop equal to the tower's image size).
+   */
+  public static LlavaFeatureLayout forModel(ImageSize imageSize, int towerImageSize, int patchSize, FeatureSelect select) {
+    return of(CenterCropGeometry.of(PreprocessorConfig.clip(towerImageSize), imageSize), patchSize, select);
   }
 
   private PixelBox box(int row, int col) {

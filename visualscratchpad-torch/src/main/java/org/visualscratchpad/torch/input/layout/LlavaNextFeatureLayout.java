@@ -89,6 +89,7 @@ public final class LlavaNextFeatureLayout implements ImageFeatureLayout {
         t.add(new PackedImageToken.Patch(t.size(), patchIndex, loc));
       }
     }
+    CenterCropGeometry[] steps = new CenterCropGeometry[geometry.cropCount()];
     for (int gridRow = rowStart; gridRow < rowEnd; gridRow++) {
       for (int gridCol = colStart; gridCol < colEnd; gridCol++) {
         int tileRow = gridRow / grid;
@@ -98,7 +99,10 @@ public final class LlavaNextFeatureLayout implements ImageFeatureLayout {
         int patchCol = gridCol % grid;
         int patchIndex = patchRow * grid + patchCol;
         PixelBox rect = geometry.tileRect(tileRow, tileCol);
-        CenterCropGeometry step = CenterCropGeometry.of(config, new ImageSize(rect.height(), rect.width()));
+        if (steps[crop] == null) {
+          steps[crop] = CenterCropGeometry.of(config, new ImageSize(rect.height(), rect.width()));
+        }
+        CenterCropGeometry step = steps[crop];
         PixelBox box = box(
             tileAxis(patchRow * patchSize, step.cropTop(), step.resized().height(), rect.height(), rect.y(),
                 geometry.pasteTop(), geometry.resized().height(), h).floor(),
@@ -135,6 +139,18 @@ public final class LlavaNextFeatureLayout implements ImageFeatureLayout {
         "tile side (%s) must be a whole number of patches (patch_size %s). Check crop_size against the vision config.",
         geometry.tileSide(), patchSize);
     return new LlavaNextFeatureLayout(geometry, config, patchSize);
+  }
+
+  /**
+   * The layout from the model's side only, as {@code LlavaNextModel.pack_image_features} sees it:
+   * {@code image_sizes} entry, {@code config.image_grid_pinpoints}, {@code vision_config.image_size}
+   * and {@code patch_size}. Boxes assume the standard processor (shortest edge and crop equal to
+   * the tower's image size, transformers 4.45 padding).
+   */
+  public static LlavaNextFeatureLayout forModel(ImageSize imageSize, List<ImageSize> gridPinpoints, int towerImageSize,
+      int patchSize, FeatureSelect select) {
+    PreprocessorConfig standard = PreprocessorConfig.llavaNext(towerImageSize, gridPinpoints);
+    return of(AnyresGeometry.plan(imageSize, gridPinpoints, towerImageSize), standard, patchSize, select);
   }
 
   private static ImageSize baseSize(PreprocessorConfig config) {

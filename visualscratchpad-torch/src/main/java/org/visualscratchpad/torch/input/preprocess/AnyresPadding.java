@@ -5,7 +5,7 @@ package org.visualscratchpad.torch.input.preprocess;
  * resolution when the leftover is odd. The two rules differ only then.
  *
  * <pre>{@code
- * jshell> AnyresGeometry.plan(new ImageSize(50, 18), pins, 28, AnyresPadding.SYMMETRIC).canvas()
+ * jshell> AnyresGeometry.plan(new ImageSize(50, 18), List.of(new ImageSize(56, 28)), 28, AnyresPadding.SYMMETRIC).canvas()
  * $1 ==> 56x27 (h x w)
  * }</pre>
  */
