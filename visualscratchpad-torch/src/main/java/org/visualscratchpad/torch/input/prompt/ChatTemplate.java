@@ -25,8 +25,8 @@ import org.visualscratchpad.InvalidInputException;
 /**
  * A checkpoint's Jinja {@code chat_template}, rendered with Jinjava the way HF's {@code
  * apply_chat_template} renders it ({@code trim_blocks} and {@code lstrip_blocks} on; variables
- * {@code messages}, {@code add_generation_prompt}, {@code bos_token}, {@code eos_token} and the
- * function {@code raise_exception}). Python string methods that Jinja templates call ({@code
+ * {@code messages}, {@code add_generation_prompt}, {@code bos_token}, {@code eos_token}, the
+ * function {@code raise_exception} and the {@code generation} block tag). Python string methods that Jinja templates call ({@code
  * .upper()}, {@code .lower()}, {@code .strip()}, {@code .title()}) are mapped to the equivalent
  * filters.
  *
@@ -245,6 +245,7 @@ public final class ChatTemplate {
             .build())
         .build();
     Jinjava jinjava = new Jinjava(config);
+    jinjava.getGlobalContext().registerTag(new GenerationTag());
     try {
       jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception",
           ChatTemplate.class.getDeclaredMethod("raiseException", String.class)));
