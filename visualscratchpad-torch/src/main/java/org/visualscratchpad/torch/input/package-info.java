@@ -3,6 +3,10 @@
  * reproducing Hugging Face's processors exactly. Pure Java (the tokenizer is DJL's binding of the
  * Rust {@code tokenizers} library); no NDArray appears here.
  *
+ * <p>{@link org.visualscratchpad.torch.input.InputPipeline} ties them together for a checkpoint
+ * folder: images and a conversation in, {@link org.visualscratchpad.torch.input.VlmInputs} out
+ * ({@code pixel_values}, {@code image_sizes}, token layouts, {@code input_ids}).
+ *
  * <table>
  *   <caption>Subpackages, in data-flow order</caption>
  *   <tr><th>package</th><th>holds</th></tr>
