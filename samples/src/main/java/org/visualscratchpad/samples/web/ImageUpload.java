@@ -8,13 +8,17 @@ import java.util.Iterator;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.torch.input.image.ImageDecoder;
+import org.visualscratchpad.torch.input.image.RgbImage;
 
 /**
  * Decodes an uploaded image (base64 or a {@code data:} URL) with the server's limits: the encoded
  * size is checked before base64 decoding, and the pixel count is read from the image header and
  * checked before the pixels are decoded, so a small file that claims a huge image is refused
- * without allocating it. Formats: whatever ImageIO reads here (PNG, JPEG with TwelveMonkeys, GIF,
- * BMP).
+ * (413) without allocating it. The pixels are then decoded by the model runtime's {@link
+ * ImageDecoder} with the same limit, so the page sees the image exactly as the model does.
+ * Formats: whatever ImageIO reads here (PNG, JPEG with TwelveMonkeys, GIF, BMP).
  *
  * <pre>{@code
  * jshell> BufferedImage img = ImageUpload.decode("data:image/png;base64,iVBOR...", ServerOptions.defaults())
@@ -82,11 +86,6 @@ public final class ImageUpload {
           throw new WebRequestException(413, "image size (" + width + " x " + height + " = " + width * height
               + " pixels) must be at most " + options.maxImagePixels() + " pixels. Resize the image.");
         }
-        BufferedImage image = reader.read(0);
-        if (image == null) {
-          throw new WebRequestException(400, "the uploaded image could not be decoded. Send a PNG or JPEG file.");
-        }
-        return image;
       } finally {
         reader.dispose();
       }
@@ -97,5 +96,22 @@ public final class ImageUpload {
       throw new WebRequestException(400, "the uploaded image could not be decoded (" + e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "). Send an intact PNG or JPEG file.", e);
     }
+    // the pixels: decoded by the model runtime's decoder (same pixel limit, CMYK JPEGs converted)
+    RgbImage rgb;
+    try {
+      rgb = ImageDecoder.defaults().withMaxPixels(options.maxImagePixels()).decode(bytes, "upload");
+    } catch (InvalidInputException e) {
+      throw new WebRequestException(400, "the uploaded image could not be decoded: " + e.getMessage(), e);
+    }
+    int w = rgb.width();
+    int h = rgb.height();
+    byte[] hwc = rgb.toBytes();
+    int[] argb = new int[w * h];
+    for (int i = 0; i < argb.length; i++) {
+      argb[i] = (hwc[3 * i] & 0xff) << 16 | (hwc[3 * i + 1] & 0xff) << 8 | (hwc[3 * i + 2] & 0xff);
+    }
+    BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    image.setRGB(0, 0, w, h, argb, 0, w);
+    return image;
   }
 }

@@ -2,13 +2,14 @@ package org.visualscratchpad.samples.web;
 
 import java.util.Locale;
 import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.torch.input.image.ImageDecoder;
 
 /**
  * How the scratchpad web server listens and what it accepts.
  *
  * <pre>{@code
  * jshell> ServerOptions.defaults().withPort(8080)
- * $1 ==> ServerOptions[http://127.0.0.1:8080, image <= 16 MiB and 40.0 Mpx, JSON <= 256 KiB, 64 answers kept]
+ * $1 ==> ServerOptions[http://127.0.0.1:8080, image <= 16 MiB and 64.0 Mpx, JSON <= 256 KiB, 64 answers kept]
  * }</pre>
  *
  * @param host the address to bind; loopback ({@code 127.0.0.1}) unless you mean to expose the model
@@ -33,9 +34,12 @@ public record ServerOptions(String host, int port, long maxImageBytes, long maxI
     InvalidInputException.check(barsTopK >= 1 && barsTopK <= 1000, "barsTopK (%s) must lie in [1, 1000]", barsTopK);
   }
 
-  /** Loopback, port 8077, images up to 16 MiB and 40 megapixels, JSON up to 256 KiB, 64 answers kept, 16 bars. */
+  /**
+   * Loopback, port 8077, images up to 16 MiB and the runtime's pixel limit ({@link
+   * ImageDecoder#DEFAULT_MAX_PIXELS}, 64 megapixels), JSON up to 256 KiB, 64 answers kept, 16 bars.
+   */
   public static ServerOptions defaults() {
-    return new ServerOptions("127.0.0.1", 8077, 16L << 20, 40_000_000L, 256 << 10, 64, 16);
+    return new ServerOptions("127.0.0.1", 8077, 16L << 20, ImageDecoder.DEFAULT_MAX_PIXELS, 256 << 10, 64, 16);
   }
 
   public ServerOptions withPort(int p) {
