@@ -23,6 +23,16 @@ public record ImageInput(DenseTensor pixels, int height, int width) {
     InvalidInputException.check(height > 0 && width > 0, "image size (%s x %s) must be positive", height, width);
   }
 
+  /**
+   * The model input of an image preprocessed by {@code org.visualscratchpad.torch.input} (CLIP or
+   * anyres processor): its crops stacked as {@code [crops, 3, H, W]} and its original size.
+   */
+  public static ImageInput from(org.visualscratchpad.torch.input.preprocess.ImageInputs inputs) {
+    DenseTensor px = DenseTensor.adopt(new long[] {inputs.cropCount(), 3, inputs.cropHeight(), inputs.cropWidth()},
+        inputs.toArray());
+    return new ImageInput(px, inputs.imageSize().height(), inputs.imageSize().width());
+  }
+
   /** Number of crops present. */
   public int crops() {
     return (int) pixels.dim(0);
