@@ -40,6 +40,15 @@ import org.visualscratchpad.tensor.FloatMatrix;
 public final class SaeTrainer implements AutoCloseable {
   private static final int ROW_BLOCK = 32;
   private static final double ADAM_EPS = 1e-8;
+  /**
+   * Above this fraction of active entries, decode and backward use dense products (the 4 x 4 dot
+   * kernel) instead of per-entry sparse updates; early in ReLU training about half the entries are
+   * active and the dense form is several times faster, later the sparse form is.
+   */
+  static final double DEFAULT_DENSE_THRESHOLD = 0.03;
+
+  /** Package-private so that tests can force either path. */
+  double denseThreshold = DEFAULT_DENSE_THRESHOLD;
 
   final TrainingConfig config;
   final int dIn;
@@ -191,9 +200,22 @@ public final class SaeTrainer implements AutoCloseable {
       float[] gradEnc = new float[dIn];
       float[] gradDec = new float[dIn];
       float[] bDecPart = new float[dIn];
+      int from = c * chunk;
       int to = Math.min(dSae, (c + 1) * chunk);
-      for (int j = c * chunk; j < to; j++) {
-        float gB = latentGradient(f, j, gradEnc, gradDec);
+      float[] decChunk = null;
+      float[] encChunk = null;
+      if (f.dense) {
+        decChunk = new float[(to - from) * dIn];
+        encChunk = new float[(to - from) * dIn];
+        kernel.dots(f.hT, from, to, f.gT, 0, dIn, f.rows, decChunk, dIn);
+        kernel.dots(f.dPreT, from, to, f.xcT, 0, dIn, f.rows, encChunk, dIn);
+      }
+      for (int j = from; j < to; j++) {
+        if (f.dense) {
+          System.arraycopy(decChunk, (j - from) * dIn, gradDec, 0, dIn);
+          System.arraycopy(encChunk, (j - from) * dIn, gradEnc, 0, dIn);
+        }
+        float gB = latentGradient(f, j, gradEnc, gradDec, f.dense);
         // d loss / d b_dec through x_c = x - b_dec: - gB * W_enc[:, j], with the weights before the update
         kernel.axpy(-gB, wEncT, j * dIn, bDecPart, 0, dIn);
         if (config.decoderNorm() == DecoderNorm.UNIT) {
@@ -331,6 +353,12 @@ public final class SaeTrainer implements AutoCloseable {
     int[] latentCounts; // [d_sae]: rows where each latent fired
     float[] gradBDecDirect; // [d_in]: sum_b g_b
     long nnz;
+    boolean dense; // decode and backward by dense products
+    float[] hDense; // [rows x d_sae], dense path only (transient)
+    float[] hT; // [d_sae x rows], dense path only
+    float[] dPreT; // [d_sae x rows], dense path only
+    float[] gT; // [d_in x rows], dense path only
+    float[] xcT; // [d_in x rows], dense path only
     double mse;
     double l1;
     double explainedVariance;
@@ -355,19 +383,15 @@ public final class SaeTrainer implements AutoCloseable {
     float[] l1Weights = l1Weights();
     float l1Scale = (float) (config.l1Coefficient() / rows);
     int blocks = (rows + ROW_BLOCK - 1) / ROW_BLOCK;
-    double[] sqErr = new double[blocks];
-    double[] l1Sum = new double[blocks];
     boolean topK = config.architecture() == SaeArchitecture.TOPK;
+    // encoder: pre = x_c W_enc + b_enc, then the active entries of each row
     run(blocks, blk -> {
       int r0 = blk * ROW_BLOCK;
       int r1 = Math.min(rows, r0 + ROW_BLOCK);
       float[] pre = new float[(r1 - r0) * dSae];
       kernel.dots(xc, r0, r1, wEncT, 0, dSae, dIn, pre, dSae);
-      float[] xHat = new float[dIn];
       int[] idBuf = new int[dSae];
       float[] valBuf = new float[dSae];
-      double se = 0;
-      double l1 = 0;
       for (int r = r0; r < r1; r++) {
         int o = (r - r0) * dSae;
         int n = 0;
@@ -381,43 +405,104 @@ public final class SaeTrainer implements AutoCloseable {
         if (topK && n > config.k()) {
           n = keepLargest(idBuf, valBuf, n, config.k());
         }
-        int[] ids = Arrays.copyOf(idBuf, n);
-        float[] h = Arrays.copyOf(valBuf, n);
-        System.arraycopy(bDec, 0, xHat, 0, dIn);
-        for (int q = 0; q < n; q++) {
-          kernel.axpy(h[q], wDec, ids[q] * dIn, xHat, 0, dIn);
-          l1 += (double) h[q] * l1Weights[ids[q]];
-        }
-        int xo = r * dIn;
-        float scale = 2f / rows;
-        for (int i = 0; i < dIn; i++) {
-          float e = xHat[i] - x[xo + i];
-          se += (double) e * e;
-          f.g[xo + i] = scale * e;
-        }
-        float[] dPre = new float[n];
-        for (int q = 0; q < n; q++) {
-          dPre[q] = kernel.dot(f.g, xo, wDec, ids[q] * dIn, dIn) + l1Scale * l1Weights[ids[q]];
-        }
-        f.ids[r] = ids;
-        f.acts[r] = h;
-        f.dPre[r] = dPre;
+        f.ids[r] = Arrays.copyOf(idBuf, n);
+        f.acts[r] = Arrays.copyOf(valBuf, n);
       }
-      sqErr[blk] = se;
-      l1Sum[blk] = l1;
     });
-    double se = 0;
-    double l1 = 0;
-    for (int b = 0; b < blocks; b++) {
-      se += sqErr[b];
-      l1 += l1Sum[b];
-    }
     f.latentCounts = new int[dSae];
     for (int[] ids : f.ids) {
       f.nnz += ids.length;
       for (int id : ids) {
         f.latentCounts[id]++;
       }
+    }
+    f.dense = (double) f.nnz / ((double) rows * dSae) > denseThreshold;
+    float[] xHatAll = null;
+    float[] dPreAll = null;
+    if (f.dense) {
+      // x_hat = H W_dec as dot products of H's rows with W_dec's columns
+      f.hDense = new float[Math.multiplyExact(rows, dSae)];
+      for (int r = 0; r < rows; r++) {
+        for (int q = 0; q < f.ids[r].length; q++) {
+          f.hDense[r * dSae + f.ids[r][q]] = f.acts[r][q];
+        }
+      }
+      float[] wDecT = transpose(wDec, dSae, dIn);
+      float[] xHat = new float[rows * dIn];
+      float[] h = f.hDense;
+      run(blocks, blk -> {
+        int r0 = blk * ROW_BLOCK;
+        int r1 = Math.min(rows, r0 + ROW_BLOCK);
+        float[] out = new float[(r1 - r0) * dIn];
+        kernel.dots(h, r0, r1, wDecT, 0, dIn, dSae, out, dIn);
+        System.arraycopy(out, 0, xHat, r0 * dIn, out.length);
+      });
+      xHatAll = xHat;
+    }
+    double[] sqErr = new double[blocks];
+    double[] l1Sum = new double[blocks];
+    float[] xHatDense = xHatAll;
+    run(blocks, blk -> {
+      int r0 = blk * ROW_BLOCK;
+      int r1 = Math.min(rows, r0 + ROW_BLOCK);
+      float[] xHat = new float[dIn];
+      double se = 0;
+      double l1 = 0;
+      float scale = 2f / rows;
+      for (int r = r0; r < r1; r++) {
+        int[] ids = f.ids[r];
+        float[] h = f.acts[r];
+        System.arraycopy(bDec, 0, xHat, 0, dIn);
+        if (xHatDense != null) {
+          kernel.axpy(1f, xHatDense, r * dIn, xHat, 0, dIn);
+        }
+        for (int q = 0; q < ids.length; q++) {
+          if (xHatDense == null) {
+            kernel.axpy(h[q], wDec, ids[q] * dIn, xHat, 0, dIn);
+          }
+          l1 += (double) h[q] * l1Weights[ids[q]];
+        }
+        int xo = r * dIn;
+        for (int i = 0; i < dIn; i++) {
+          float e = xHat[i] - x[xo + i];
+          se += (double) e * e;
+          f.g[xo + i] = scale * e;
+        }
+      }
+      sqErr[blk] = se;
+      l1Sum[blk] = l1;
+    });
+    if (f.dense) {
+      // dPre = G W_dec^T (all entries), kept where h is active
+      float[] full = new float[Math.multiplyExact(rows, dSae)];
+      run(blocks, blk -> {
+        int r0 = blk * ROW_BLOCK;
+        int r1 = Math.min(rows, r0 + ROW_BLOCK);
+        float[] out = new float[(r1 - r0) * dSae];
+        kernel.dots(f.g, r0, r1, wDec, 0, dSae, dIn, out, dSae);
+        System.arraycopy(out, 0, full, r0 * dSae, out.length);
+      });
+      dPreAll = full;
+    }
+    float[] dPreDense = dPreAll;
+    run(blocks, blk -> {
+      int r0 = blk * ROW_BLOCK;
+      int r1 = Math.min(rows, r0 + ROW_BLOCK);
+      for (int r = r0; r < r1; r++) {
+        int[] ids = f.ids[r];
+        float[] dPre = new float[ids.length];
+        for (int q = 0; q < ids.length; q++) {
+          float back = dPreDense != null ? dPreDense[r * dSae + ids[q]] : kernel.dot(f.g, r * dIn, wDec, ids[q] * dIn, dIn);
+          dPre[q] = back + l1Scale * l1Weights[ids[q]];
+        }
+        f.dPre[r] = dPre;
+      }
+    });
+    double se = 0;
+    double l1 = 0;
+    for (int b = 0; b < blocks; b++) {
+      se += sqErr[b];
+      l1 += l1Sum[b];
     }
     f.gradBDecDirect = new float[dIn];
     for (int r = 0; r < rows; r++) {
@@ -435,7 +520,31 @@ public final class SaeTrainer implements AutoCloseable {
     }
     f.explainedVariance = total > 0 ? 1 - se / total : Double.NaN;
     buildColumns(f);
+    if (f.dense) {
+      // operands of the per-latent gradients as rows: H^T, dPre^T [d_sae x rows], G^T, X_c^T [d_in x rows]
+      f.hT = transpose(f.hDense, rows, dSae);
+      f.hDense = null;
+      float[] dPreT = new float[Math.multiplyExact(rows, dSae)];
+      for (int j = 0; j < dSae; j++) {
+        for (int at = colPtr[j]; at < colPtr[j + 1]; at++) {
+          dPreT[j * rows + colRows[at]] = colDPre[at];
+        }
+      }
+      f.dPreT = dPreT;
+      f.gT = transpose(f.g, rows, dIn);
+      f.xcT = transpose(f.xc, rows, dIn);
+    }
     return f;
+  }
+
+  static float[] transpose(float[] a, int rows, int cols) {
+    float[] t = new float[a.length];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        t[c * rows + r] = a[r * cols + c];
+      }
+    }
+    return t;
   }
 
   // Column (per-latent) view of the active entries: for latent j, rows colRows[colPtr[j]..colPtr[j+1])
@@ -475,16 +584,37 @@ public final class SaeTrainer implements AutoCloseable {
    * {@code b_enc[j]}.
    */
   float latentGradient(Forward f, int j, float[] gradEnc, float[] gradDec) {
-    Arrays.fill(gradEnc, 0f);
-    Arrays.fill(gradDec, 0f);
+    return latentGradient(f, j, gradEnc, gradDec, false);
+  }
+
+  /** As above; with {@code productsGiven} the dense path's products are already in the two rows. */
+  private float latentGradient(Forward f, int j, float[] gradEnc, float[] gradDec, boolean productsGiven) {
     float gB = 0f;
     float hSum = 0f;
-    for (int at = colPtr[j]; at < colPtr[j + 1]; at++) {
-      int r = colRows[at];
-      kernel.axpy(colActs[at], f.g, r * dIn, gradDec, 0, dIn);
-      kernel.axpy(colDPre[at], f.xc, r * dIn, gradEnc, 0, dIn);
-      gB += colDPre[at];
-      hSum += colActs[at];
+    if (f.dense) {
+      if (productsGiven) {
+        // gradDec = (H^T G)[j], gradEnc = (dPre^T X_c)[j], computed for the whole chunk by the caller
+      } else if (colPtr[j + 1] > colPtr[j]) {
+        kernel.dots(f.hT, j, j + 1, f.gT, 0, dIn, f.rows, gradDec, dIn);
+        kernel.dots(f.dPreT, j, j + 1, f.xcT, 0, dIn, f.rows, gradEnc, dIn);
+      } else {
+        Arrays.fill(gradEnc, 0f);
+        Arrays.fill(gradDec, 0f);
+      }
+      for (int at = colPtr[j]; at < colPtr[j + 1]; at++) {
+        gB += colDPre[at];
+        hSum += colActs[at];
+      }
+    } else {
+      Arrays.fill(gradEnc, 0f);
+      Arrays.fill(gradDec, 0f);
+      for (int at = colPtr[j]; at < colPtr[j + 1]; at++) {
+        int r = colRows[at];
+        kernel.axpy(colActs[at], f.g, r * dIn, gradDec, 0, dIn);
+        kernel.axpy(colDPre[at], f.xc, r * dIn, gradEnc, 0, dIn);
+        gB += colDPre[at];
+        hSum += colActs[at];
+      }
     }
     if (config.decoderNorm() == DecoderNorm.WEIGHTED_L1 && hSum > 0f) {
       float norm = (float) Math.sqrt(kernel.dot(wDec, j * dIn, wDec, j * dIn, dIn));

@@ -17,9 +17,11 @@ class SaeTrainerGradientTest {
   private static final int D_SAE = 14;
   private static final int ROWS = 6;
 
-  @ParameterizedTest(name = "{0} {1} k={2} seed={3}")
-  @CsvSource({"standard, UNIT, 0, 11", "standard, WEIGHTED_L1, 0, 12", "topk, UNIT, 3, 13", "standard, UNIT, 0, 14"})
-  void analytic_gradients_match_finite_differences(String arch, DecoderNorm norm, int k, long seed) {
+  @ParameterizedTest(name = "{0} {1} k={2} seed={3} dense={4}")
+  @CsvSource({"standard, UNIT, 0, 11, false", "standard, WEIGHTED_L1, 0, 12, false", "topk, UNIT, 3, 13, false",
+      "standard, UNIT, 0, 14, false", "standard, UNIT, 0, 11, true", "standard, WEIGHTED_L1, 0, 12, true",
+      "topk, UNIT, 3, 13, true"})
+  void analytic_gradients_match_finite_differences(String arch, DecoderNorm norm, int k, long seed, boolean dense) {
     TrainingConfig cfg = TrainingConfig.paperDefaults(D_IN, HookPoint.visionResidPost(0)).withDSae(D_SAE)
         .withL1(0.3, norm).withDecoderBiasInit(DecoderBiasInit.ZERO).withThreads(2).withSeed(seed);
     if (arch.equals("topk")) {
@@ -35,7 +37,9 @@ class SaeTrainerGradientTest {
       fill(x, rnd, 1.0);
       FloatMatrix batch = FloatMatrix.of(ROWS, D_IN, x);
 
+      t.denseThreshold = dense ? -1 : 2;
       SaeTrainer.Forward f = t.forward(batch);
+      assertEquals(dense, f.dense, "product path");
       float[] gEncT = new float[D_SAE * D_IN];
       float[] gDec = new float[D_SAE * D_IN];
       float[] gBEnc = new float[D_SAE];
@@ -149,6 +153,30 @@ class SaeTrainerGradientTest {
   private static void fill(float[] a, SplittableRandom rnd, double scale) {
     for (int i = 0; i < a.length; i++) {
       a[i] = (float) ((rnd.nextDouble() * 2 - 1) * scale);
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void dense_and_sparse_product_paths_take_the_same_step() {
+    TrainingConfig cfg = TrainingConfig.paperDefaults(37, HookPoint.visionResidPost(0)).withDSae(70)
+        .withL1(0.1, DecoderNorm.UNIT).withLearningRate(1e-2).withThreads(2).withSeed(5);
+    SplittableRandom rnd = new SplittableRandom(5);
+    float[] x = new float[50 * 37];
+    fill(x, rnd, 1.0);
+    FloatMatrix batch = FloatMatrix.of(50, 37, x);
+    try (SaeTrainer sparse = SaeTrainer.create(cfg); SaeTrainer dense = SaeTrainer.create(cfg)) {
+      sparse.denseThreshold = 2;
+      dense.denseThreshold = -1;
+      for (int s = 0; s < 3; s++) {
+        StepMetrics a = sparse.step(batch);
+        StepMetrics b = dense.step(batch);
+        assertEquals(a.loss(), b.loss(), 1e-4 * Math.abs(a.loss()), "loss at step " + s);
+        assertEquals(a.l0(), b.l0(), 0.0, "L0 at step " + s);
+      }
+      for (int i = 0; i < sparse.wDec.length; i++) {
+        assertEquals(sparse.wDec[i], dense.wDec[i], 1e-4f, "W_dec[" + i + "]");
+        assertEquals(sparse.wEncT[i], dense.wEncT[i], 1e-4f, "W_enc^T[" + i + "]");
+      }
     }
   }
 }
