@@ -38,7 +38,7 @@ import org.visualscratchpad.tensor.FloatMatrix;
  * <p>Not thread-safe: one thread drives a trainer (each step uses {@code threads} workers inside).
  */
 public final class SaeTrainer implements AutoCloseable {
-  private static final int ROW_BLOCK = 32;
+  private static final int ROW_BLOCK = 64;
   private static final double ADAM_EPS = 1e-8;
   /**
    * Above this fraction of active entries, decode and backward use dense products (the 4 x 4 dot
@@ -637,30 +637,59 @@ public final class SaeTrainer implements AutoCloseable {
     return w;
   }
 
-  /** Keeps the {@code k} largest values (ties: lower id), returned ascending by id; returns k. */
+  /**
+   * Keeps the {@code k} largest of the first {@code n} values (ties: lower id), compacted in place in
+   * ascending id order; returns k. Linear time: a quickselect finds the k-th largest value.
+   */
   static int keepLargest(int[] ids, float[] vals, int n, int k) {
-    Integer[] order = new Integer[n];
+    float[] work = java.util.Arrays.copyOf(vals, n);
+    float kth = select(work, 0, n - 1, n - k); // the k-th largest = (n-k)-th smallest
+    int above = 0;
     for (int q = 0; q < n; q++) {
-      order[q] = q;
+      if (vals[q] > kth) {
+        above++;
+      }
     }
-    Arrays.sort(order, (a, b) -> {
-      int c = Float.compare(vals[b], vals[a]);
-      return c != 0 ? c : Integer.compare(ids[a], ids[b]);
-    });
-    int[] keep = new int[k];
-    for (int q = 0; q < k; q++) {
-      keep[q] = order[q];
+    int tiesToKeep = k - above;
+    int w = 0;
+    for (int q = 0; q < n; q++) {
+      float v = vals[q];
+      if (v > kth || (v == kth && tiesToKeep-- > 0)) {
+        ids[w] = ids[q];
+        vals[w++] = v;
+      }
     }
-    Arrays.sort(keep);
-    int[] newIds = new int[k];
-    float[] newVals = new float[k];
-    for (int q = 0; q < k; q++) {
-      newIds[q] = ids[keep[q]];
-      newVals[q] = vals[keep[q]];
+    return w;
+  }
+
+  /** The {@code rank}-th smallest of {@code a[lo..hi]} (0-based within the whole array); reorders {@code a}. */
+  private static float select(float[] a, int lo, int hi, int rank) {
+    while (lo < hi) {
+      float pivot = a[(lo + hi) >>> 1];
+      int i = lo;
+      int j = hi;
+      while (i <= j) {
+        while (a[i] < pivot) {
+          i++;
+        }
+        while (a[j] > pivot) {
+          j--;
+        }
+        if (i <= j) {
+          float t = a[i];
+          a[i++] = a[j];
+          a[j--] = t;
+        }
+      }
+      if (rank <= j) {
+        hi = j;
+      } else if (rank >= i) {
+        lo = i;
+      } else {
+        return a[rank];
+      }
     }
-    System.arraycopy(newIds, 0, ids, 0, k);
-    System.arraycopy(newVals, 0, vals, 0, k);
-    return k;
+    return a[lo];
   }
 
   private void adam(float[] p, float[] m, float[] v, int off, float[] grad, float stepSize) {
