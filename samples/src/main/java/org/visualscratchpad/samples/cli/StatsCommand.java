@@ -11,6 +11,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.visualscratchpad.ScratchpadException;
 import org.visualscratchpad.sae.SparseAutoencoder;
+import org.visualscratchpad.sae.format.SaeLoader;
 import org.visualscratchpad.sae.stats.ImageEntry;
 import org.visualscratchpad.sae.stats.LatentStatistics;
 import org.visualscratchpad.sae.stats.NoisyLatents;
@@ -114,10 +115,9 @@ public final class StatsCommand implements Callable<Integer> {
     }
   }
 
-  /** The SAE-format loader of visualscratchpad-sae ({@code SaeLoader.load}). */
+  /** The SAE in the SAELens or PatchSAE layout. */
   static SparseAutoencoder loadSae(Path path) {
-    return (SparseAutoencoder) call("org.visualscratchpad.sae.format.SaeLoader", "load", path,
-        "the SAE loader (org.visualscratchpad.sae.format.SaeLoader)");
+    return SaeLoader.load(path);
   }
 
   /** The CLIP vision tower of visualscratchpad-torch ({@code ClipModel.load}). */
@@ -126,8 +126,8 @@ public final class StatsCommand implements Callable<Integer> {
         "the CLIP vision encoder (org.visualscratchpad.torch.clip.ClipModel)");
   }
 
-  // Until the SAE loader and the CLIP runtime are merged, they are looked up by name so that this
-  // command builds without them; the lead replaces these two lookups by direct calls.
+  // Until the CLIP runtime is merged it is looked up by name so that this command builds without
+  // it; replace the lookup by ClipModel.load(folder) then.
   private static Object call(String className, String method, Path arg, String what) {
     try {
       return Class.forName(className).getMethod(method, Path.class).invoke(null, arg);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.sae.DatasetStatistics;
 import org.visualscratchpad.sae.SparseActivations;
 
 /**
@@ -46,7 +47,7 @@ import org.visualscratchpad.sae.SparseActivations;
  *
  * <p>Not thread-safe while adding; use one instance per worker and merge.
  */
-public final class LatentStatistics {
+public final class LatentStatistics implements DatasetStatistics {
   static final int SUM_SCALE_BITS = 32;
   static final int SQUARE_SCALE_BITS = 20;
 
@@ -87,6 +88,7 @@ public final class LatentStatistics {
   }
 
   /** Number of latents. */
+  @Override
   public int dSae() {
     return dSae;
   }
@@ -340,9 +342,10 @@ public final class LatentStatistics {
   }
 
   /** Mean image-level activation over all images (0 before any image). */
-  public double meanActivation(int latentId) {
+  @Override
+  public float meanActivation(int latentId) {
     check(latentId);
-    return images == 0 ? 0 : imageSums.get(latentId) / images;
+    return images == 0 ? 0f : (float) (imageSums.get(latentId) / images);
   }
 
   /** Mean image-level activation over the images where it fires (PatchSAE's mean_acts; 0 if none). */
@@ -351,10 +354,11 @@ public final class LatentStatistics {
     return imageCount[latentId] == 0 ? 0 : imageSums.get(latentId) / imageCount[latentId];
   }
 
-  /** Fraction of images where it fires. */
-  public double frequency(int latentId) {
+  /** Fraction of images where it fires (image-level, the paper's "sparsity" axis). */
+  @Override
+  public float frequency(int latentId) {
     check(latentId);
-    return images == 0 ? 0 : (double) imageCount[latentId] / images;
+    return images == 0 ? 0f : (float) ((double) imageCount[latentId] / images);
   }
 
   /** Fraction of counted tokens where it fires. */
@@ -414,7 +418,7 @@ public final class LatentStatistics {
   public float[] meanActivations() {
     float[] m = new float[dSae];
     for (int j = 0; j < dSae; j++) {
-      m[j] = (float) meanActivation(j);
+      m[j] = meanActivation(j);
     }
     return m;
   }
@@ -423,7 +427,7 @@ public final class LatentStatistics {
   public float[] frequencies() {
     float[] f = new float[dSae];
     for (int j = 0; j < dSae; j++) {
-      f[j] = (float) frequency(j);
+      f[j] = frequency(j);
     }
     return f;
   }
