@@ -14,11 +14,11 @@ import org.visualscratchpad.vision.VisionEncoder;
  * RGB through a fixed random projection (different per layer) to a {@code hiddenSize} vector; CLS
  * is the mean of the patches. Images wider than tall give two crops (left and right halves).
  */
-final class TinyVisionEncoder implements VisionEncoder {
+public final class TinyVisionEncoder implements VisionEncoder {
   private final int hidden;
   private final float[][] projection; // [layer][3 * hidden]
 
-  TinyVisionEncoder(int hidden, long seed) {
+  public TinyVisionEncoder(int hidden, long seed) {
     this.hidden = hidden;
     SplittableRandom rnd = new SplittableRandom(seed);
     projection = new float[numLayers()][3 * hidden];
