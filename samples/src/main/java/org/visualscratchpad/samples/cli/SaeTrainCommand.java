@@ -9,7 +9,10 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.hook.HookPoint;
 import org.visualscratchpad.sae.SaeArchitecture;
+import org.visualscratchpad.sae.stats.ImageEntry;
 import org.visualscratchpad.sae.train.ActivationSource;
+import org.visualscratchpad.sae.train.EncoderActivationSource;
+import org.visualscratchpad.vision.VisionEncoder;
 import org.visualscratchpad.sae.train.DecoderBiasInit;
 import org.visualscratchpad.sae.train.DecoderNorm;
 import org.visualscratchpad.sae.train.SafetensorsActivationSource;
@@ -37,9 +40,19 @@ import picocli.CommandLine.Option;
         "MSE + L1 8e-5, Adam 1e-4 with warm-up and decay) on activations read at one hook point."})
 public final class SaeTrainCommand implements Callable<Integer> {
 
-  @Option(names = "--activations", required = true, paramLabel = "PATH",
+  @Option(names = "--activations", paramLabel = "PATH",
       description = "A .safetensors file or a folder of them holding [rows x d_in] activation tensors.")
   Path activations;
+
+  @Option(names = "--images", paramLabel = "DIR",
+      description = "Train from images instead: a folder (sub-folders are labels), run through --model up to --hook.")
+  Path images;
+
+  @Option(names = "--model", paramLabel = "DIR", description = "CLIP model folder for --images.")
+  Path model;
+
+  @Option(names = "--exclude-cls", description = "With --images: do not train on CLS rows.")
+  boolean excludeCls;
 
   @Option(names = "--hook", required = true, paramLabel = "HOOK",
       description = "Hook point the activations were read at, e.g. vision.blocks.22.hook_resid_post.")
@@ -73,10 +86,10 @@ public final class SaeTrainCommand implements Callable<Integer> {
   @Option(names = "--steps", defaultValue = "20000", description = "Training steps. Default: ${DEFAULT-VALUE}.")
   long steps;
 
-  @Option(names = "--warmup", defaultValue = "-1", description = "Warm-up steps (default: 5 % of --steps).")
+  @Option(names = "--warmup", defaultValue = "-1", description = "Warm-up steps (default: 5 percent of --steps).")
   long warmup;
 
-  @Option(names = "--decay", defaultValue = "-1", description = "Final linear-decay steps (default: 20 % of --steps).")
+  @Option(names = "--decay", defaultValue = "-1", description = "Final linear-decay steps (default: 20 percent of --steps).")
   long decay;
 
   @Option(names = "--batch-size", defaultValue = "4096", description = "Rows per step. Default: ${DEFAULT-VALUE}.")
@@ -132,9 +145,45 @@ public final class SaeTrainCommand implements Callable<Integer> {
     }
   }
 
-  /** The activation source; the place where an image-based source will be chosen. */
+  /** The activation source: stored activations, or images through the vision encoder. */
   ActivationSource openSource() {
-    return SafetensorsActivationSource.open(activations);
+    InvalidInputException.check((activations == null) != (images == null),
+        "give exactly one of --activations (stored activations) or --images (with --model)");
+    if (activations != null) {
+      return SafetensorsActivationSource.open(activations);
+    }
+    InvalidInputException.check(model != null, "--images needs --model (the vision encoder's folder)");
+    VisionEncoder encoder = StatsCommand.openEncoder(model);
+    EncoderActivationSource source = new EncoderActivationSource(encoder, HookPoint.parse(hook),
+        ImageEntry.fromFolder(images), !excludeCls,
+        skipped -> System.err.println(System.lineSeparator() + "vsp: skipped " + skipped));
+    return new ActivationSource() {
+      @Override
+      public int dIn() {
+        return source.dIn();
+      }
+
+      @Override
+      public java.util.Iterator<org.visualscratchpad.tensor.FloatMatrix> batches(int rows, long seed) {
+        return source.batches(rows, seed);
+      }
+
+      @Override
+      public String describe() {
+        return source.describe();
+      }
+
+      @Override
+      public void close() {
+        if (encoder instanceof AutoCloseable c) {
+          try {
+            c.close();
+          } catch (Exception e) {
+            System.err.println("vsp: closing the encoder failed: " + e.getMessage());
+          }
+        }
+      }
+    };
   }
 
   TrainingConfig config(int dIn) {

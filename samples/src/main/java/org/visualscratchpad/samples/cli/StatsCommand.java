@@ -63,7 +63,7 @@ public final class StatsCommand implements Callable<Integer> {
   @Option(names = "--exclude-cls", description = "Do not count the CLS token (default: counted, as PatchSAE).")
   boolean excludeCls;
 
-  @Option(names = "--noisy-percent", defaultValue = "2", description = "Noisy-latent cut on each axis, in %. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--noisy-percent", defaultValue = "2", description = "Noisy-latent cut on each axis, in percent. Default: ${DEFAULT-VALUE}.")
   double noisyPercent;
 
   @Option(names = "--checkpoint-every", defaultValue = "500", description = "Images between checkpoints. Default: ${DEFAULT-VALUE}.")
