@@ -1,6 +1,5 @@
 package org.visualscratchpad.samples.cli;
 
-import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -9,7 +8,6 @@ import me.tongfei.progressbar.InteractiveConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.visualscratchpad.ScratchpadException;
 import org.visualscratchpad.sae.SparseAutoencoder;
 import org.visualscratchpad.sae.format.SaeLoader;
 import org.visualscratchpad.sae.stats.ImageEntry;
@@ -18,6 +16,11 @@ import org.visualscratchpad.sae.stats.NoisyLatents;
 import org.visualscratchpad.sae.stats.SkippedImage;
 import org.visualscratchpad.sae.stats.StatisticsOptions;
 import org.visualscratchpad.sae.stats.StatisticsRun;
+import org.visualscratchpad.torch.clip.ClipModel;
+import org.visualscratchpad.torch.input.image.ImageDecoder;
+import org.visualscratchpad.torch.input.preprocess.ImagePreprocessor;
+import org.visualscratchpad.torch.input.preprocess.PixelValues;
+import org.visualscratchpad.torch.trace.DenseTensor;
 import org.visualscratchpad.vision.VisionEncoder;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -120,26 +123,15 @@ public final class StatsCommand implements Callable<Integer> {
     return SaeLoader.load(path);
   }
 
-  /** The CLIP vision tower of visualscratchpad-torch ({@code ClipModel.load}). */
+  /**
+   * The CLIP vision tower of visualscratchpad-torch (a CLIPModel or CLIPVisionModel folder) with the
+   * folder's own image preprocessing ({@code preprocessor_config.json}).
+   */
   static VisionEncoder openEncoder(Path folder) {
-    return (VisionEncoder) call("org.visualscratchpad.torch.clip.ClipModel", "load", folder,
-        "the CLIP vision encoder (org.visualscratchpad.torch.clip.ClipModel)");
-  }
-
-  // Until the CLIP runtime is merged it is looked up by name so that this command builds without
-  // it; replace the lookup by ClipModel.load(folder) then.
-  private static Object call(String className, String method, Path arg, String what) {
-    try {
-      return Class.forName(className).getMethod(method, Path.class).invoke(null, arg);
-    } catch (ClassNotFoundException | NoSuchMethodException e) {
-      throw new ScratchpadException(what + " is not in this build. Build a version that includes it.");
-    } catch (InvocationTargetException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new ScratchpadException(what + " failed on " + arg + ": " + e.getCause(), e.getCause());
-    } catch (IllegalAccessException e) {
-      throw new ScratchpadException(what + " cannot be called: " + e.getMessage(), e);
-    }
+    ImagePreprocessor preprocessor = ImagePreprocessor.forCheckpoint(folder);
+    return ClipModel.load(folder).withPreprocessor(image -> {
+      PixelValues p = preprocessor.preprocess(ImageDecoder.toRgb(image)).crops().get(0);
+      return DenseTensor.of(new long[] {1, 3, p.height(), p.width()}, p.channels().toArray());
+    });
   }
 }
