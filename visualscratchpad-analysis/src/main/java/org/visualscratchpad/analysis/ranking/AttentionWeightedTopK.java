@@ -39,20 +39,8 @@ public final class AttentionWeightedTopK {
     InvalidInputException.check(k >= 1, "k (%s) must be >= 1", k);
     LatentRanking.checkAttention(patches, attention);
     int tokens = attention.rows();
-    int n = patches.imageTokens();
     int d = patches.dSae();
-    // attnT [imageTokens x tokens]: the column of one image token is contiguous
-    float[] attnT = new float[Math.multiplyExact(n, tokens)];
-    for (int t = 0; t < tokens; t++) {
-      double mass = 0;
-      for (int p = 0; p < n; p++) {
-        mass += attention.get(t, p);
-      }
-      float scale = weighting == AttentionWeighting.PER_IMAGE_MASS ? (mass > 0 ? (float) (1.0 / mass) : 0f) : 1f;
-      for (int p = 0; p < n; p++) {
-        attnT[p * tokens + t] = attention.get(t, p) * scale;
-      }
-    }
+    float[] attnT = transposed(patches, attention, weighting);
     int[] colPtr = patches.colPtr();
     int[] colToken = patches.colToken();
     float[] colValue = patches.colValue();
@@ -97,6 +85,60 @@ public final class AttentionWeightedTopK {
       out.add(List.copyOf(list));
     }
     return List.copyOf(out);
+  }
+
+  /**
+   * The attention-weighted scores of the given latents only: {@code [tokens x latentIds.length]},
+   * column {@code c} = latent {@code latentIds[c]}. Same kernel as {@link #compute}.
+   *
+   * @throws InvalidInputException if a latent id is out of range or the attention is invalid
+   */
+  public static FloatMatrix scoresOf(PatchActivations patches, FloatMatrix attention, AttentionWeighting weighting,
+      int[] latentIds) {
+    LatentRanking.checkAttention(patches, attention);
+    int tokens = attention.rows();
+    float[] attnT = transposed(patches, attention, weighting);
+    int[] colPtr = patches.colPtr();
+    int[] colToken = patches.colToken();
+    float[] colValue = patches.colValue();
+    float[] out = new float[Math.multiplyExact(tokens, latentIds.length)];
+    float[] acc = new float[tokens];
+    for (int c = 0; c < latentIds.length; c++) {
+      int j = latentIds[c];
+      InvalidInputException.check(j >= 0 && j < patches.dSae(), "latentId (%s) must lie in [0, dSae = %s)", j, patches.dSae());
+      java.util.Arrays.fill(acc, 0f);
+      for (int e = colPtr[j]; e < colPtr[j + 1]; e++) {
+        float v = colValue[e];
+        int base = colToken[e] * tokens;
+        for (int t = 0; t < tokens; t++) {
+          acc[t] += v * attnT[base + t];
+        }
+      }
+      for (int t = 0; t < tokens; t++) {
+        out[t * latentIds.length + c] = acc[t];
+      }
+    }
+    return FloatMatrix.adopt(tokens, latentIds.length, out);
+  }
+
+  /** attnT [imageTokens x tokens] (optionally divided by each token's image mass). */
+  private static float[] transposed(PatchActivations patches, FloatMatrix attention, AttentionWeighting weighting) {
+    int tokens = attention.rows();
+    int n = patches.imageTokens();
+    float[] attnT = new float[Math.multiplyExact(n, tokens)];
+    float[] row = new float[n];
+    for (int t = 0; t < tokens; t++) {
+      attention.copyRowInto(t, row, 0);
+      double mass = 0;
+      for (int p = 0; p < n; p++) {
+        mass += row[p];
+      }
+      float scale = weighting == AttentionWeighting.PER_IMAGE_MASS ? (mass > 0 ? (float) (1.0 / mass) : 0f) : 1f;
+      for (int p = 0; p < n; p++) {
+        attnT[p * tokens + t] = row[p] * scale;
+      }
+    }
+    return attnT;
   }
 
   // min-heap per token over (score asc, id desc): the root is the weakest, so the latest (higher) id
