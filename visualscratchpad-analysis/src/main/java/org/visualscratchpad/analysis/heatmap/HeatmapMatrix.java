@@ -5,7 +5,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import org.visualscratchpad.InvalidInputException;
-import org.visualscratchpad.analysis.ranking.AttentionWeightedTopK;
+import org.visualscratchpad.analysis.ranking.AttentionScorer;
 import org.visualscratchpad.analysis.ranking.AttentionWeighting;
 import org.visualscratchpad.analysis.ranking.PatchActivations;
 import org.visualscratchpad.analysis.ranking.RankedLatent;
@@ -55,7 +55,9 @@ public record HeatmapMatrix(List<String> tokens, TokenSpan span, List<Integer> l
     InvalidInputException.check(filtered.dSae() == patches.dSae(),
         "latent statistics cover %s latents but the SAE has %s; use the statistics of this SAE", filtered.dSae(), patches.dSae());
     FloatMatrix rows = attention.rowRange(span.from(), span.to());
-    List<List<RankedLatent>> top = AttentionWeightedTopK.compute(patches, rows, weighting, topK, filtered.toBitSet());
+    InvalidInputException.check(topK >= 1, "topK (%s) must be >= 1", topK);
+    AttentionScorer scorer = new AttentionScorer(patches, rows, weighting);
+    List<List<RankedLatent>> top = scorer.topK(topK, filtered.toBitSet());
     BitSet union = new BitSet(patches.dSae());
     for (List<RankedLatent> list : top) {
       for (RankedLatent r : list) {
@@ -66,7 +68,7 @@ public record HeatmapMatrix(List<String> tokens, TokenSpan span, List<Integer> l
         "no latent has a positive attention-weighted score on tokens %s (after excluding %s noisy latents); "
             + "check that the span's tokens attend to the image and the SAE fires on it", span, filtered.excludedCount());
     int[] ids = union.stream().toArray();
-    FloatMatrix scores = AttentionWeightedTopK.scoresOf(patches, rows, weighting, ids);
+    FloatMatrix scores = scorer.scoresOf(ids);
     List<Integer> idList = new ArrayList<>(ids.length);
     for (int id : ids) {
       idList.add(id);

@@ -83,9 +83,11 @@ public final class LatentRanking {
     InvalidInputException.check(attention.cols() == patches.imageTokens(),
         "attention has %s columns but the image has %s image tokens; pass attention [tokens x imageTokens] sliced at the image token positions",
         attention.cols(), patches.imageTokens());
+    float[] row = new float[attention.cols()];
     for (int t = 0; t < attention.rows(); t++) {
-      for (int k = 0; k < attention.cols(); k++) {
-        float a = attention.get(t, k);
+      attention.copyRowInto(t, row, 0);
+      for (int k = 0; k < row.length; k++) {
+        float a = row[k];
         if (!(a >= 0f) || a == Float.POSITIVE_INFINITY) {
           throw new InvalidInputException(String.format(
               "attention[%d, %d] (%s) must be finite and >= 0; attention probabilities are softmax outputs. Check the attention capture",

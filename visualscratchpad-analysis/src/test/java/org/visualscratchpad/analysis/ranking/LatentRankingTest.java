@@ -142,6 +142,28 @@ class LatentRankingTest {
     }
   }
 
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {5, 6, 7})
+  void vector_kernel_equals_the_scalar_kernel(long seed) {
+    Random rnd = new Random(seed);
+    int tokens = 1 + rnd.nextInt(70); // several blocks and a ragged last block
+    PatchActivations pa = PatchActivations.llava15(randomActs(rnd, 41, 300, 0.08));
+    FloatMatrix attn = randomAttention(rnd, tokens, 40);
+    AttentionScorer best = new AttentionScorer(pa, attn, AttentionWeighting.RAW);
+    AttentionScorer scalar = new AttentionScorer(pa, attn, AttentionWeighting.RAW, new ScoreKernel.ScalarScoreKernel(8));
+    int[] all = IntStream.range(0, 300).toArray();
+    assertTrue(best.scoresOf(all).maxAbsDiff(scalar.scoresOf(all)) < 1e-5f, "seed " + seed + " " + best);
+    FloatMatrix ref = LatentRanking.scores(pa, attn, names(tokens), AttentionWeighting.RAW).scores();
+    assertTrue(ref.maxAbsDiff(scalar.scoresOf(all)) < 1e-5f, "seed " + seed);
+    List<List<RankedLatent>> a = best.topK(7, new BitSet());
+    List<List<RankedLatent>> b = scalar.topK(7, new BitSet());
+    for (int t = 0; t < tokens; t++) {
+      for (int i = 0; i < a.get(t).size(); i++) {
+        assertEquals(b.get(t).get(i).score(), a.get(t).get(i).score(), 1e-5f, "seed " + seed + " token " + t);
+      }
+    }
+  }
+
   @Test
   void anyres_locations_pick_rows_of_the_right_crop() {
     // crop 0 and crop 1 with distinct latents; image token 0 -> crop 1 patch 2, image token 1 -> crop 0 patch 0
