@@ -14,8 +14,9 @@ import org.visualscratchpad.InvalidInputException;
  *
  * @param min value mapped to the first colour
  * @param max value mapped to the last colour ({@code > min}; equal bounds are widened by 1)
+ * @param greys a grey ramp instead of the colour ramp
  */
-public record ColorScale(double min, double max) {
+public record ColorScale(double min, double max, boolean greys) {
   // anchors of a viridis-like ramp (dark blue -> teal -> green -> yellow)
   private static final int[][] RAMP = {
       {68, 1, 84}, {72, 40, 120}, {62, 74, 137}, {49, 104, 142}, {38, 130, 142},
@@ -25,11 +26,20 @@ public record ColorScale(double min, double max) {
       new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194), new Color(127, 127, 127),
       new Color(188, 189, 34), new Color(23, 190, 207)};
 
+  public ColorScale(double min, double max) {
+    this(min, max, false);
+  }
+
   public ColorScale {
     InvalidInputException.check(Double.isFinite(min) && Double.isFinite(max), "colour scale bounds (%s, %s) must be finite", min, max);
     if (!(max > min)) {
       max = min + 1;
     }
+  }
+
+  /** A black-to-white scale over {@code [min, max]} (the legend of a darkening mask). */
+  public static ColorScale grey(double min, double max) {
+    return new ColorScale(min, max, true);
   }
 
   /** A scale over {@code [min, max]}. */
@@ -42,7 +52,12 @@ public record ColorScale(double min, double max) {
     if (Double.isNaN(value)) {
       return Color.LIGHT_GRAY;
     }
-    double t = Math.max(0, Math.min(1, (value - min) / (max - min))) * (RAMP.length - 1);
+    double u = Math.max(0, Math.min(1, (value - min) / (max - min)));
+    if (greys) {
+      int v = (int) Math.round(255 * (0.25 + 0.75 * u));
+      return new Color(v, v, v);
+    }
+    double t = u * (RAMP.length - 1);
     int i = Math.min((int) t, RAMP.length - 2);
     double f = t - i;
     int[] a = RAMP[i];

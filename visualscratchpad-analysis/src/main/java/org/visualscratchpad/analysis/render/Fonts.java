@@ -31,11 +31,11 @@ final class Fonts {
 
   /** Shortens {@code text} with an ellipsis to fit {@code max} pixels. */
   static String fit(String text, float size, double max) {
-    if (width(text, size, false) <= max) {
+    if (width(text, size, true) <= max) {
       return text;
     }
     String s = text;
-    while (s.length() > 1 && width(s + "…", size, false) > max) {
+    while (s.length() > 1 && width(s + "…", size, true) > max) {
       s = s.substring(0, s.length() - 1);
     }
     return s + "…";
