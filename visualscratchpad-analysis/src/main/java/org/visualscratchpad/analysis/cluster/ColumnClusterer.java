@@ -105,32 +105,59 @@ public final class ColumnClusterer {
         sqNorm[c] = ss;
       }
     }
+    // the prepared columns as floats: half the memory traffic, and the dot products below run on
+    // four independent accumulators (each dot product's own error stays ~1e-7 relative)
+    float[] packed = new float[prepared.length];
+    for (int i = 0; i < packed.length; i++) {
+      packed[i] = (float) prepared[i];
+    }
     int n = cols;
     float[] prox = new float[n * (n + 1) / 2];
-    int at = 0;
-    for (int j = 0; j < n; j++) {
-      int bj = j * rows;
-      for (int i = j; i < n; i++) {
-        double d;
-        if (i == j) {
-          d = 0;
-        } else {
-          int bi = i * rows;
-          double dot = 0;
-          for (int r = 0; r < rows; r++) {
-            dot += prepared[bi + r] * prepared[bj + r];
-          }
-          if (distance == ColumnDistance.CORRELATION) {
-            double corr = constant[i] || constant[j] ? 0 : Math.max(-1, Math.min(1, dot));
-            d = euclideanGeometry ? Math.sqrt(2 * (1 - corr)) : 1 - corr;
-          } else {
-            d = Math.sqrt(Math.max(0, sqNorm[i] + sqNorm[j] - 2 * dot));
+    // tiles of 32 x 32 columns keep both tiles (2 x 32 x rows floats) in L1/L2
+    int tile = 32;
+    for (int j0 = 0; j0 < n; j0 += tile) {
+      int j1 = Math.min(n, j0 + tile);
+      for (int i0 = j0; i0 < n; i0 += tile) {
+        int i1 = Math.min(n, i0 + tile);
+        for (int j = j0; j < j1; j++) {
+          int base = prox.length - (n - j) * (n - j + 1) / 2 - j; // + i gives entry (i, j)
+          for (int i = Math.max(i0, j); i < i1; i++) {
+            double d;
+            if (i == j) {
+              d = 0;
+            } else {
+              double dot = dot(packed, i * rows, j * rows, rows);
+              if (distance == ColumnDistance.CORRELATION) {
+                double corr = constant[i] || constant[j] ? 0 : Math.max(-1, Math.min(1, dot));
+                d = euclideanGeometry ? Math.sqrt(2 * (1 - corr)) : 1 - corr;
+              } else {
+                d = Math.sqrt(Math.max(0, sqNorm[i] + sqNorm[j] - 2 * dot));
+              }
+            }
+            prox[base + i] = (float) d;
           }
         }
-        prox[at++] = (float) d;
       }
     }
     return prox;
+  }
+
+  private static double dot(float[] a, int ia, int ib, int length) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    int r = 0;
+    for (; r + 3 < length; r += 4) {
+      s0 += a[ia + r] * a[ib + r];
+      s1 += a[ia + r + 1] * a[ib + r + 1];
+      s2 += a[ia + r + 2] * a[ib + r + 2];
+      s3 += a[ia + r + 3] * a[ib + r + 3];
+    }
+    for (; r < length; r++) {
+      s0 += a[ia + r] * a[ib + r];
+    }
+    return (double) s0 + s1 + s2 + s3;
   }
 
   private static ColumnClustering hierarchical(float[] columns, int rows, int cols, ClusteringMethod.Hierarchical method) {
