@@ -34,10 +34,10 @@ public final class DemoTrainCommand implements Callable<Integer> {
   @Option(names = "--out", description = "model folder to write (default: ${DEFAULT-VALUE})", defaultValue = "shapesworld-model")
   Path out;
 
-  @Option(names = "--steps", description = "optimiser steps (default: shipped, 3000)")
+  @Option(names = "--steps", description = "optimiser steps (default: shipped, 700)")
   Integer steps;
 
-  @Option(names = "--batch-size", description = "examples per step (default: shipped, 32)")
+  @Option(names = "--batch-size", description = "examples per step (default: shipped, 16)")
   Integer batchSize;
 
   @Option(names = "--learning-rate", description = "peak learning rate (default: shipped, 2e-3)")
@@ -53,8 +53,16 @@ public final class DemoTrainCommand implements Callable<Integer> {
   @Option(names = "--log-every", description = "print the loss every N steps (default: ${DEFAULT-VALUE})", defaultValue = "50")
   int logEvery;
 
+  @Option(names = "--threads", description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}; one avoids spinning on a shared machine)",
+      defaultValue = "1")
+  int threads;
+
   @Override
   public Integer call() {
+    if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+      System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    }
     TrainingOptions options = TrainingOptions.SHIPPED;
     if (steps != null) {
       options = options.withSteps(steps);

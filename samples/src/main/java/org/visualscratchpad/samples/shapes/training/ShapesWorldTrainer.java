@@ -16,14 +16,13 @@ import org.visualscratchpad.samples.shapes.Scene;
 import org.visualscratchpad.samples.shapes.SceneDistribution;
 import org.visualscratchpad.samples.shapes.SceneGenerator;
 import org.visualscratchpad.samples.shapes.language.ShapesVocabulary;
-import org.visualscratchpad.samples.shapes.language.Task;
 import org.visualscratchpad.samples.shapes.vlm.ClipPixels;
 import org.visualscratchpad.samples.shapes.vlm.TinyLlava;
 
 /**
- * Trains a {@link TinyLlava} on ShapesWorld question/answer pairs with DJL autograd on the PyTorch engine
+ * Trains a {@link TinyLlava} on ShapesWorld multi-turn question/answer conversations with DJL autograd on the PyTorch engine
  * and a hand-written Adam: next-token cross-entropy on the answer tokens and {@code </s>} only (the
- * prompt and image positions carry no loss), fresh training scenes every step.
+ * prompt and image positions carry no loss), fresh training scenes every step, each as a {@link Conversation} that asks every task once.
  *
  * <pre>{@code
  * jshell> try (NDManager m = NDManager.newBaseManager(); var model = TinyLlava.initialise(TinyLlavaConfig.SHIPPED, 7, m)) {
@@ -39,9 +38,6 @@ public final class ShapesWorldTrainer {
     void onStep(int step, double loss, double learningRate, double elapsedSeconds);
   }
 
-  /** Relative frequency of each task in training batches (descriptions are longest, so more frequent). */
-  private static final double[] TASK_WEIGHTS = {1.0, 1.0, 1.0, 0.5, 1.5};
-
   private static final double BETA1 = 0.9;
   private static final double BETA2 = 0.99;
   private static final double EPSILON = 1e-8;
@@ -53,25 +49,11 @@ public final class ShapesWorldTrainer {
     this.generator = generator;
   }
 
-  /** The training example {@code index} of the run seeded {@code seed}: a training scene and a weighted-random task. */
-  public TrainingExample example(long seed, long index) {
+  /** The training conversation {@code index} of the run seeded {@code seed}: a training scene, every task once. */
+  public Conversation example(long seed, long index) {
     long sceneSeed = seed * 1_000_003L + index;
     Scene scene = generator.generate(sceneSeed, SceneDistribution.TRAINING);
-    SplittableRandom rng = new SplittableRandom(sceneSeed ^ 0x5DEECE66DL);
-    double total = 0;
-    for (double w : TASK_WEIGHTS) {
-      total += w;
-    }
-    double pick = rng.nextDouble() * total;
-    Task task = Task.values()[Task.values().length - 1];
-    for (int t = 0; t < TASK_WEIGHTS.length; t++) {
-      pick -= TASK_WEIGHTS[t];
-      if (pick < 0) {
-        task = Task.values()[t];
-        break;
-      }
-    }
-    return new TrainingExample(scene, task.ask(scene, rng));
+    return Conversation.allTasks(scene, new SplittableRandom(sceneSeed ^ 0x5DEECE66DL));
   }
 
   /** Runs {@code options.steps()} Adam steps on {@code model}'s weights in place. */
@@ -92,7 +74,7 @@ public final class ShapesWorldTrainer {
         double lr = options.learningRateAt(step);
         try (NDScope scope = new NDScope()) {
           scope.suppressNotUsedWarning();
-          List<TrainingExample> batch = new ArrayList<>();
+          List<Conversation> batch = new ArrayList<>();
           for (int j = 0; j < options.batchSize(); j++) {
             batch.add(example(options.seed(), (long) step * options.batchSize() + j));
           }
@@ -130,33 +112,33 @@ public final class ShapesWorldTrainer {
    * Mean next-token cross-entropy of {@code model} on the answers of {@code batch} (a scalar NDArray in
    * the current scope).
    */
-  public static NDArray loss(TinyLlava model, List<TrainingExample> batch, NDManager manager) {
+  public static NDArray loss(TinyLlava model, List<Conversation> batch, NDManager manager) {
     int n = model.config().imageTokens();
     int b = batch.size();
-    int[][] prompts = new int[b][];
-    int[][] answers = new int[b][];
+    int[][][] encoded = new int[b][][];
     int length = 0;
     List<RgbImage> images = new ArrayList<>();
     for (int r = 0; r < b; r++) {
-      prompts[r] = batch.get(r).promptIds(n);
-      answers[r] = batch.get(r).answerIds();
-      length = Math.max(length, prompts[r].length + answers[r].length - 1);
+      encoded[r] = batch.get(r).idsAndAnswerMask(n);
+      length = Math.max(length, encoded[r][0].length - 1);
       images.add(batch.get(r).scene().image());
     }
+    // inputs are the ids without the last; position pos predicts id pos + 1; right padding carries no loss
     int[][] input = new int[b][length];
     int[] targets = new int[b * length];
     float[] mask = new float[b * length];
     float count = 0;
     for (int r = 0; r < b; r++) {
+      int[] ids = encoded[r][0];
+      int[] answer = encoded[r][1];
       java.util.Arrays.fill(input[r], ShapesVocabulary.PAD);
-      int[] full = new int[prompts[r].length + answers[r].length];
-      System.arraycopy(prompts[r], 0, full, 0, prompts[r].length);
-      System.arraycopy(answers[r], 0, full, prompts[r].length, answers[r].length);
-      System.arraycopy(full, 0, input[r], 0, full.length - 1);
-      for (int pos = prompts[r].length - 1; pos < full.length - 1; pos++) {
-        targets[r * length + pos] = full[pos + 1];
-        mask[r * length + pos] = 1f;
-        count++;
+      System.arraycopy(ids, 0, input[r], 0, ids.length - 1);
+      for (int pos = 0; pos < ids.length - 1; pos++) {
+        targets[r * length + pos] = ids[pos + 1];
+        if (answer[pos + 1] == 1) {
+          mask[r * length + pos] = 1f;
+          count++;
+        }
       }
     }
     var c = model.config();

@@ -7,7 +7,7 @@ import org.visualscratchpad.InvalidInputException;
  * gradient-norm clipping, fresh training scenes every step (scene seeds {@code seed * 1_000_003 + k}).
  *
  * @param steps optimiser steps
- * @param batchSize question/answer pairs per step
+ * @param batchSize conversations (one scene, every task once) per step
  * @param learningRate peak learning rate
  * @param warmupSteps linear warm-up steps
  * @param clipNorm global gradient-norm limit
@@ -18,7 +18,7 @@ import org.visualscratchpad.InvalidInputException;
  */
 public record TrainingOptions(int steps, int batchSize, double learningRate, int warmupSteps, double clipNorm, long seed) {
   /** The options that produced the shipped weights. */
-  public static final TrainingOptions SHIPPED = new TrainingOptions(3000, 32, 2e-3, 150, 1.0, 7L);
+  public static final TrainingOptions SHIPPED = new TrainingOptions(700, 16, 2e-3, 50, 1.0, 7L);
 
   public TrainingOptions {
     InvalidInputException.check(steps > 0, "steps (%s) must be positive", steps);

@@ -99,15 +99,12 @@ public final class ShapesWorldCheckpoint {
     }
     JsonNode v = root.path("vision_config");
     JsonNode t = root.path("text_config");
-    if (root.path("image_token_index").asInt(-1) != ShapesVocabulary.IMAGE) {
-      throw new CheckpointFormatException(file, "image_token_index (" + root.path("image_token_index")
-          + ") must be " + ShapesVocabulary.IMAGE + " (the ShapesWorld vocabulary's <image>)");
-    }
     return new TinyLlavaConfig(
         required(file, v, "image_size"), required(file, v, "patch_size"), required(file, v, "hidden_size"),
         required(file, v, "intermediate_size"), required(file, v, "num_hidden_layers"), required(file, v, "num_attention_heads"),
         required(file, t, "hidden_size"), required(file, t, "intermediate_size"), required(file, t, "num_hidden_layers"),
-        required(file, t, "num_attention_heads"), required(file, t, "vocab_size"), required(file, t, "max_position_embeddings"));
+        required(file, t, "num_attention_heads"), required(file, t, "vocab_size"), required(file, t, "max_position_embeddings"),
+        required(file, root, "image_token_index"));
   }
 
   private static int required(Path file, JsonNode node, String key) {

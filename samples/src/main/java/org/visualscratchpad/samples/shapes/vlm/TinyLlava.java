@@ -279,7 +279,7 @@ public final class TinyLlava implements AutoCloseable {
     int b = inputIds.length;
     int s = inputIds[0].length;
     int n = config.imageTokens();
-    int imageStart = imageBlockStart(inputIds, n);
+    int imageStart = imageBlockStart(inputIds, n, config.imageTokenIndex());
     int[] flat = new int[b * s];
     for (int r = 0; r < b; r++) {
       InvalidInputException.check(inputIds[r].length == s, "row %s has %s tokens; every row must have %s", r, inputIds[r].length, s);
@@ -374,13 +374,13 @@ public final class TinyLlava implements AutoCloseable {
     return scope.create(m, new Shape(s, s));
   }
 
-  static int imageBlockStart(int[][] inputIds, int n) {
+  static int imageBlockStart(int[][] inputIds, int n, int imageToken) {
     int start = -1;
     for (int r = 0; r < inputIds.length; r++) {
       int first = -1;
       int count = 0;
       for (int pos = 0; pos < inputIds[r].length; pos++) {
-        if (inputIds[r][pos] == ShapesVocabulary.IMAGE) {
+        if (inputIds[r][pos] == imageToken) {
           if (first < 0) {
             first = pos;
           }
@@ -391,7 +391,7 @@ public final class TinyLlava implements AutoCloseable {
           "row %s has %s <image> tokens but the model has %s image features. Expand the placeholder with ChatPrompt.expandImageTokens.",
           r, count, n);
       for (int pos = first; pos < first + n; pos++) {
-        InvalidInputException.check(inputIds[r][pos] == ShapesVocabulary.IMAGE,
+        InvalidInputException.check(inputIds[r][pos] == imageToken,
             "the <image> tokens of row %s must be contiguous (gap at position %s)", r, pos);
       }
       InvalidInputException.check(start < 0 || start == first,

@@ -30,6 +30,7 @@ import org.visualscratchpad.samples.shapes.language.ShapesVocabulary;
  * @param textHeads text {@code num_attention_heads} (= {@code num_key_value_heads})
  * @param vocabSize text {@code vocab_size}
  * @param maxPositions text {@code max_position_embeddings}
+ * @param imageTokenIndex id of the {@code <image>} token ({@code image_token_index})
  *     <pre>{@code
  * jshell> TinyLlavaConfig.SHIPPED.imageTokens()
  * $1 ==> 64
@@ -47,7 +48,8 @@ public record TinyLlavaConfig(
     int textLayers,
     int textHeads,
     int vocabSize,
-    int maxPositions) {
+    int maxPositions,
+    int imageTokenIndex) {
 
   public static final double LAYER_NORM_EPS = 1e-5;
   public static final double RMS_NORM_EPS = 1e-5;
@@ -55,7 +57,8 @@ public record TinyLlavaConfig(
 
   /** The shipped ShapesWorld model's sizes. */
   public static final TinyLlavaConfig SHIPPED = new TinyLlavaConfig(
-      SceneGenerator.IMAGE_SIZE, 8, 64, 256, 4, 4, 128, 256, 2, 4, ShapesVocabulary.INSTANCE.size(), 256);
+      SceneGenerator.IMAGE_SIZE, 16, 64, 256, 3, 4, 128, 256, 2, 4, ShapesVocabulary.INSTANCE.size(), 128,
+      ShapesVocabulary.IMAGE);
 
   public TinyLlavaConfig {
     InvalidInputException.check(patchSize > 0 && imageSize % patchSize == 0,
@@ -65,8 +68,10 @@ public record TinyLlavaConfig(
     InvalidInputException.check(textHidden % textHeads == 0 && (textHidden / textHeads) % 2 == 0,
         "text hidden_size (%s) / num_attention_heads (%s) must be an even head_dim", textHidden, textHeads);
     InvalidInputException.check(visionLayers >= 2, "vision num_hidden_layers (%s) must be at least 2 (feature layer -2)", visionLayers);
-    InvalidInputException.check(textLayers >= 1 && vocabSize > ShapesVocabulary.IMAGE,
+    InvalidInputException.check(textLayers >= 1 && vocabSize > 0,
         "text num_hidden_layers (%s) and vocab_size (%s) must be positive", textLayers, vocabSize);
+    InvalidInputException.check(imageTokenIndex >= 0 && imageTokenIndex < vocabSize,
+        "image_token_index (%s) must be a token id below vocab_size (%s)", imageTokenIndex, vocabSize);
   }
 
   /** Patches per side. */
@@ -94,7 +99,7 @@ public record TinyLlavaConfig(
     root.putArray("architectures").add("LlavaForConditionalGeneration");
     root.put("ignore_index", -100);
     root.put("image_seq_length", imageTokens());
-    root.put("image_token_index", ShapesVocabulary.IMAGE);
+    root.put("image_token_index", imageTokenIndex);
     root.put("model_type", "llava");
     root.put("pad_token_id", ShapesVocabulary.PAD);
     root.put("projector_hidden_act", "gelu");
