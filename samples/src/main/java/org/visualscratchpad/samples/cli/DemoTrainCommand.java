@@ -34,13 +34,13 @@ public final class DemoTrainCommand implements Callable<Integer> {
   @Option(names = "--out", description = "model folder to write (default: ${DEFAULT-VALUE})", defaultValue = "shapesworld-model")
   Path out;
 
-  @Option(names = "--steps", description = "optimiser steps (default: shipped, 700)")
+  @Option(names = "--steps", description = "optimiser steps (default: shipped, 1000)")
   Integer steps;
 
   @Option(names = "--batch-size", description = "examples per step (default: shipped, 16)")
   Integer batchSize;
 
-  @Option(names = "--learning-rate", description = "peak learning rate (default: shipped, 2e-3)")
+  @Option(names = "--learning-rate", description = "peak learning rate (default: shipped, 3e-3)")
   Double learningRate;
 
   @Option(names = "--seed", description = "seed of weights, scenes and questions (default: shipped, 7)")
@@ -52,6 +52,10 @@ public final class DemoTrainCommand implements Callable<Integer> {
 
   @Option(names = "--log-every", description = "print the loss every N steps (default: ${DEFAULT-VALUE})", defaultValue = "50")
   int logEvery;
+
+  @Option(names = "--checkpoint-every", description = "also write the model folder every N steps (default: ${DEFAULT-VALUE}; 0: only at the end)",
+      defaultValue = "250")
+  int checkpointEvery;
 
   @Option(names = "--threads", description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}; one avoids spinning on a shared machine)",
       defaultValue = "1")
@@ -89,6 +93,10 @@ public final class DemoTrainCommand implements Callable<Integer> {
         if ((step + 1) % logEvery == 0 || step + 1 == opts.steps()) {
           System.out.printf("step %5d/%d  loss %.4f (smoothed %.4f)  lr %.2e  %.1f s (%.3f s/step)%n",
               step + 1, opts.steps(), loss, running[0], lr, elapsed, elapsed / (step + 1));
+        }
+        if (checkpointEvery > 0 && (step + 1) % checkpointEvery == 0 && step + 1 < opts.steps()) {
+          ShapesWorldCheckpoint.write(model, out);
+          System.out.println("checkpoint after step " + (step + 1) + " written to " + out);
         }
       });
       System.out.println(report);
