@@ -34,7 +34,7 @@ public final class DemoTrainCommand implements Callable<Integer> {
   @Option(names = "--out", description = "model folder to write (default: ${DEFAULT-VALUE})", defaultValue = "shapesworld-model")
   Path out;
 
-  @Option(names = "--steps", description = "optimiser steps (default: shipped, 1000)")
+  @Option(names = "--steps", description = "optimiser steps (default: shipped, 2400)")
   Integer steps;
 
   @Option(names = "--batch-size", description = "examples per step (default: shipped, 16)")
@@ -54,7 +54,7 @@ public final class DemoTrainCommand implements Callable<Integer> {
   int logEvery;
 
   @Option(names = "--checkpoint-every", description = "also write the model folder every N steps (default: ${DEFAULT-VALUE}; 0: only at the end)",
-      defaultValue = "250")
+      defaultValue = "200")
   int checkpointEvery;
 
   @Option(names = "--threads", description = "PyTorch intra-op threads (default: ${DEFAULT-VALUE}; one avoids spinning on a shared machine)",

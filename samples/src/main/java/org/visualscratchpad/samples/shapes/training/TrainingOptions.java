@@ -18,7 +18,7 @@ import org.visualscratchpad.InvalidInputException;
  */
 public record TrainingOptions(int steps, int batchSize, double learningRate, int warmupSteps, double clipNorm, long seed) {
   /** The options that produced the shipped weights. */
-  public static final TrainingOptions SHIPPED = new TrainingOptions(1000, 16, 3e-3, 50, 1.0, 7L);
+  public static final TrainingOptions SHIPPED = new TrainingOptions(2400, 16, 3e-3, 50, 1.0, 7L);
 
   public TrainingOptions {
     InvalidInputException.check(steps > 0, "steps (%s) must be positive", steps);

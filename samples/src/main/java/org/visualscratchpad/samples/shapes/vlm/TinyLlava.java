@@ -114,7 +114,7 @@ public final class TinyLlava implements AutoCloseable {
 
   /**
    * A model with seeded random weights: linear weights N(0, 1/fan_in) (output projections scaled down by
-   * the depth), biases 0, norm scales 1, embeddings N(0, 1) (vision ones N(0, 0.1)).
+   * the depth), biases 0, norm scales 1, token and vision position embeddings N(0, 1), class embedding N(0, 0.1).
    */
   public static TinyLlava initialise(TinyLlavaConfig config, long seed, NDManager parent) {
     NDManager m = parent.newSubManager();
@@ -131,8 +131,11 @@ public final class TinyLlava implements AutoCloseable {
       } else if (name.contains("norm") || name.contains("layernorm") || name.contains("layrnorm")) {
         Arrays.fill(data, 1f);
         std = 0;
-      } else if (name.endsWith("class_embedding") || name.endsWith("position_embedding.weight")) {
+      } else if (name.endsWith("class_embedding")) {
         std = 0.1;
+      } else if (name.endsWith("position_embedding.weight")) {
+        std = 1.0; // strong from the start: answers read an object's position out of its image features
+
       } else if (name.endsWith("embed_tokens.weight")) {
         std = 1.0;
       } else {
