@@ -1,0 +1,381 @@
+package org.visualscratchpad.sae.kernel;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.visualscratchpad.sae.SaeArchitecture;
+import org.visualscratchpad.sae.SparseActivations;
+
+/**
+ * The fast kernel (Vector API). Only loaded when the module {@code jdk.incubator.vector} is in the
+ * boot layer; obtain it through {@link KernelChoice}.
+ *
+ * <p>Encode: {@code W_enc} is packed once, here, into column panels of {@code NR = 2 x lanes}
+ * latents ({@code [panels][d_in][NR]}, the last panel zero-padded). Per call the input rows, with
+ * {@code b_dec} subtracted, are packed into row tiles of {@code MR = 6} ({@code [tiles][d_in][MR]}).
+ * A 6 x NR micro-kernel keeps its 12 accumulators in registers over the whole {@code d_in}, adds
+ * {@code b_enc}, compares with the activation cut-off in registers and appends only the active
+ * entries to per-row lists. Threads split the panels (the latent dimension): no synchronisation.
+ *
+ * <p>Decode and edits gather one {@code W_dec} row per active entry, four entries per pass over the
+ * output row (which stays in L1).
+ *
+ * <p>Immutable and thread-safe; per-call scratch lives on the calling thread's stack.
+ */
+final class VectorSaeKernel implements SaeKernel {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+  /** Latents per panel (two vectors). */
+  static final int NR = 2 * L;
+  /** Rows per micro-tile. */
+  static final int MR = 6;
+  /** Below this many multiply-adds an encode runs on the calling thread only. */
+  private static final long PARALLEL_FLOPS = 1L << 22;
+
+  private final SaeWeights w;
+  private final int dIn;
+  private final int dSae;
+  private final int panels;
+  private final float[] packed; // (panels, d_in, NR)
+  private final float[] bEncPad; // (panels * NR)
+  private final float[] cutPad; // (panels * NR), +inf on padding
+  private final float[] inputShift; // (d_in): b_dec if applied, else 0
+  private final boolean topk;
+
+  VectorSaeKernel(SaeWeights weights) {
+    org.visualscratchpad.InvalidInputException.check(weights.hasEncoderMatrix(),
+        "these SAE weights no longer hold W_enc; build kernels from the weights as loaded");
+    this.w = weights.withoutEncoderMatrix();
+    this.dIn = weights.dIn();
+    this.dSae = weights.dSae();
+    this.panels = (dSae + NR - 1) / NR;
+    int padded = panels * NR;
+    this.packed = new float[Math.multiplyExact(Math.multiplyExact(panels, dIn), NR)];
+    for (int p = 0; p < panels; p++) {
+      int col0 = p * NR;
+      int width = Math.min(NR, dSae - col0);
+      for (int k = 0; k < dIn; k++) {
+        System.arraycopy(weights.wEnc, k * dSae + col0, packed, (p * dIn + k) * NR, width);
+      }
+    }
+    this.bEncPad = Arrays.copyOf(weights.bEnc, padded);
+    this.cutPad = Arrays.copyOf(weights.activationCutoffs(), padded);
+    Arrays.fill(cutPad, dSae, padded, Float.POSITIVE_INFINITY);
+    this.inputShift = weights.config().applyBDecToInput() ? weights.bDec.clone() : new float[dIn];
+    this.topk = weights.config().architecture() == SaeArchitecture.TOPK;
+  }
+
+  @Override
+  public String name() {
+    return "vector[" + S.vectorBitSize() + "-bit, " + MR + "x" + NR + " tiles, " + KernelThreads.count() + " threads]";
+  }
+
+  @Override
+  public SaeWeights weights() {
+    return w;
+  }
+
+  // ---------------------------------------------------------------- encode
+
+  /** Packs rows into tiles of MR rows, k-major, with the input shift subtracted. */
+  private float[] packRows(float[] z, int rows) {
+    int tiles = (rows + MR - 1) / MR;
+    float[] a = new float[Math.multiplyExact(tiles * dIn, MR)]; // (tiles, d_in, MR)
+    for (int row = 0; row < rows; row++) {
+      int tile = row / MR;
+      int lane = row % MR;
+      int src = row * dIn;
+      int dst = tile * dIn * MR + lane;
+      for (int k = 0; k < dIn; k++) {
+        a[dst + k * MR] = z[src + k] - inputShift[k];
+      }
+    }
+    return a;
+  }
+
+  private int partsFor(int rows) {
+    long flops = (long) rows * dIn * dSae;
+    return flops < PARALLEL_FLOPS ? 1 : Math.min(KernelThreads.count(), panels);
+  }
+
+  @Override
+  public SparseActivations encode(float[] z, int rows) {
+    float[] a = packRows(z, rows);
+    int parts = partsFor(rows);
+    RowLists[] sinks = new RowLists[parts];
+    KernelThreads.run(parts, part -> {
+      RowLists sink = new RowLists(rows);
+      int p0 = (int) ((long) panels * part / parts);
+      int p1 = (int) ((long) panels * (part + 1) / parts);
+      sweep(a, rows, p0, p1, sink, null);
+      sinks[part] = sink;
+    });
+    SparseActivations.Builder out = SparseActivations.builder(dSae);
+    int[] ids = new int[64];
+    float[] vals = new float[64];
+    for (int row = 0; row < rows; row++) {
+      int n = 0;
+      for (RowLists sink : sinks) {
+        int c = sink.counts[row];
+        if (n + c > ids.length) {
+          ids = Arrays.copyOf(ids, Math.max(n + c, ids.length * 2));
+          vals = Arrays.copyOf(vals, ids.length);
+        }
+        if (c > 0) {
+          System.arraycopy(sink.ids[row], 0, ids, n, c);
+          System.arraycopy(sink.values[row], 0, vals, n, c);
+          n += c;
+        }
+      }
+      if (topk) {
+        n = TopK.keepLargest(ids, vals, n, w.config().k());
+      }
+      out.addRow(ids, vals, n);
+    }
+    return out.build();
+  }
+
+  @Override
+  public float[] preActivations(float[] z, int rows) {
+    float[] a = packRows(z, rows);
+    int padded = panels * NR;
+    float[] dense = new float[Math.multiplyExact(rows, padded)];
+    int parts = partsFor(rows);
+    KernelThreads.run(parts, part -> {
+      int p0 = (int) ((long) panels * part / parts);
+      int p1 = (int) ((long) panels * (part + 1) / parts);
+      sweep(a, rows, p0, p1, null, dense);
+    });
+    if (padded == dSae) {
+      return dense;
+    }
+    float[] out = new float[rows * dSae];
+    for (int row = 0; row < rows; row++) {
+      System.arraycopy(dense, row * padded, out, row * dSae, dSae);
+    }
+    return out;
+  }
+
+  /** Panels [p0, p1) against every row tile; panel-outer so the panel stays in L2. */
+  private void sweep(float[] a, int rows, int p0, int p1, RowLists sink, float[] dense) {
+    int tiles = (rows + MR - 1) / MR;
+    float[] lanes = new float[L];
+    for (int p = p0; p < p1; p++) {
+      for (int tile = 0; tile < tiles; tile++) {
+        microKernel(a, tile * dIn * MR, p * dIn * NR, tile * MR, rows, p * NR, sink, dense, lanes);
+      }
+    }
+  }
+
+  /** One MR x NR tile over the whole d_in: 12 accumulators in registers, then bias, cut-off, emit. */
+  private void microKernel(float[] a, int aOff, int bOff, int row0, int rows, int col0, RowLists sink,
+      float[] dense, float[] lanes) {
+    float[] b = packed;
+    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
+    FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
+    FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
+    FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
+    FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
+    FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
+    for (int k = 0; k < dIn; k++) {
+      int bi = bOff + k * NR;
+      int ai = aOff + k * MR;
+      FloatVector b0 = FloatVector.fromArray(S, b, bi);
+      FloatVector b1 = FloatVector.fromArray(S, b, bi + L);
+      FloatVector x = FloatVector.broadcast(S, a[ai]);
+      c00 = b0.fma(x, c00);
+      c01 = b1.fma(x, c01);
+      x = FloatVector.broadcast(S, a[ai + 1]);
+      c10 = b0.fma(x, c10);
+      c11 = b1.fma(x, c11);
+      x = FloatVector.broadcast(S, a[ai + 2]);
+      c20 = b0.fma(x, c20);
+      c21 = b1.fma(x, c21);
+      x = FloatVector.broadcast(S, a[ai + 3]);
+      c30 = b0.fma(x, c30);
+      c31 = b1.fma(x, c31);
+      x = FloatVector.broadcast(S, a[ai + 4]);
+      c40 = b0.fma(x, c40);
+      c41 = b1.fma(x, c41);
+      x = FloatVector.broadcast(S, a[ai + 5]);
+      c50 = b0.fma(x, c50);
+      c51 = b1.fma(x, c51);
+    }
+    FloatVector bias0 = FloatVector.fromArray(S, bEncPad, col0);
+    FloatVector bias1 = FloatVector.fromArray(S, bEncPad, col0 + L);
+    FloatVector cut0 = FloatVector.fromArray(S, cutPad, col0);
+    FloatVector cut1 = FloatVector.fromArray(S, cutPad, col0 + L);
+    int n = Math.min(MR, rows - row0);
+    emit(c00.add(bias0), cut0, row0, col0, sink, dense, lanes);
+    emit(c01.add(bias1), cut1, row0, col0 + L, sink, dense, lanes);
+    if (n > 1) {
+      emit(c10.add(bias0), cut0, row0 + 1, col0, sink, dense, lanes);
+      emit(c11.add(bias1), cut1, row0 + 1, col0 + L, sink, dense, lanes);
+    }
+    if (n > 2) {
+      emit(c20.add(bias0), cut0, row0 + 2, col0, sink, dense, lanes);
+      emit(c21.add(bias1), cut1, row0 + 2, col0 + L, sink, dense, lanes);
+    }
+    if (n > 3) {
+      emit(c30.add(bias0), cut0, row0 + 3, col0, sink, dense, lanes);
+      emit(c31.add(bias1), cut1, row0 + 3, col0 + L, sink, dense, lanes);
+    }
+    if (n > 4) {
+      emit(c40.add(bias0), cut0, row0 + 4, col0, sink, dense, lanes);
+      emit(c41.add(bias1), cut1, row0 + 4, col0 + L, sink, dense, lanes);
+    }
+    if (n > 5) {
+      emit(c50.add(bias0), cut0, row0 + 5, col0, sink, dense, lanes);
+      emit(c51.add(bias1), cut1, row0 + 5, col0 + L, sink, dense, lanes);
+    }
+  }
+
+  private void emit(FloatVector pre, FloatVector cut, int row, int col, RowLists sink, float[] dense,
+      float[] lanes) {
+    if (dense != null) {
+      pre.intoArray(dense, row * panels * NR + col);
+      return;
+    }
+    VectorMask<Float> active = pre.compare(VectorOperators.GT, cut);
+    if (active.anyTrue()) {
+      pre.intoArray(lanes, 0);
+      long bits = active.toLong();
+      while (bits != 0) {
+        int lane = Long.numberOfTrailingZeros(bits);
+        sink.add(row, col + lane, lanes[lane]);
+        bits &= bits - 1;
+      }
+    }
+  }
+
+  /** Growing per-row lists of (latent, value), filled by one worker in ascending latent order. */
+  private static final class RowLists {
+    final int[][] ids;
+    final float[][] values;
+    final int[] counts;
+
+    RowLists(int rows) {
+      ids = new int[rows][];
+      values = new float[rows][];
+      counts = new int[rows];
+    }
+
+    void add(int row, int latentId, float value) {
+      int n = counts[row];
+      int[] i = ids[row];
+      if (i == null || n == i.length) {
+        int cap = i == null ? 16 : n * 2;
+        ids[row] = i = i == null ? new int[cap] : Arrays.copyOf(i, cap);
+        values[row] = values[row] == null ? new float[cap] : Arrays.copyOf(values[row], cap);
+      }
+      i[n] = latentId;
+      values[row][n] = value;
+      counts[row] = n + 1;
+    }
+  }
+
+  // ---------------------------------------------------------------- decode and edits
+
+  @Override
+  public float[] decode(SparseActivations codes) {
+    int rows = codes.rows();
+    float[] out = new float[Math.multiplyExact(rows, dIn)];
+    long work = (long) codes.nnz() * dIn;
+    int parts = work < PARALLEL_FLOPS / 4 ? 1 : Math.min(KernelThreads.count(), rows);
+    KernelThreads.run(parts, part -> {
+      int r0 = (int) ((long) rows * part / parts);
+      int r1 = (int) ((long) rows * (part + 1) / parts);
+      float[] acc = new float[dIn];
+      for (int row = r0; row < r1; row++) {
+        Arrays.fill(acc, 0f);
+        gather(acc, codes, row);
+        int o = row * dIn;
+        int c = 0;
+        for (int bound = S.loopBound(dIn); c < bound; c += L) {
+          FloatVector.fromArray(S, acc, c).add(FloatVector.fromArray(S, w.bDec, c)).intoArray(out, o + c);
+        }
+        for (; c < dIn; c++) {
+          out[o + c] = acc[c] + w.bDec[c];
+        }
+      }
+    });
+    return out;
+  }
+
+  /** acc += sum over the row's entries of value * W_dec[latent], four entries per pass. */
+  private void gather(float[] acc, SparseActivations codes, int row) {
+    int i = codes.rowStart(row);
+    int end = codes.rowEnd(row);
+    for (; i + 4 <= end; i += 4) {
+      axpy4(acc, codes.latentAt(i) * dIn, codes.valueAt(i), codes.latentAt(i + 1) * dIn, codes.valueAt(i + 1),
+          codes.latentAt(i + 2) * dIn, codes.valueAt(i + 2), codes.latentAt(i + 3) * dIn, codes.valueAt(i + 3));
+    }
+    for (; i < end; i++) {
+      axpy1(acc, codes.latentAt(i) * dIn, codes.valueAt(i));
+    }
+  }
+
+  private void axpy4(float[] acc, int o0, float v0, int o1, float v1, int o2, float v2, int o3, float v3) {
+    float[] wd = w.wDec;
+    FloatVector x0 = FloatVector.broadcast(S, v0);
+    FloatVector x1 = FloatVector.broadcast(S, v1);
+    FloatVector x2 = FloatVector.broadcast(S, v2);
+    FloatVector x3 = FloatVector.broadcast(S, v3);
+    int c = 0;
+    for (int bound = S.loopBound(dIn); c < bound; c += L) {
+      FloatVector s = FloatVector.fromArray(S, acc, c);
+      s = FloatVector.fromArray(S, wd, o0 + c).fma(x0, s);
+      s = FloatVector.fromArray(S, wd, o1 + c).fma(x1, s);
+      s = FloatVector.fromArray(S, wd, o2 + c).fma(x2, s);
+      s = FloatVector.fromArray(S, wd, o3 + c).fma(x3, s);
+      s.intoArray(acc, c);
+    }
+    for (; c < dIn; c++) {
+      float s = acc[c];
+      s += v0 * wd[o0 + c];
+      s += v1 * wd[o1 + c];
+      s += v2 * wd[o2 + c];
+      s += v3 * wd[o3 + c];
+      acc[c] = s;
+    }
+  }
+
+  private void axpy1(float[] acc, int o0, float v0) {
+    float[] wd = w.wDec;
+    FloatVector x0 = FloatVector.broadcast(S, v0);
+    int c = 0;
+    for (int bound = S.loopBound(dIn); c < bound; c += L) {
+      FloatVector.fromArray(S, wd, o0 + c).fma(x0, FloatVector.fromArray(S, acc, c)).intoArray(acc, c);
+    }
+    for (; c < dIn; c++) {
+      acc[c] += v0 * wd[o0 + c];
+    }
+  }
+
+  @Override
+  public void addDecoderRows(float[] out, int offset, int[] latentIds, float[] coefficients, int count) {
+    float[] acc = new float[dIn];
+    int i = 0;
+    for (; i + 4 <= count; i += 4) {
+      axpy4(acc, latentIds[i] * dIn, coefficients[i], latentIds[i + 1] * dIn, coefficients[i + 1],
+          latentIds[i + 2] * dIn, coefficients[i + 2], latentIds[i + 3] * dIn, coefficients[i + 3]);
+    }
+    for (; i < count; i++) {
+      axpy1(acc, latentIds[i] * dIn, coefficients[i]);
+    }
+    int c = 0;
+    for (int bound = S.loopBound(dIn); c < bound; c += L) {
+      FloatVector.fromArray(S, out, offset + c).add(FloatVector.fromArray(S, acc, c)).intoArray(out, offset + c);
+    }
+    for (; c < dIn; c++) {
+      out[offset + c] += acc[c];
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name();
+  }
+}
