@@ -32,7 +32,7 @@ class ShapesWorldTrainerTest {
       assertTrue(last[0] < 0.6 * first[0], "mean loss of the last 5 steps (" + last[0] + ") must fall well below the first 5 (" + first[0] + ")");
       assertEquals(40, report.options().steps());
       assertEquals(model.parameterCount(), report.parameters());
-      assertTrue(report.wallSeconds() > 0 && report.lossCurve().size() == 2, report.toString());
+      assertTrue(report.wallSeconds() > 0 && report.lossCurve().size() == 1, report.toString()); // one block: fewer steps than the 50 per curve entry
     }
   }
 
