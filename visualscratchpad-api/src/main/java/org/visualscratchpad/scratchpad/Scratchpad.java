@@ -1,9 +1,14 @@
 package org.visualscratchpad.scratchpad;
 
+import java.awt.image.BufferedImage;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.Iterator;
 import java.util.ServiceLoader;
 import org.visualscratchpad.ScratchpadException;
+import org.visualscratchpad.intervention.InterventionPlan;
+import org.visualscratchpad.sae.DatasetStatistics;
 import org.visualscratchpad.sae.SparseAutoencoder;
 
 /**
@@ -43,6 +48,46 @@ public interface Scratchpad extends AutoCloseable {
 
   /** The SAE on the vision tower. */
   SparseAutoencoder sae();
+
+  /** The latent statistics loaded with the SAE, if any (they drive the noisy-latent filter). */
+  Optional<DatasetStatistics> statistics();
+
+  /**
+   * Asks the model about an image with the default options (greedy, 32 new tokens, no edit).
+   *
+   * @throws org.visualscratchpad.InvalidInputException for a bad image or a prompt too long
+   * @throws ScratchpadException if the scratchpad is closed
+   */
+  default Answer ask(BufferedImage image, String prompt) {
+    return ask(image, prompt, AskOptions.defaults());
+  }
+
+  /**
+   * Asks the model about an image: generates an answer while recording the SAE activations of
+   * every crop and the text-to-image attention, under {@code options.plan()}'s interventions.
+   * Thread-safe: concurrent calls on one scratchpad give the same answers as sequential ones.
+   */
+  Answer ask(BufferedImage image, String prompt, AskOptions options);
+
+  /**
+   * Classifies an image zero-shot against class names (CLIP models only), under {@code plan}.
+   *
+   * @throws ScratchpadException if the loaded model has no text tower (LLaVA checkpoints do not)
+   */
+  default Classification classify(BufferedImage image, ClassPrompts prompts, InterventionPlan plan) {
+    throw new ScratchpadException("this scratchpad's model has no CLIP text tower, so it cannot classify. "
+        + "Load a CLIPModel checkpoint (e.g. openai/clip-vit-large-patch14-336) for classification.");
+  }
+
+  /** {@link #classify(BufferedImage, ClassPrompts, InterventionPlan)} without interventions. */
+  default Classification classify(BufferedImage image, ClassPrompts prompts) {
+    return classify(image, prompts, InterventionPlan.none());
+  }
+
+  /** See {@link Classification#drivers(String, int)}. */
+  default List<RankedLatent> classDrivers(Classification classification, String className, int candidates) {
+    throw new ScratchpadException("this scratchpad's model cannot classify; load a CLIPModel checkpoint");
+  }
 
   /** Frees native memory; later calls fail with a clear error. Never throws. */
   @Override

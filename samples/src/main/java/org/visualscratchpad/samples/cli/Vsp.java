@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Vsp.Version.class,
     description = "VisualScratchpad: which visual concepts a vision-language model captures and uses.",
-    subcommands = {SaeCommand.class})
+    subcommands = {SaeCommand.class, InputsCommand.class, ServeCommand.class})
 public final class Vsp implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,112 @@
+package org.visualscratchpad.samples.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.visualscratchpad.CheckpointFormatException;
+import org.visualscratchpad.torch.input.image.ImageDecoder;
+import org.visualscratchpad.torch.input.image.RgbImage;
+import org.visualscratchpad.torch.input.layout.FeatureSelect;
+import org.visualscratchpad.torch.input.layout.ImageFeatureLayout;
+import org.visualscratchpad.torch.input.layout.LlavaNextFeatureLayout;
+import org.visualscratchpad.torch.input.preprocess.AnyresGeometry;
+import org.visualscratchpad.torch.input.preprocess.CenterCropGeometry;
+import org.visualscratchpad.torch.input.preprocess.ImageInputs;
+import org.visualscratchpad.torch.input.preprocess.ImagePreprocessor;
+import org.visualscratchpad.torch.input.prompt.ChatMessage;
+import org.visualscratchpad.torch.input.prompt.ChatTemplate.GenerationPrompt;
+import org.visualscratchpad.torch.input.prompt.PromptFormat;
+import org.visualscratchpad.torch.input.prompt.PromptInputs;
+import org.visualscratchpad.torch.input.prompt.PromptTokenizer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code vsp inputs IMAGE --model DIR}: what the model would be fed for an image (and a question):
+ * crops, tiling, image-token count and, when the checkpoint has a {@code tokenizer.json}, the prompt
+ * ids.
+ */
+@Command(name = "inputs", mixinStandardHelpOptions = true,
+    description = "Show how a checkpoint preprocesses an image and a question: crops, anyres grid, image tokens, prompt.")
+public final class InputsCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "IMAGE", description = "image file (PNG, JPEG, ...)")
+  Path image;
+
+  @Option(names = "--model", required = true, paramLabel = "DIR",
+      description = "checkpoint folder with preprocessor_config.json (and config.json, tokenizer.json if present)")
+  Path model;
+
+  @Option(names = "--question", paramLabel = "TEXT", defaultValue = "What is shown in this image?",
+      description = "the user's question (default: ${DEFAULT-VALUE})")
+  String question;
+
+  @Option(names = "--max-new-tokens", defaultValue = "256", description = "tokens to leave room for (default: ${DEFAULT-VALUE})")
+  int maxNewTokens;
+
+  @Option(names = "--max-pixels", defaultValue = "64000000", description = "largest image to decode (default: ${DEFAULT-VALUE})")
+  long maxPixels;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    RgbImage rgb = ImageDecoder.defaults().withMaxPixels(maxPixels).decode(image);
+    ImagePreprocessor proc = ImagePreprocessor.forCheckpoint(model);
+    ImageInputs in = proc.preprocess(rgb);
+    JsonNode config = readConfig(model.resolve("config.json"));
+    JsonNode vision = config.path("vision_config");
+    int patchSize = vision.path("patch_size").asInt(14);
+    FeatureSelect select = FeatureSelect.parse(config.path("vision_feature_select_strategy").asText("default"));
+    out.printf("image      %s %s%n", image, in.imageSize());
+    out.printf("processor  %s%n", proc);
+    out.printf("crops      %d x [3 x %d x %d]%n", in.cropCount(), in.cropHeight(), in.cropWidth());
+    if (in.geometry() instanceof AnyresGeometry g) {
+      out.printf("anyres     best %s, grid %d x %d tiles, resized %s pasted at (%d, %d), canvas %s%n", g.best(),
+          g.gridRows(), g.gridCols(), g.resized(), g.pasteTop(), g.pasteLeft(), g.canvas());
+    } else if (in.geometry() instanceof CenterCropGeometry g) {
+      out.printf("crop       resized %s, crop %s at (%d, %d)%n", g.resized(), g.crop(), g.cropTop(), g.cropLeft());
+    }
+    ImageFeatureLayout layout = ImageFeatureLayout.of(in, proc.config(), patchSize, select);
+    int newlines = layout instanceof LlavaNextFeatureLayout n ? n.newlineCount() : 0;
+    out.printf("tokens     %d image tokens (%d patches, %d newlines; patch_size %d, %s)%n", layout.tokenCount(),
+        layout.locations().size(), newlines, patchSize, select);
+    String text = PromptFormat.forCheckpoint(model).render(List.of(ChatMessage.userWithImage(question)),
+        GenerationPrompt.ADD);
+    out.printf("prompt     %s%n", text.replace("\n", "\\n"));
+    if (Files.isRegularFile(model.resolve("tokenizer.json")) && config.has("image_token_index")) {
+      try (PromptTokenizer tok = PromptTokenizer.load(model)) {
+        PromptInputs prompt = tok.encodePrompt(text, "<image>", config.path("image_token_index").asLong(),
+            List.of(layout.tokenCount()));
+        out.printf("ids        %s, images %s%n", prompt.ids(), prompt.imageSpans());
+        int context = config.path("text_config").path("max_position_embeddings").asInt(0);
+        if (context > 0) {
+          prompt.checkFitsContext(context, maxNewTokens);
+          out.printf("context    %d + %d new tokens fit in %d%n", prompt.length(), maxNewTokens, context);
+        }
+      }
+    } else {
+      out.println("ids        (no tokenizer.json or image_token_index in the checkpoint)");
+    }
+    out.flush();
+    return 0;
+  }
+
+  private static JsonNode readConfig(Path file) {
+    if (!Files.isRegularFile(file)) {
+      return new ObjectMapper().createObjectNode();
+    }
+    try {
+      return new ObjectMapper().readTree(file.toFile());
+    } catch (IOException e) {
+      throw new CheckpointFormatException(file, "is not valid JSON: " + e.getMessage(), e);
+    }
+  }
+}

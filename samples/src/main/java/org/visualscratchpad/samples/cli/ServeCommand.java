@@ -1,0 +1,91 @@
+package org.visualscratchpad.samples.cli;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.visualscratchpad.ScratchpadException;
+import org.visualscratchpad.samples.web.ScratchpadServer;
+import org.visualscratchpad.samples.web.ServerOptions;
+import org.visualscratchpad.scratchpad.LoadSpec;
+import org.visualscratchpad.scratchpad.Scratchpad;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vsp serve}: loads a model and an SAE and serves the interactive scratchpad page on
+ * loopback until interrupted.
+ *
+ * <pre>
+ *   bin/vsp serve --model llava-1.5-7b-hf --sae sae-layer22 --stats stats --open
+ * </pre>
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Serve the interactive scratchpad page (inference, observation, steering, exploration) on this machine.")
+public final class ServeCommand implements Callable<Integer> {
+
+  @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face model folder (config.json, safetensors, tokenizer).")
+  Path model;
+
+  @Option(names = "--sae", paramLabel = "DIR", description = "SAE folder (SAELens layout) or PatchSAE checkpoint file.")
+  Path sae;
+
+  @Option(names = "--stats", paramLabel = "DIR", description = "Latent statistics (drive the noisy filter and the exploration scatter).")
+  Path stats;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) or gpu / gpu:N.")
+  String device;
+
+  @Option(names = "--port", defaultValue = "8077", description = "TCP port (default ${DEFAULT-VALUE}; 0 = any free port).")
+  int port;
+
+  @Option(names = "--host", defaultValue = "127.0.0.1",
+      description = "Address to bind (default ${DEFAULT-VALUE}, loopback only). Another address exposes the model to the network.")
+  String host;
+
+  @Option(names = "--open", description = "Open the page in the default browser.")
+  boolean open;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (model == null || sae == null) {
+      throw new ScratchpadException("vsp serve needs --model DIR and --sae DIR (the ShapesWorld demo model is not "
+          + "bundled in this build yet). Example: vsp serve --model llava-1.5-7b-hf --sae sae-layer22 --stats stats");
+    }
+    ServerOptions options = ServerOptions.defaults().withHost(host).withPort(port);
+    LoadSpec spec = new LoadSpec(model, sae, stats, device);
+    System.out.println("vsp serve: loading " + model + " with SAE " + sae + (stats == null ? "" : " and statistics " + stats) + " ...");
+    Scratchpad pad = Scratchpad.load(spec);
+    ScratchpadServer server;
+    try {
+      server = ScratchpadServer.start(pad, options);
+    } catch (RuntimeException e) {
+      pad.close();
+      throw e;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      pad.close();
+      stopped.countDown();
+    }, "vsp-serve-shutdown"));
+    System.out.println("vsp serve: the scratchpad page is at " + server.url() + "  (Ctrl-C stops it)");
+    if (open) {
+      openBrowser(server.url());
+    }
+    stopped.await();
+    return 0;
+  }
+
+  private static void openBrowser(String url) {
+    try {
+      if (java.awt.Desktop.isDesktopSupported() && java.awt.Desktop.getDesktop().isSupported(java.awt.Desktop.Action.BROWSE)) {
+        java.awt.Desktop.getDesktop().browse(URI.create(url));
+        return;
+      }
+      new ProcessBuilder("xdg-open", url).inheritIO().start();
+    } catch (Exception e) {
+      System.out.println("vsp serve: could not open a browser (" + e.getMessage() + "); open " + url + " yourself.");
+    }
+  }
+}

@@ -1,0 +1,536 @@
+package org.visualscratchpad.samples.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.ScratchpadException;
+import org.visualscratchpad.intervention.ErrorTerm;
+import org.visualscratchpad.intervention.InterventionPlan;
+import org.visualscratchpad.intervention.LatentIntervention;
+import org.visualscratchpad.intervention.TokenScope;
+import org.visualscratchpad.sae.DatasetStatistics;
+import org.visualscratchpad.sae.SaeConfig;
+import org.visualscratchpad.scratchpad.Answer;
+import org.visualscratchpad.scratchpad.AskOptions;
+import org.visualscratchpad.scratchpad.ClassPrompts;
+import org.visualscratchpad.scratchpad.Classification;
+import org.visualscratchpad.scratchpad.ClusterOptions;
+import org.visualscratchpad.scratchpad.HeatmapOptions;
+import org.visualscratchpad.scratchpad.LatentClusters;
+import org.visualscratchpad.scratchpad.Scratchpad;
+import org.visualscratchpad.scratchpad.TokenLatentHeatmap;
+import org.visualscratchpad.vision.ImageTokenLocation;
+
+/**
+ * The interactive scratchpad page (the paper's Fig. 8-9) served from the JVM: the static page
+ * under {@code /} and a JSON API under {@code /api} that drives a loaded {@link Scratchpad}.
+ *
+ * <pre>{@code
+ * jshell> var server = ScratchpadServer.start(pad, ServerOptions.defaults().withPort(0))
+ * server ==> ScratchpadServer[http://127.0.0.1:41235/, ...]
+ * jshell> server.url()          // open it in a browser
+ * jshell> server.close()        // stops the server; the scratchpad stays open (the caller owns it)
+ * }</pre>
+ *
+ * <table>
+ *   <caption>The API (JSON in and out; errors are {@code {"error": message, "status": code}})</caption>
+ *   <tr><td>GET /api/info</td><td>the SAE's configuration, whether statistics are loaded, the limits</td></tr>
+ *   <tr><td>GET /api/samples, /api/samples/{name}</td><td>the built-in pictures (PNG)</td></tr>
+ *   <tr><td>POST /api/ask</td><td>{@code {image: base64 | data URL, or sample: name, prompt, maxNewTokens}}: an answer view</td></tr>
+ *   <tr><td>GET /api/answers/{id}[/image]</td><td>a held answer's view, or its image (PNG)</td></tr>
+ *   <tr><td>POST /api/answers/{id}/heatmap</td><td>Fig. 9 controls in: the token-latent heatmap and its clusters out</td></tr>
+ *   <tr><td>POST /api/answers/{id}/regenerate</td><td>{@code {edits: [{kind, latentIds, value, scope}], errorTerm}}: the new answer and the diff</td></tr>
+ *   <tr><td>GET /api/answers/{id}/diff/{other}</td><td>two held answers token by token</td></tr>
+ *   <tr><td>POST /api/classify</td><td>{@code {image | sample, classes, templates: [..] | "imagenet", edits}}: CLIP probabilities before and after the edits</td></tr>
+ *   <tr><td>GET /api/class-sets</td><td>example class lists</td></tr>
+ *   <tr><td>GET /api/statistics?percent=p</td><td>mean activation and frequency per latent, the noisy thresholds</td></tr>
+ *   <tr><td>GET /api/latents/{latentId}?answer=id</td><td>one latent's statistics and its activation on each patch of an answer</td></tr>
+ * </table>
+ *
+ * <p>Safety: bound to loopback by default; body sizes and image pixels are limited ({@link
+ * ServerOptions}); no client value is ever used as a file path; a {@link RequestGuard} refuses
+ * other Hosts and cross-origin requests; a refused or failed request changes nothing loaded.
+ * Thread-safe: requests run concurrently on the scratchpad, which is itself thread-safe.
+ */
+public final class ScratchpadServer implements AutoCloseable {
+  private static final String JSON = "application/json; charset=utf-8";
+
+  private final Scratchpad pad;
+  private final ServerOptions options;
+  private final ObjectMapper mapper = new ObjectMapper();
+  private final AnswerCache answers;
+  private final Javalin app;
+  private final String url;
+
+  private ScratchpadServer(Scratchpad pad, ServerOptions options) {
+    this.pad = pad;
+    this.options = options;
+    this.answers = new AnswerCache(options.cachedAnswers());
+    this.app = Javalin.create(cfg -> {
+      cfg.startup.showJavalinBanner = false;
+      cfg.startup.showOldJavalinVersionWarning = false;
+      cfg.http.maxRequestSize = options.maxAskBytes();
+      cfg.staticFiles.add("/web", Location.CLASSPATH);
+      cfg.routes.before(this::guard);
+      cfg.routes.get("/api/info", this::info);
+      cfg.routes.get("/api/samples", ctx -> send(ctx, Arrays.stream(SampleImage.values()).map(SampleImage::slug).toList()));
+      cfg.routes.get("/api/samples/{name}", ctx -> png(ctx, SampleImage.bySlug(ctx.pathParam("name")).render()));
+      cfg.routes.post("/api/ask", this::ask);
+      cfg.routes.get("/api/answers/{id}", ctx -> send(ctx, AnswerViews.answer(ctx.pathParam("id"),
+          answers.get(ctx.pathParam("id")), options.barsTopK())));
+      cfg.routes.get("/api/answers/{id}/image", ctx -> png(ctx, answers.get(ctx.pathParam("id")).image()));
+      cfg.routes.post("/api/answers/{id}/heatmap", this::heatmap);
+      cfg.routes.post("/api/answers/{id}/regenerate", this::regenerate);
+      cfg.routes.get("/api/answers/{id}/diff/{other}", ctx -> send(ctx, AnswerViews.diff(
+          answers.get(ctx.pathParam("id")).diff(answers.get(ctx.pathParam("other"))))));
+      cfg.routes.get("/api/statistics", this::statistics);
+      cfg.routes.post("/api/classify", this::classify);
+      cfg.routes.get("/api/class-sets", ctx -> send(ctx, new java.util.TreeMap<>(ClassPrompts.exampleClassSets())));
+      cfg.routes.get("/api/latents/{latentId}", this::latent);
+      cfg.routes.exception(WebRequestException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
+      cfg.routes.exception(InvalidInputException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
+      cfg.routes.exception(ScratchpadException.class, (e, ctx) -> error(ctx, 500, e.getMessage()));
+      cfg.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
+          e.getStatus() == 413 ? "request body is larger than this server accepts (" + ServerOptions.size(options.maxAskBytes())
+              + "). Send a smaller image." : e.getStatus() == 404 ? "no API endpoint " + ctx.method() + " " + ctx.path()
+              + "; the page's own requests are listed in ScratchpadServer's documentation." : e.getMessage()));
+      cfg.routes.exception(Exception.class, (e, ctx) -> {
+        System.err.println("vsp serve: unexpected error on " + ctx.method() + " " + ctx.path());
+        e.printStackTrace();
+        error(ctx, 500, "internal error (" + e.getClass().getSimpleName() + "); the server log has the details. "
+            + "The loaded model is unchanged.");
+      });
+      cfg.routes.error(404, ctx -> {
+        String body = ctx.result();
+        if (ctx.path().startsWith("/api/") && (body == null || !body.startsWith("{\"error\""))) {
+          error(ctx, 404, "no API endpoint " + ctx.method() + " " + ctx.path() + ".");
+        }
+      });
+    });
+    try {
+      app.start(options.host(), options.port());
+    } catch (RuntimeException e) {
+      throw new ScratchpadException("cannot start the web server on " + options.host() + ":" + options.port() + " ("
+          + e.getMessage() + "). Choose another --port, or 0 for any free port.", e);
+    }
+    String h = options.host().contains(":") ? "[" + options.host() + "]" : options.host();
+    this.url = "http://" + h + ":" + app.port() + "/";
+    this.guard = new RequestGuard(options.host(), app.port());
+  }
+
+  private volatile RequestGuard guard;
+
+  /**
+   * Starts serving {@code pad}. The server does not own the scratchpad: {@link #close()} stops the
+   * server only.
+   *
+   * @throws ScratchpadException if the port cannot be bound
+   */
+  public static ScratchpadServer start(Scratchpad pad, ServerOptions options) {
+    InvalidInputException.check(pad != null, "scratchpad must not be null");
+    InvalidInputException.check(options != null, "server options must not be null");
+    return new ScratchpadServer(pad, options);
+  }
+
+  /** The page's address, e.g. {@code http://127.0.0.1:8077/}. */
+  public String url() {
+    return url;
+  }
+
+  /** The bound port. */
+  public int port() {
+    return app.port();
+  }
+
+  /**
+   * Holds an answer made with the fluent API (on this server's scratchpad) and returns the page's
+   * address that opens it, e.g. {@code http://127.0.0.1:8077/#a=k3f9-1}.
+   */
+  public String show(Answer answer) {
+    InvalidInputException.check(answer != null, "answer must not be null");
+    return url + "#a=" + answers.put(answer);
+  }
+
+  /** The number of answers held for later requests. */
+  public int heldAnswers() {
+    return answers.size();
+  }
+
+  /** Stops the server (the scratchpad stays open). Never throws. */
+  @Override
+  public void close() {
+    try {
+      app.stop();
+    } catch (RuntimeException e) {
+      System.err.println("vsp serve: error while stopping: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ScratchpadServer[" + url + ", " + options + ", " + answers + "]";
+  }
+
+  // ---- handlers ----
+
+  private void guard(Context ctx) {
+    RequestGuard g = guard;
+    if (g == null) {
+      throw new WebRequestException(503, "the server is still starting; try again.");
+    }
+    g.check(ctx.header("Host"), ctx.header("Origin"), ctx.header("Sec-Fetch-Site"));
+    ctx.header("X-Content-Type-Options", "nosniff");
+    ctx.header("Referrer-Policy", "no-referrer");
+    ctx.header("X-Frame-Options", "DENY");
+    ctx.header("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; "
+        + "style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'");
+    if (ctx.method().name().equals("POST")) {
+      String type = ctx.contentType();
+      if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+        throw new WebRequestException(415, "POST " + ctx.path() + " needs Content-Type application/json (got "
+            + (type == null ? "none" : type) + ").");
+      }
+    }
+  }
+
+  private void info(Context ctx) {
+    SaeConfig c = pad.sae().config();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("sae", Map.of("architecture", c.architecture().name(), "dIn", c.dIn(), "dSae", c.dSae(),
+        "hookPoint", c.hookPoint().toString(), "k", c.k(), "dtype", c.dtype(), "modelName", c.modelName()));
+    m.put("statistics", pad.statistics().isPresent());
+    m.put("limits", Map.of("maxImageBytes", options.maxImageBytes(), "maxImagePixels", options.maxImagePixels(),
+        "maxJsonBytes", options.maxJsonBytes()));
+    m.put("samples", Arrays.stream(SampleImage.values()).map(SampleImage::slug).toList());
+    send(ctx, m);
+  }
+
+  private void ask(Context ctx) {
+    JsonRequest req = JsonRequest.parse(mapper, body(ctx, options.maxAskBytes(), "ask request"));
+    String prompt = req.string("prompt", null);
+    if (prompt == null || prompt.isBlank()) {
+      throw new WebRequestException(400, "field 'prompt' is missing or blank. Type a question about the image.");
+    }
+    if (prompt.length() > 4000) {
+      throw WebRequestException.badField("prompt", prompt.length() + " characters", "be at most 4000 characters");
+    }
+    int maxNew = req.intField("maxNewTokens", 32, 1, 512);
+    BufferedImage img = image(req);
+    Answer a = pad.ask(img, prompt, AskOptions.defaults().withMaxNewTokens(maxNew));
+    String id = answers.put(a);
+    send(ctx, AnswerViews.answer(id, a, options.barsTopK()));
+  }
+
+  private void heatmap(Context ctx) {
+    Answer a = answers.get(ctx.pathParam("id"));
+    JsonRequest req = JsonRequest.parse(mapper, body(ctx, options.maxJsonBytes(), "heatmap request"));
+    HeatmapOptions ho = new HeatmapOptions(req.intField("topK", 20, 1, 500), req.bool("attentionWeighted", true),
+        req.enumField("filter", HeatmapOptions.NoisyFilter.class, HeatmapOptions.NoisyFilter.BOTH),
+        req.doubleField("percent", 2.0, 0, 100),
+        req.enumField("normalization", HeatmapOptions.Normalization.class, HeatmapOptions.Normalization.NONE));
+    TokenLatentHeatmap hm = a.heatmap(ho);
+    LatentClusters clusters = null;
+    if (req.bool("cluster", true) && !hm.latentIds().isEmpty()) {
+      int n = req.intField("clusters", 5, 0, 1000);
+      ClusterOptions co = new ClusterOptions(
+          req.enumField("method", ClusterOptions.Method.class, ClusterOptions.Method.AVERAGE),
+          req.enumField("distance", ClusterOptions.Distance.class, ClusterOptions.Distance.CORRELATION),
+          Math.min(n, hm.latentIds().size()), req.doubleField("cutHeight", 0.5, 0, 1e9),
+          req.intField("seed", 0, 0, Integer.MAX_VALUE), req.intField("restarts", 10, 1, 100));
+      clusters = hm.cluster(co);
+    }
+    send(ctx, AnswerViews.heatmap(hm, clusters));
+  }
+
+  private void regenerate(Context ctx) {
+    Answer base = answers.get(ctx.pathParam("id"));
+    JsonRequest req = JsonRequest.parse(mapper, body(ctx, options.maxJsonBytes(), "regenerate request"));
+    Answer after = base.regenerate(plan(req, true));
+    String id = answers.put(after);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("baseId", ctx.pathParam("id"));
+    m.put("answer", AnswerViews.answer(id, after, options.barsTopK()));
+    m.put("diff", AnswerViews.diff(base.diff(after)));
+    send(ctx, m);
+  }
+
+  /** The image of a request: exactly one of a base64 upload and a built-in sample's name. */
+  private BufferedImage image(JsonRequest req) {
+    String sample = req.string("sample", null);
+    String image = req.string("image", null);
+    if ((sample == null) == (image == null)) {
+      throw new WebRequestException(400, "send exactly one of 'image' (base64 or a data URL) and 'sample' (a built-in "
+          + "picture name); got " + (sample == null ? "neither" : "both") + ".");
+    }
+    return sample != null ? SampleImage.bySlug(sample).render() : ImageUpload.decode(image, options);
+  }
+
+  /** The plan of {@code edits: [{kind, latentIds, value, scope}]} and {@code errorTerm}; empty allowed unless required. */
+  private InterventionPlan plan(JsonRequest req, boolean required) {
+    int dSae = pad.sae().dSae();
+    JsonNode edits = req.node("edits");
+    if (!required && (edits == null || edits.isArray() && edits.isEmpty())) {
+      return InterventionPlan.none();
+    }
+    if (edits == null || !edits.isArray() || edits.isEmpty() || edits.size() > 64) {
+      throw WebRequestException.badField("edits", edits, "be a list of 1 to 64 edits like "
+          + "{\"kind\": \"ablate\", \"latentIds\": [412], \"scope\": \"all\"}");
+    }
+    List<LatentIntervention> list = new ArrayList<>();
+    for (int i = 0; i < edits.size(); i++) {
+      JsonNode e = edits.get(i);
+      String where = "edits[" + i + "]";
+      if (!e.isObject()) {
+        throw WebRequestException.badField(where, e, "be an object");
+      }
+      List<Integer> ids = JsonRequest.latentIds(e.get("latentIds"), where + ".latentIds", dSae);
+      String scopeName = e.hasNonNull("scope") ? e.get("scope").asText() : "all";
+      TokenScope scope = switch (scopeName) {
+        case "all" -> TokenScope.allTokens();
+        case "patches" -> TokenScope.patchesOnly();
+        default -> throw WebRequestException.badField(where + ".scope", scopeName, "be \"all\" or \"patches\"");
+      };
+      String kind = e.hasNonNull("kind") ? e.get("kind").asText() : "";
+      if (!List.of("ablate", "set", "scale").contains(kind)) {
+        throw WebRequestException.badField(where + ".kind", kind, "be \"ablate\", \"set\" or \"scale\"");
+      }
+      JsonNode v = e.get("value");
+      if (!kind.equals("ablate") && (v == null || !v.isNumber() || !Float.isFinite(v.floatValue()))) {
+        throw WebRequestException.badField(where + ".value", v, "be a finite number for kind '" + kind + "'");
+      }
+      list.add(switch (kind) {
+        case "ablate" -> LatentIntervention.ablate(ids, scope);
+        case "set" -> LatentIntervention.setValue(ids, v.floatValue(), scope);
+        case "scale" -> LatentIntervention.scale(ids, v.floatValue(), scope);
+        default -> throw WebRequestException.badField(where + ".kind", kind, "be \"ablate\", \"set\" or \"scale\"");
+      });
+    }
+    return new InterventionPlan(list, req.enumField("errorTerm", ErrorTerm.class, ErrorTerm.KEEP));
+  }
+
+  private void classify(Context ctx) {
+    JsonRequest req = JsonRequest.parse(mapper, body(ctx, options.maxAskBytes(), "classify request"));
+    JsonNode classes = req.node("classes");
+    if (classes == null || !classes.isArray() || classes.size() < 2 || classes.size() > 1000) {
+      throw WebRequestException.badField("classes", classes, "be a list of 2 to 1000 class names");
+    }
+    List<String> names = new ArrayList<>();
+    for (JsonNode c : classes) {
+      if (!c.isTextual() || c.asText().isBlank() || c.asText().length() > 200) {
+        throw WebRequestException.badField("classes", c, "hold non-blank class names of at most 200 characters");
+      }
+      names.add(c.asText().strip());
+    }
+    List<String> templates;
+    JsonNode t = req.node("templates");
+    if (t == null) {
+      templates = List.of("a photo of a {}.");
+    } else if (t.isTextual() && t.asText().equals("imagenet")) {
+      templates = ClassPrompts.imagenetTemplates();
+    } else if (t.isArray() && !t.isEmpty() && t.size() <= 200) {
+      templates = new ArrayList<>();
+      for (JsonNode x : t) {
+        if (!x.isTextual() || x.asText().length() > 300) {
+          throw WebRequestException.badField("templates", x, "hold templates (strings of at most 300 characters) with {}");
+        }
+        templates.add(x.asText());
+      }
+    } else {
+      throw WebRequestException.badField("templates", t, "be \"imagenet\" or a list of 1 to 200 templates containing {}");
+    }
+    ClassPrompts prompts = new ClassPrompts(names, templates);
+    BufferedImage img = image(req);
+    InterventionPlan plan = plan(req, false);
+    Classification before = pad.classify(img, prompts);
+    Classification after = plan.edits().isEmpty() ? null : before.under(plan);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("templates", templates.size());
+    m.put("before", before.scores());
+    m.put("after", after == null ? null : after.scores());
+    m.put("plan", plan.edits().stream().map(LatentIntervention::toString).toList());
+    send(ctx, m);
+  }
+
+  private void statistics(Context ctx) {
+    DatasetStatistics s = pad.statistics().orElseThrow(() -> new WebRequestException(404,
+        "no latent statistics are loaded. Start the server with --stats DIR to see the exploration scatter."));
+    double percent = parsePercent(ctx.queryParam("percent"));
+    int n = s.dSae();
+    float[] mean = new float[n];
+    float[] freq = new float[n];
+    for (int l = 0; l < n; l++) {
+      mean[l] = s.meanActivation(l);
+      freq[l] = s.frequency(l);
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("dSae", n);
+    m.put("percent", percent);
+    m.put("meanThreshold", topPercentThreshold(mean, percent));
+    m.put("frequencyThreshold", topPercentThreshold(freq, percent));
+    m.put("meanActivation", mean);
+    m.put("frequency", freq);
+    send(ctx, m);
+  }
+
+  private void latent(Context ctx) {
+    int dSae = pad.sae().dSae();
+    String raw = ctx.pathParam("latentId");
+    int latentId;
+    try {
+      latentId = Integer.parseInt(raw);
+    } catch (NumberFormatException e) {
+      latentId = -1;
+    }
+    if (latentId < 0 || latentId >= dSae) {
+      throw new WebRequestException(400, "latent id (" + (raw.length() > 20 ? raw.substring(0, 20) + "..." : raw)
+          + ") must be an integer in [0, d_sae = " + dSae + ").");
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("latentId", latentId);
+    m.put("dSae", dSae);
+    final int id = latentId;
+    pad.statistics().ifPresent(s -> {
+      m.put("meanActivation", s.meanActivation(id));
+      m.put("frequency", s.frequency(id));
+      m.put("meanActivationRank", rank(s, id, true));
+      m.put("frequencyRank", rank(s, id, false));
+    });
+    try {
+      float[] dir = pad.sae().decoderDirection(latentId);
+      double sq = 0;
+      for (float f : dir) {
+        sq += (double) f * f;
+      }
+      m.put("decoderNorm", Math.sqrt(sq));
+    } catch (ScratchpadException | UnsupportedOperationException e) {
+      m.put("decoderNorm", null);
+    }
+    m.put("referenceImages", List.of());
+    m.put("referenceNote", "no reference images are loaded with this SAE yet; the patch mask below shows where "
+        + "the latent fires on the current image.");
+    String answerId = ctx.queryParam("answer");
+    if (answerId != null && !answerId.isEmpty()) {
+      Answer a = answers.get(answerId);
+      float[] perToken = new float[a.imageTokens().size()];
+      float max = 0;
+      for (int k = 0; k < perToken.length; k++) {
+        ImageTokenLocation loc = a.imageTokens().get(k);
+        perToken[k] = a.activations().get(loc.crop()).get(loc.patchIndex() + 1, latentId);
+        max = Math.max(max, perToken[k]);
+      }
+      float[] cls = new float[a.activations().size()];
+      for (int c = 0; c < cls.length; c++) {
+        cls[c] = a.activations().get(c).get(0, latentId);
+      }
+      m.put("answer", answerId);
+      m.put("patchActivations", perToken);
+      m.put("maxPatchActivation", max);
+      m.put("clsActivation", cls);
+    }
+    send(ctx, m);
+  }
+
+  /** 1-based rank of the latent among all by the statistic, largest first. */
+  private static int rank(DatasetStatistics s, int latentId, boolean byMean) {
+    float v = byMean ? s.meanActivation(latentId) : s.frequency(latentId);
+    int above = 0;
+    for (int l = 0; l < s.dSae(); l++) {
+      if ((byMean ? s.meanActivation(l) : s.frequency(l)) > v) {
+        above++;
+      }
+    }
+    return above + 1;
+  }
+
+  // ---- plumbing ----
+
+  private static double parsePercent(String raw) {
+    if (raw == null || raw.isEmpty()) {
+      return 2.0;
+    }
+    try {
+      double p = Double.parseDouble(raw);
+      if (p >= 0 && p <= 100) {
+        return p;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw WebRequestException.badField("percent", raw.length() > 20 ? raw.substring(0, 20) : raw, "be a number in [0, 100]");
+  }
+
+  /** The smallest value among the top {@code percent} % of {@code values} (+infinity when none is flagged). */
+  static float topPercentThreshold(float[] values, double percent) {
+    int flagged = (int) Math.floor(values.length * percent / 100.0);
+    if (flagged <= 0) {
+      return Float.POSITIVE_INFINITY;
+    }
+    float[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length - flagged];
+  }
+
+  private static byte[] body(Context ctx, long limit, String what) {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > limit) {
+      throw WebRequestException.tooLarge(what, declared, limit, "Send a smaller image or fewer fields.");
+    }
+    try (InputStream in = ctx.req().getInputStream()) {
+      ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.max(0, Math.min(declared, limit)));
+      byte[] buf = new byte[64 * 1024];
+      long total = 0;
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        total += n;
+        if (total > limit) {
+          throw WebRequestException.tooLarge(what, total, limit, "Send a smaller image or fewer fields.");
+        }
+        out.write(buf, 0, n);
+      }
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new WebRequestException(400, what + " body could not be read (" + e.getMessage() + ").");
+    }
+  }
+
+  private void send(Context ctx, Object value) {
+    try {
+      ctx.contentType(JSON).result(mapper.writeValueAsBytes(value));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void error(Context ctx, int status, String message) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("error", message == null ? "error " + status : message);
+    m.put("status", status);
+    ctx.status(status);
+    send(ctx, m);
+  }
+
+  private static void png(Context ctx, BufferedImage img) {
+    try {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ImageIO.write(img, "png", out);
+      ctx.contentType("image/png").result(out.toByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * The interactive scratchpad page served from the JVM (the paper's Fig. 8-9).
+ *
+ * <table>
+ *   <caption>Contents</caption>
+ *   <tr><td>{@link org.visualscratchpad.samples.web.ScratchpadServer}</td><td>starts the server on a loaded scratchpad; the JSON API</td></tr>
+ *   <tr><td>{@link org.visualscratchpad.samples.web.ServerOptions}</td><td>address, port and request limits</td></tr>
+ *   <tr><td>{@link org.visualscratchpad.samples.web.RequestGuard}</td><td>the Host and Origin checks</td></tr>
+ *   <tr><td>{@link org.visualscratchpad.samples.web.ImageUpload}</td><td>bounded image decoding</td></tr>
+ *   <tr><td>{@link org.visualscratchpad.samples.web.AnswerCache}</td><td>answers held for later requests</td></tr>
+ *   <tr><td>{@link org.visualscratchpad.samples.web.SampleImage}</td><td>built-in pictures to pick</td></tr>
+ * </table>
+ *
+ * <p>The page itself is {@code src/main/resources/web/} (plain ES modules, ECharts vendored).
+ */
+package org.visualscratchpad.samples.web;

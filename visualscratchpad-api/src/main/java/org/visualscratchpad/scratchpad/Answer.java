@@ -1,0 +1,231 @@
+package org.visualscratchpad.scratchpad;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.ScratchpadException;
+import org.visualscratchpad.attention.TextImageAttention;
+import org.visualscratchpad.intervention.InterventionPlan;
+import org.visualscratchpad.intervention.LatentIntervention;
+import org.visualscratchpad.intervention.TokenScope;
+import org.visualscratchpad.sae.SparseActivations;
+import org.visualscratchpad.vision.ImageTokenLocation;
+
+/**
+ * What one {@link Scratchpad#ask} call saw and said: the generated tokens, the SAE activations of
+ * every crop and patch, and the text-to-image attention of every generated token; and the fluent
+ * start of every analysis and intervention on it.
+ *
+ * <pre>{@code
+ * jshell> var answer = pad.ask(image, "What colour is the circle?")
+ * answer ==> Answer["red" (2 tokens), 1 crop(s) [65 x 1024 ...], plan: no edit]
+ * jshell> answer.rankLatents()            // concepts the answer used, attention-weighted
+ * jshell> answer.rankLatents().cluster().ablate(0).regenerate()
+ * jshell> answer.diff(answer.ablate(412, 97).regenerate())
+ * }</pre>
+ *
+ * <p>Immutable and thread-safe (the image is copied on the way in and out). Analyses need {@code
+ * visualscratchpad-analysis} on the class path; {@link #regenerate()} needs the scratchpad that
+ * made the answer to be open.
+ */
+public final class Answer {
+  private final Scratchpad source;
+  private final BufferedImage image;
+  private final String prompt;
+  private final AskOptions options;
+  private final List<Token> promptTokens;
+  private final List<Token> generated;
+  private final List<SparseActivations> activations;
+  private final TextImageAttention attention;
+  private final List<ImageTokenLocation> imageTokens;
+
+  /**
+   * @param source the scratchpad that made it (null for an answer loaded without a model)
+   * @param image the image asked about
+   * @param prompt the user's prompt
+   * @param options the call's options, plan included
+   * @param promptTokens the model's input tokens (image tokens expanded)
+   * @param generated the generated tokens
+   * @param activations SAE activations per crop, {@code [tokensPerCrop x d_sae]} each (row 0 CLS)
+   * @param attention generated tokens' attention to the image tokens
+   * @param imageTokens where each image token comes from (one per attention column)
+   */
+  public Answer(Scratchpad source, BufferedImage image, String prompt, AskOptions options, List<Token> promptTokens,
+      List<Token> generated, List<SparseActivations> activations, TextImageAttention attention,
+      List<ImageTokenLocation> imageTokens) {
+    InvalidInputException.check(image != null && prompt != null && options != null, "image, prompt and options must be set");
+    InvalidInputException.check(!activations.isEmpty(), "an answer needs the activations of at least one crop");
+    InvalidInputException.check(attention.weights().cols() == imageTokens.size(),
+        "attention columns (%s) must match the image tokens (%s)", attention.weights().cols(), imageTokens.size());
+    InvalidInputException.check(attention.weights().rows() == generated.size(),
+        "attention rows (%s) must match the generated tokens (%s)", attention.weights().rows(), generated.size());
+    this.source = source;
+    this.image = copy(image);
+    this.prompt = prompt;
+    this.options = options;
+    this.promptTokens = List.copyOf(promptTokens);
+    this.generated = List.copyOf(generated);
+    this.activations = List.copyOf(activations);
+    this.attention = attention;
+    this.imageTokens = List.copyOf(imageTokens);
+  }
+
+  /** The image asked about (a copy). */
+  public BufferedImage image() {
+    return copy(image);
+  }
+
+  public String prompt() {
+    return prompt;
+  }
+
+  public AskOptions options() {
+    return options;
+  }
+
+  /** The interventions this answer was generated under. */
+  public InterventionPlan plan() {
+    return options.plan();
+  }
+
+  public List<Token> promptTokens() {
+    return promptTokens;
+  }
+
+  /** The generated tokens, in order. */
+  public List<Token> generated() {
+    return generated;
+  }
+
+  /** The generated text (the tokens' texts concatenated, trimmed). */
+  public String text() {
+    StringBuilder sb = new StringBuilder();
+    for (Token t : generated) {
+      sb.append(t.text());
+    }
+    return sb.toString().strip();
+  }
+
+  /** SAE activations per crop: {@code [tokensPerCrop x d_sae]}, row 0 CLS, row k+1 patch k. */
+  public List<SparseActivations> activations() {
+    return activations;
+  }
+
+  /** Attention from each generated token to the image tokens ({@code [generated x imageTokens]}). */
+  public TextImageAttention attention() {
+    return attention;
+  }
+
+  /** Where each image token (attention column) comes from. */
+  public List<ImageTokenLocation> imageTokens() {
+    return imageTokens;
+  }
+
+  /** The scratchpad that made this answer, if it came from a model. */
+  public java.util.Optional<Scratchpad> source() {
+    return java.util.Optional.ofNullable(source);
+  }
+
+  // ---- analyses (visualscratchpad-analysis) ----
+
+  /** Latents ranked per generated token and over the answer, attention-weighted. */
+  public LatentRanking rankLatents() {
+    return rankLatents(RankOptions.defaults());
+  }
+
+  public LatentRanking rankLatents(RankOptions rankOptions) {
+    return AnalysisProvider.get().rank(this, rankOptions);
+  }
+
+  /** The token-latent heatmap with the default options (top 20 per token, noisy latents filtered). */
+  public TokenLatentHeatmap heatmap() {
+    return heatmap(HeatmapOptions.defaults());
+  }
+
+  public TokenLatentHeatmap heatmap(HeatmapOptions heatmapOptions) {
+    return AnalysisProvider.get().heatmap(this, heatmapOptions);
+  }
+
+  /** The default heatmap, clustered with the default options. */
+  public LatentClusters cluster() {
+    return heatmap().cluster();
+  }
+
+  // ---- interventions ----
+
+  /** Plans the ablation of {@code latentIds} on every token (CLS included); run it with {@code regenerate()}. */
+  public Experiment ablate(int... latentIds) {
+    return experiment().ablate(latentIds);
+  }
+
+  public Experiment ablate(Collection<Integer> latentIds) {
+    return experiment().ablate(latentIds);
+  }
+
+  /** Plans the ablation of a heatmap cluster's latents. */
+  public Experiment ablate(LatentCluster cluster) {
+    return experiment().ablate(cluster.latentIds());
+  }
+
+  /** Plans setting {@code latentId} to {@code value} on every patch (CLS untouched). */
+  public Experiment steer(int latentId, float value) {
+    return experiment().with(LatentIntervention.setValue(List.of(latentId), value, TokenScope.patchesOnly()));
+  }
+
+  /** Plans any intervention. */
+  public Experiment with(LatentIntervention intervention) {
+    return experiment().with(intervention);
+  }
+
+  /** An empty experiment on this answer, to which edits are added. */
+  public Experiment experiment() {
+    return new Experiment(this, InterventionPlan.none());
+  }
+
+  /** Asks again with this answer's image, prompt and options (plan included), in a fresh call. */
+  public Answer regenerate() {
+    return regenerate(options.plan());
+  }
+
+  /** Asks again under {@code newPlan}. */
+  public Answer regenerate(InterventionPlan newPlan) {
+    if (source == null) {
+      throw new ScratchpadException("this answer was loaded without a model, so it cannot be regenerated. "
+          + "Open the session with a loaded Scratchpad to continue it.");
+    }
+    return source.ask(image, prompt, options.withPlan(newPlan));
+  }
+
+  /** This answer and {@code other} side by side, token by token. */
+  public AnswerDiff diff(Answer other) {
+    return AnswerDiff.of(this, other);
+  }
+
+  @Override
+  public String toString() {
+    SparseActivations a0 = activations.get(0);
+    return String.format(Locale.ROOT, "Answer[\"%s\" (%d tokens), %d crop(s) [%d x %d, mean L0 %.1f], plan: %s]",
+        text(), generated.size(), activations.size(), a0.rows(), a0.dSae(), a0.meanL0(),
+        plan().edits().isEmpty() ? "no edit" : plan().edits().toString());
+  }
+
+  private static BufferedImage copy(BufferedImage src) {
+    if (src == null) {
+      return null;
+    }
+    BufferedImage c = new BufferedImage(src.getWidth(), src.getHeight(), BufferedImage.TYPE_INT_RGB);
+    c.getGraphics().drawImage(src, 0, 0, null);
+    return c;
+  }
+
+  static List<Integer> ids(int... latentIds) {
+    List<Integer> l = new ArrayList<>(latentIds.length);
+    for (int id : latentIds) {
+      l.add(id);
+    }
+    return l;
+  }
+}

@@ -1,0 +1,61 @@
+package org.visualscratchpad.scratchpad;
+
+import org.visualscratchpad.InvalidInputException;
+
+/**
+ * How the token-latent heatmap is built (the controls of the paper's Fig. 9).
+ *
+ * @param topK latents taken per token before the union (&gt;= 1; the paper: 20)
+ * @param attentionWeighted cells are attention-weighted scores (else plain patch means)
+ * @param noisyFilter which dataset-statistics filter removes noisy latents
+ * @param noisyPercent the top share (in %) of latents flagged noisy by mean activation / frequency
+ * @param normalization how cells are normalised
+ */
+public record HeatmapOptions(int topK, boolean attentionWeighted, NoisyFilter noisyFilter, double noisyPercent,
+    Normalization normalization) {
+
+  /** Which latents the dataset statistics remove before the heatmap is built. */
+  public enum NoisyFilter {
+    /** Keep every latent. */
+    NONE,
+    /** Remove the top p % by mean activation. */
+    MEAN_ACTIVATION,
+    /** Remove the top p % by activation frequency. */
+    FREQUENCY,
+    /** Remove both (the paper's filter). */
+    BOTH
+  }
+
+  /** How heatmap cells are normalised. */
+  public enum Normalization {
+    NONE,
+    /** Each token row divided by its maximum. */
+    ROW,
+    /** Each latent column divided by its maximum. */
+    COLUMN
+  }
+
+  public HeatmapOptions {
+    InvalidInputException.check(topK >= 1, "heatmap topK (%s) must be >= 1", topK);
+    InvalidInputException.check(noisyPercent >= 0 && noisyPercent <= 100, "noisy percent (%s) must lie in [0, 100]", noisyPercent);
+    noisyFilter = noisyFilter == null ? NoisyFilter.BOTH : noisyFilter;
+    normalization = normalization == null ? Normalization.NONE : normalization;
+  }
+
+  /** Top 20, attention-weighted, both noisy filters at 2 % (applied when statistics are loaded), no normalisation. */
+  public static HeatmapOptions defaults() {
+    return new HeatmapOptions(20, true, NoisyFilter.BOTH, 2.0, Normalization.NONE);
+  }
+
+  public HeatmapOptions withTopK(int k) {
+    return new HeatmapOptions(k, attentionWeighted, noisyFilter, noisyPercent, normalization);
+  }
+
+  public HeatmapOptions withFilter(NoisyFilter filter, double percent) {
+    return new HeatmapOptions(topK, attentionWeighted, filter, percent, normalization);
+  }
+
+  public HeatmapOptions withNormalization(Normalization n) {
+    return new HeatmapOptions(topK, attentionWeighted, noisyFilter, noisyPercent, n);
+  }
+}

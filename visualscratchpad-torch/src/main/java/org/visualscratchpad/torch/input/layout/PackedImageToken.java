@@ -1,0 +1,66 @@
+package org.visualscratchpad.torch.input.layout;
+
+import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.vision.ImageTokenLocation;
+
+/**
+ * One image-feature token of the language model's input, in sequence order: a patch (with its
+ * location), LLaVA-NeXT's {@code image_newline} after each row of the tile grid, or CLS (only with
+ * {@link FeatureSelect#FULL}).
+ *
+ * <p>{@code position} is the offset from the image's first {@code <image>} token: attention to
+ * image token {@code position} is column {@code firstImageTokenPosition + position} of the
+ * sequence. {@code featureRow} is the row of the vision features (all crops stacked, {@code [crops
+ * * featuresPerCrop, d]}) that this token carries; newlines carry the learned {@code
+ * image_newline} vector instead.
+ *
+ * <pre>{@code
+ * jshell> layout.tokens().get(0)
+ * $1 ==> Patch[position=0, featureRow=0, location=ImageTokenLocation[imageTokenIndex=0, crop=0, ...]]
+ * }</pre>
+ */
+public sealed interface PackedImageToken {
+
+  /** Offset from the image's first image token. */
+  int position();
+
+  /**
+   * A patch of a crop.
+   *
+   * @param position offset in the image's token block
+   * @param featureRow row in the stacked per-crop features
+   * @param location crop, patch and box in the original image
+   */
+  record Patch(int position, int featureRow, ImageTokenLocation location) implements PackedImageToken {
+    public Patch {
+      InvalidInputException.check(position >= 0 && featureRow >= 0 && location != null,
+          "patch token (position %s, featureRow %s) must have non-negative indices and a location", position, featureRow);
+    }
+  }
+
+  /**
+   * LLaVA-NeXT's {@code image_newline}, after grid row {@code gridRow} of the unpadded tile grid.
+   *
+   * @param position offset in the image's token block
+   * @param gridRow row of the unpadded grid it ends (0-based)
+   */
+  record Newline(int position, int gridRow) implements PackedImageToken {
+    public Newline {
+      InvalidInputException.check(position >= 0 && gridRow >= 0, "newline (position %s, row %s) must be non-negative", position, gridRow);
+    }
+  }
+
+  /**
+   * The CLS token of crop {@code crop} ({@link FeatureSelect#FULL} only): no pixel location.
+   *
+   * @param position offset in the image's token block
+   * @param featureRow row in the stacked per-crop features
+   * @param crop the crop
+   */
+  record ClassToken(int position, int featureRow, int crop) implements PackedImageToken {
+    public ClassToken {
+      InvalidInputException.check(position >= 0 && featureRow >= 0 && crop >= 0,
+          "CLS token (position %s, featureRow %s, crop %s) must be non-negative", position, featureRow, crop);
+    }
+  }
+}

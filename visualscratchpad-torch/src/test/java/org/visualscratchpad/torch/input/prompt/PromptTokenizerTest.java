@@ -1,0 +1,175 @@
+package org.visualscratchpad.torch.input.prompt;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.visualscratchpad.CheckpointFormatException;
+import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.torch.input.prompt.ChatTemplate.GenerationPrompt;
+
+class PromptTokenizerTest {
+  static final long BOS = 1;
+  static final long IMAGE = 3;
+  static PromptTokenizer llava;
+
+  static Path resource(String dir) {
+    try {
+      return Path.of(PromptTokenizerTest.class.getResource("/tokenizers/" + dir).toURI());
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @BeforeAll
+  static void load() {
+    llava = PromptTokenizer.load(resource("llava"));
+  }
+
+  @AfterAll
+  static void close() {
+    llava.close();
+  }
+
+  @Test
+  void encoding_adds_bos_and_splits_words_and_added_tokens() {
+    TokenIds ids = llava.encode("USER: <image>\nWhat is shown? ASSISTANT:", SpecialTokens.INCLUDE);
+    assertArrayEquals(new long[] {BOS, 10, 12, IMAGE, 13, 14, 15, 19, 11, 12}, ids.toArray());
+    assertArrayEquals(new long[] {10, 12, IMAGE, 13, 14, 15, 19, 11, 12},
+        llava.encode("USER: <image>\nWhat is shown? ASSISTANT:", SpecialTokens.EXCLUDE).toArray());
+    assertEquals(List.of("a", "cat", "<image>", "dog"), llava.tokens("a cat<image>dog"));
+    assertEquals(0, llava.encode("zebra", SpecialTokens.EXCLUDE).get(0), "unknown words map to <unk>");
+  }
+
+  @Test
+  void decoding_keeps_or_skips_special_tokens() {
+    TokenIds ids = TokenIds.of(BOS, 23, 25, 39, 27, 28, 29, 32, 2);
+    assertEquals("<s> A cat sits on the mat . </s>", llava.decode(ids, SpecialTokens.INCLUDE));
+    assertEquals("A cat sits on the mat .", llava.decode(ids, SpecialTokens.EXCLUDE));
+  }
+
+  @Test
+  void special_tokens_have_ids_and_plain_words_are_not_confused_with_them() {
+    assertEquals(IMAGE, llava.idOf("<image>").getAsLong());
+    assertEquals(9, llava.idOf("<|eot_id|>").getAsLong());
+    assertEquals(25, llava.idOf("cat").getAsLong());
+    assertTrue(llava.idOf("two words").isEmpty());
+  }
+
+  @Test
+  void image_tokens_are_expanded_to_each_images_feature_count() {
+    PromptInputs p = llava.encodePrompt("USER: <image>\n<image>\nDescribe this picture. ASSISTANT:", "<image>", IMAGE,
+        List.of(576, 2340));
+    assertEquals(3 + 576 + 2340 + 6, p.length()); // BOS USER : [images] Describe this picture . ASSISTANT :
+    assertEquals(2, p.imageSpans().size());
+    assertEquals(new ImageSpan(0, 3, 576), p.imageSpans().get(0));
+    assertEquals(new ImageSpan(1, 579, 2340), p.imageSpans().get(1));
+    assertEquals(2916, p.imageTokenCount());
+    assertEquals(2916, p.ids().count(IMAGE));
+    int[] positions = p.imageTokenPositions();
+    assertEquals(3, positions[0]);
+    assertEquals(2918, positions[positions.length - 1]);
+    assertEquals(30, p.ids().get(2919)); // "Describe" follows the last image token
+    assertEquals(BOS, p.ids().get(0));
+  }
+
+  @Test
+  void a_wrong_image_count_or_image_token_id_is_rejected() {
+    InvalidInputException count = assertThrows(InvalidInputException.class,
+        () -> llava.encodePrompt("USER: <image>\nWhat? ASSISTANT:", "<image>", IMAGE, List.of(576, 576)));
+    assertTrue(count.getMessage().contains("holds 1 <image> tokens but 2 image feature counts"), count.getMessage());
+    InvalidInputException id = assertThrows(InvalidInputException.class,
+        () -> llava.encodePrompt("USER: <image>\nWhat? ASSISTANT:", "<image>", 32000, List.of(576)));
+    assertTrue(id.getMessage().contains("id 32000") && id.getMessage().contains("tokenizer.json"), id.getMessage());
+  }
+
+  @Test
+  void a_long_text_is_not_truncated() {
+    String text = "a cat ".repeat(1500);
+    assertEquals(3001, llava.encode(text, SpecialTokens.INCLUDE).length());
+  }
+
+  @Test
+  void the_llava_plain_format_is_used_without_a_chat_template() {
+    PromptFormat format = PromptFormat.forCheckpoint(resource("llava"));
+    assertEquals(PromptFormat.LLAVA_PLAIN, format);
+    assertEquals("USER: <image>\nWhat is shown? ASSISTANT:",
+        format.render(List.of(ChatMessage.userWithImage("What is shown?")), GenerationPrompt.ADD));
+    assertEquals("USER: <image>\nWhat is shown? ASSISTANT: A cat. USER: and this? ASSISTANT:",
+        format.render(List.of(ChatMessage.userWithImage("What is shown?"), ChatMessage.assistant("A cat."),
+            ChatMessage.user("and this?")), GenerationPrompt.ADD));
+  }
+
+  @Test
+  void a_llama3_style_processor_template_renders_headers_image_and_eot() {
+    PromptFormat format = PromptFormat.forCheckpoint(resource("llama3"));
+    assertTrue(format instanceof PromptFormat.Templated t && t.template().style() == ChatTemplate.ContentStyle.PARTS);
+    String text = format.render(List.of(ChatMessage.userWithImage("What is shown in this image?")), GenerationPrompt.ADD);
+    assertEquals("<|start_header_id|>user<|end_header_id|>\n\n<image>\nWhat is shown in this image?<|eot_id|>"
+        + "<|start_header_id|>assistant<|end_header_id|>\n\n", text);
+    assertEquals("<|start_header_id|>user<|end_header_id|>\n\n<image>\nWhat is shown in this image?<|eot_id|>",
+        format.render(List.of(ChatMessage.userWithImage("What is shown in this image?")), GenerationPrompt.OMIT));
+    try (PromptTokenizer tok = PromptTokenizer.load(resource("llama3"))) {
+      PromptInputs p = tok.encodePrompt(text, "<image>", IMAGE, List.of(52));
+      assertEquals(6, p.ids().get(0), "the post-processor adds <|begin_of_text|> once");
+      assertEquals(1, p.ids().count(6));
+      assertArrayEquals(new long[] {6, 7, 20, 8}, java.util.Arrays.copyOf(p.ids().toArray(), 4));
+      assertEquals(new ImageSpan(0, 4, 52), p.imageSpans().get(0));
+      assertEquals(9, p.ids().get(4 + 52 + 7), "<|eot_id|> after 'What is shown in this image ?'");
+    }
+  }
+
+  @Test
+  void a_mistral_style_tokenizer_template_renders_inst_blocks_with_bos_and_enforces_alternation() {
+    PromptFormat format = PromptFormat.forCheckpoint(resource("mistral"));
+    assertTrue(format instanceof PromptFormat.Templated t && t.template().style() == ChatTemplate.ContentStyle.TEXT);
+    String text = format.render(List.of(ChatMessage.userWithImage("What is shown?")), GenerationPrompt.ADD);
+    assertEquals("<s>[INST] <image>\nWhat is shown? [/INST]", text);
+    assertEquals("<s>[INST] <image>\nWhat is shown? [/INST] A cat.</s>[INST] and this? [/INST]",
+        format.render(List.of(ChatMessage.userWithImage("What is shown?"), ChatMessage.assistant(" A cat. "),
+            ChatMessage.user("and this?")), GenerationPrompt.ADD));
+    InvalidInputException e = assertThrows(InvalidInputException.class,
+        () -> format.render(List.of(ChatMessage.user("a"), ChatMessage.user("b")), GenerationPrompt.ADD));
+    assertTrue(e.getMessage().contains("roles must alternate") && e.getMessage().contains("tokenizer_config.json"),
+        e.getMessage());
+    try (PromptTokenizer tok = PromptTokenizer.load(resource("mistral"))) {
+      PromptInputs p = tok.encodePrompt(text, SpecialTokens.EXCLUDE, "<image>", IMAGE, List.of(40));
+      assertEquals(1, p.ids().count(BOS), "the template's BOS only");
+      assertArrayEquals(new long[] {BOS, 4, IMAGE}, java.util.Arrays.copyOf(p.ids().toArray(), 3));
+      assertEquals(5, p.ids().get(p.length() - 1));
+      assertEquals(2, tok.encodePrompt(text, "<image>", IMAGE, List.of(40)).ids().count(BOS),
+          "INCLUDE on a template that writes BOS gives two, as HF's processor would");
+    }
+  }
+
+  @Test
+  void a_missing_or_invalid_tokenizer_file_names_the_file(@TempDir Path dir) throws IOException {
+    CheckpointFormatException missing = assertThrows(CheckpointFormatException.class, () -> PromptTokenizer.load(dir));
+    assertTrue(missing.getMessage().contains("tokenizer.json does not exist"), missing.getMessage());
+    Path bad = Files.writeString(dir.resolve("tokenizer.json"), "{\"model\": 42}");
+    CheckpointFormatException invalid = assertThrows(CheckpointFormatException.class, () -> PromptTokenizer.load(bad));
+    assertTrue(invalid.getMessage().contains(bad.toString()), invalid.getMessage());
+  }
+
+  @Test
+  void a_prompt_longer_than_the_context_is_rejected_with_the_numbers() {
+    PromptInputs p = llava.encodePrompt("USER: <image>\nWhat is shown? ASSISTANT:", "<image>", IMAGE, List.of(2340));
+    p.checkFitsContext(4096, 64);
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> p.checkFitsContext(2048, 64));
+    assertTrue(e.getMessage().contains("prompt (" + p.length() + " tokens, 2340 of them image tokens)")
+        && e.getMessage().contains("max_new_tokens (64)") && e.getMessage().contains("2048 positions"), e.getMessage());
+    assertThrows(InvalidInputException.class, () -> ContextWindow.check(10, 0, -1, 100));
+    ContextWindow.check(100, 0, 0, 100);
+    assertThrows(InvalidInputException.class, () -> ContextWindow.check(100, 0, 1, 100));
+  }
+}
