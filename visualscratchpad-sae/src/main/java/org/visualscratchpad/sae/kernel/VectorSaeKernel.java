@@ -15,9 +15,11 @@ import org.visualscratchpad.sae.SparseActivations;
  * <p>Encode: {@code W_enc} is packed once, here, into column panels of {@code NR = 2 x lanes}
  * latents ({@code [panels][d_in][NR]}, the last panel zero-padded). Per call the input rows, with
  * {@code b_dec} subtracted, are packed into row tiles of {@code MR = 6} ({@code [tiles][d_in][MR]}).
- * A 6 x NR micro-kernel keeps its 12 accumulators in registers over the whole {@code d_in}, adds
- * {@code b_enc}, compares with the activation cut-off in registers and appends only the active
- * entries to per-row lists. Threads split the panels (the latent dimension): no synchronisation.
+ * A 6 x NR micro-kernel keeps its 12 accumulators in registers over the whole {@code d_in} and
+ * writes them once to a 6 x NR tile buffer (L1); {@code b_enc} and the activation cut-off are then
+ * applied as vector operations and only the active entries are appended to per-row lists (no dense
+ * {@code [rows x d_sae]} block). Workers take chunks of panels (the latent dimension) from an atomic
+ * counter, each chunk with its own row lists, merged in latent order at the end.
  *
  * <p>Decode and edits gather one {@code W_dec} row per active entry, four entries per pass over the
  * output row (which stays in L1).
@@ -189,7 +191,7 @@ final class VectorSaeKernel implements SaeKernel {
   }
 
   /**
-   * One MR x NR tile over the whole d_in with its 12 accumulators in registers, plus b_enc; written
+   * One MR x NR tile over the whole d_in with its 12 accumulators in registers (no bias yet); written
    * to {@code tile} ([MR][NR]). Kept small so that the JIT allocates the loop's registers well.
    */
   private void microKernel(float[] a, int aOff, int bOff, float[] tile) {
