@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Vsp.Version.class,
     description = "VisualScratchpad: which visual concepts a vision-language model captures and uses.",
-    subcommands = {SaeCommand.class, InputsCommand.class, ServeCommand.class})
+    subcommands = {SaeCommand.class, InputsCommand.class, ServeCommand.class, ParityCommand.class, StatsCommand.class,
+        HeatmapCommand.class, AskCommand.class})
 public final class Vsp implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

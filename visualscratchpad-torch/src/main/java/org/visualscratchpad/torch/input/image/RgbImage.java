@@ -85,6 +85,18 @@ public final class RgbImage {
     return data.clone();
   }
 
+  /** The pixels as a {@code TYPE_INT_RGB} image (a copy). */
+  public java.awt.image.BufferedImage toBufferedImage() {
+    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(width, height,
+        java.awt.image.BufferedImage.TYPE_INT_RGB);
+    int[] rgb = new int[width * height];
+    for (int i = 0; i < rgb.length; i++) {
+      rgb[i] = (data[3 * i] & 0xFF) << 16 | (data[3 * i + 1] & 0xFF) << 8 | (data[3 * i + 2] & 0xFF);
+    }
+    img.setRGB(0, 0, width, height, rgb, 0, width);
+    return img;
+  }
+
   /** The backing array, for readers inside this package that never write to it. */
   byte[] bytes() {
     return data;

@@ -1,0 +1,154 @@
+package org.visualscratchpad.samples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.visualscratchpad.CheckpointFormatException;
+import org.visualscratchpad.scratchpad.Answer;
+import org.visualscratchpad.scratchpad.AnswerDiff;
+import org.visualscratchpad.scratchpad.AskOptions;
+import org.visualscratchpad.scratchpad.ClusterOptions;
+import org.visualscratchpad.scratchpad.LatentCluster;
+import org.visualscratchpad.scratchpad.LatentClusters;
+import org.visualscratchpad.scratchpad.LatentRanking;
+import org.visualscratchpad.scratchpad.LoadSpec;
+import org.visualscratchpad.scratchpad.RankedLatent;
+import org.visualscratchpad.scratchpad.Scratchpad;
+import org.visualscratchpad.scratchpad.TokenLatentHeatmap;
+import org.visualscratchpad.torch.input.image.ImageDecoder;
+import org.visualscratchpad.torch.input.image.RgbImage;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code vsp ask}: one question about one image, with the concepts the answer used, the heatmap
+ * clusters and, with {@code --ablate}, the answer again without the given latents.
+ *
+ * <pre>
+ *   bin/vsp ask --model llava-1.5-7b-hf --sae sae-l22 --image cat.jpg --prompt "What is this?" --out out
+ *   bin/vsp ask ... --ablate 412,97
+ * </pre>
+ */
+@Command(name = "ask", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Ask a VLM about an image; print the answer, the top latents per token and the heatmap",
+        "clusters; optionally ablate latents and show the new answer; write pictures and report.json."})
+public final class AskCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "LLaVA checkpoint folder.")
+  Path model;
+
+  @Option(names = "--sae", required = true, paramLabel = "PATH", description = "SAE folder (SAELens) or PatchSAE file.")
+  Path sae;
+
+  @Option(names = "--stats", paramLabel = "DIR", description = "Latent statistics (for the noisy-latent filter).")
+  Path stats;
+
+  @Option(names = "--image", required = true, paramLabel = "FILE", description = "The image.")
+  Path image;
+
+  @Option(names = "--prompt", required = true, description = "The question.")
+  String prompt;
+
+  @Option(names = "--ablate", split = ",", paramLabel = "IDS", description = "Latent ids to ablate, comma-separated.")
+  List<Integer> ablate;
+
+  @Option(names = "--max-new-tokens", defaultValue = "32", description = "Default: ${DEFAULT-VALUE}.")
+  int maxNewTokens;
+
+  @Option(names = "--clusters", defaultValue = "5", description = "Heatmap clusters. Default: ${DEFAULT-VALUE}.")
+  int clusters;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu or gpu. Default: ${DEFAULT-VALUE}.")
+  String device;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Write heatmap.png/.svg and report.json here.")
+  Path out;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter o = spec.commandLine().getOut();
+    RgbImage rgb = ImageDecoder.defaults().decode(image);
+    BufferedImage img = rgb.toBufferedImage();
+    LoadSpec load = new LoadSpec(model, sae, stats, device);
+    try (Scratchpad pad = Scratchpad.load(load)) {
+      Answer answer = pad.ask(img, prompt, AskOptions.defaults().withMaxNewTokens(maxNewTokens));
+      o.println("answer: " + answer.text());
+      LatentRanking ranking = answer.rankLatents();
+      o.println(ranking);
+      TokenLatentHeatmap heatmap = answer.heatmap();
+      int k = Math.max(1, Math.min(clusters, heatmap.latentIds().size()));
+      LatentClusters found = heatmap.latentIds().isEmpty() ? null : heatmap.cluster(ClusterOptions.defaults().withClusters(k));
+      o.println(found == null ? "heatmap: no latent left after filtering" : found.toString());
+      Answer ablated = null;
+      if (ablate != null && !ablate.isEmpty()) {
+        ablated = answer.ablate(ablate).regenerate();
+        AnswerDiff diff = answer.diff(ablated);
+        o.println(diff);
+      }
+      if (out != null) {
+        Files.createDirectories(out);
+        if (found != null) {
+          found.picture().save(out.resolve("heatmap.png"));
+          found.picture().svg().ifPresent(s -> found.picture().save(out.resolve("heatmap.svg")));
+        }
+        writeReport(out.resolve("report.json"), answer, ranking, found, ablated);
+        o.println("wrote " + out.toAbsolutePath());
+      }
+    }
+    o.flush();
+    return 0;
+  }
+
+  static void writeReport(Path file, Answer answer, LatentRanking ranking, LatentClusters clusters, Answer ablated) {
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode root = json.createObjectNode();
+    root.put("question", answer.prompt());
+    root.put("answer", answer.text());
+    ArrayNode tokens = root.putArray("tokens");
+    for (int t = 0; t < answer.generated().size(); t++) {
+      ObjectNode n = tokens.addObject();
+      n.put("text", answer.generated().get(t).text());
+      n.put("id", answer.generated().get(t).id());
+      ArrayNode top = n.putArray("topLatents");
+      for (RankedLatent r : ranking.forToken(t)) {
+        top.addObject().put("latent", r.latentId()).put("score", r.score());
+      }
+    }
+    ArrayNode overall = root.putArray("rankedLatents");
+    for (RankedLatent r : ranking.overall()) {
+      overall.addObject().put("latent", r.latentId()).put("score", r.score());
+    }
+    ArrayNode cs = root.putArray("clusters");
+    if (clusters != null) {
+      for (LatentCluster c : clusters.clusters()) {
+        ObjectNode n = cs.addObject();
+        n.put("index", c.index());
+        c.latentIds().forEach(n.putArray("latents")::add);
+        c.strongestTokens().forEach(n.putArray("strongestTokens")::add);
+      }
+    }
+    if (ablated != null) {
+      root.put("plan", ablated.plan().toString());
+      ArrayNode ids = root.putArray("ablatedLatents");
+      ablated.plan().edits().forEach(e -> e.latentIds().forEach(ids::add));
+      root.put("newAnswer", ablated.text());
+      root.put("changed", answer.diff(ablated).changed());
+    }
+    try {
+      json.writeValue(file.toFile(), root);
+    } catch (IOException e) {
+      throw new CheckpointFormatException(file, "cannot write report: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,208 @@
+package org.visualscratchpad.samples.cli;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.hook.HookPoint;
+import org.visualscratchpad.sae.SaeArchitecture;
+import org.visualscratchpad.sae.stats.ImageEntry;
+import org.visualscratchpad.sae.train.ActivationSource;
+import org.visualscratchpad.sae.train.EncoderActivationSource;
+import org.visualscratchpad.vision.VisionEncoder;
+import org.visualscratchpad.sae.train.DecoderBiasInit;
+import org.visualscratchpad.sae.train.DecoderNorm;
+import org.visualscratchpad.sae.train.SafetensorsActivationSource;
+import org.visualscratchpad.sae.train.TrainedSae;
+import org.visualscratchpad.sae.train.TrainingConfig;
+import org.visualscratchpad.sae.train.TrainingRun;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vsp sae train}: trains an SAE on stored activations with the paper's hyper-parameters as
+ * defaults, writing the SAELens layout, a JSON-lines log and resumable checkpoints.
+ *
+ * <pre>
+ *   bin/vsp sae train --activations acts/ --hook vision.blocks.22.hook_resid_post --out sae-l22
+ *   bin/vsp sae train --activations acts/ --hook ... --out sae-l22 --resume      # continue after a stop
+ * </pre>
+ *
+ * <p>The activation source is chosen in {@link #openSource()}: today a folder of safetensors
+ * {@code [rows x d_in]} tensors; an image source (a VisionEncoder run up to the hook point) plugs in
+ * there as another {@link ActivationSource}.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Train a sparse autoencoder (vanilla ReLU by default, the paper's recipe: 32x expansion,",
+        "MSE + L1 8e-5, Adam 1e-4 with warm-up and decay) on activations read at one hook point."})
+public final class SaeTrainCommand implements Callable<Integer> {
+
+  @Option(names = "--activations", paramLabel = "PATH",
+      description = "A .safetensors file or a folder of them holding [rows x d_in] activation tensors.")
+  Path activations;
+
+  @Option(names = "--images", paramLabel = "DIR",
+      description = "Train from images instead: a folder (sub-folders are labels), run through --model up to --hook.")
+  Path images;
+
+  @Option(names = "--model", paramLabel = "DIR", description = "CLIP model folder for --images.")
+  Path model;
+
+  @Option(names = "--exclude-cls", description = "With --images: do not train on CLS rows.")
+  boolean excludeCls;
+
+  @Option(names = "--hook", required = true, paramLabel = "HOOK",
+      description = "Hook point the activations were read at, e.g. vision.blocks.22.hook_resid_post.")
+  String hook;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (SAELens layout).")
+  Path out;
+
+  @Option(names = "--architecture", defaultValue = "standard", description = "standard (ReLU) or topk. Default: ${DEFAULT-VALUE}.")
+  String architecture;
+
+  @Option(names = "--k", defaultValue = "0", description = "Latents kept per row for topk.")
+  int k;
+
+  @Option(names = "--expansion", defaultValue = "32", description = "d_sae = expansion x d_in. Default: ${DEFAULT-VALUE}.")
+  int expansion;
+
+  @Option(names = "--d-sae", defaultValue = "0", description = "Number of latents (overrides --expansion).")
+  int dSae;
+
+  @Option(names = "--l1", defaultValue = "8e-5", description = "L1 coefficient. Default: ${DEFAULT-VALUE} (the paper).")
+  double l1;
+
+  @Option(names = "--decoder-norm", defaultValue = "UNIT",
+      description = "UNIT (rows kept at unit norm) or WEIGHTED_L1 (L1 weighted by decoder norms). Default: ${DEFAULT-VALUE}.")
+  DecoderNorm decoderNorm;
+
+  @Option(names = "--lr", defaultValue = "1e-4", description = "Adam learning rate. Default: ${DEFAULT-VALUE} (the paper).")
+  double lr;
+
+  @Option(names = "--steps", defaultValue = "20000", description = "Training steps. Default: ${DEFAULT-VALUE}.")
+  long steps;
+
+  @Option(names = "--warmup", defaultValue = "-1", description = "Warm-up steps (default: 5 percent of --steps).")
+  long warmup;
+
+  @Option(names = "--decay", defaultValue = "-1", description = "Final linear-decay steps (default: 20 percent of --steps).")
+  long decay;
+
+  @Option(names = "--batch-size", defaultValue = "4096", description = "Rows per step. Default: ${DEFAULT-VALUE}.")
+  int batchSize;
+
+  @Option(names = "--b-dec-init", defaultValue = "GEOMETRIC_MEDIAN",
+      description = "ZERO, MEAN or GEOMETRIC_MEDIAN of the first batch. Default: ${DEFAULT-VALUE}.")
+  DecoderBiasInit bDecInit;
+
+  @Option(names = "--dead-window", defaultValue = "10000000",
+      description = "Rows without firing after which a latent counts as dead. Default: ${DEFAULT-VALUE}.")
+  long deadWindow;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Seed of the initial weights and the shuffling. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(names = "--threads", defaultValue = "0", description = "Worker threads (0: all processors).")
+  int threads;
+
+  @Option(names = "--model-name", defaultValue = "", description = "Model name written to cfg.json.")
+  String modelName;
+
+  @Option(names = "--checkpoint-every", defaultValue = "1000", description = "Steps between checkpoints. Default: ${DEFAULT-VALUE}.")
+  long checkpointEvery;
+
+  @Option(names = "--keep-checkpoints", defaultValue = "2", description = "Checkpoints kept. Default: ${DEFAULT-VALUE}.")
+  int keepCheckpoints;
+
+  @Option(names = "--resume", description = "Continue from the latest checkpoint in --out.")
+  boolean resume;
+
+  @Override
+  public Integer call() {
+    try (ActivationSource source = openSource()) {
+      TrainingConfig cfg = config(source.dIn());
+      System.err.println("vsp: " + source.describe());
+      System.err.println("vsp: " + cfg);
+      long start = resume && TrainingRun.latestCheckpoint(out) != null
+          ? Long.parseLong(TrainingRun.latestCheckpoint(out).getFileName().toString().substring(5)) : 0;
+      TrainedSae sae;
+      try (ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(cfg.totalSteps())
+          .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).startsFrom(start, java.time.Duration.ZERO)
+          .setConsumer(new me.tongfei.progressbar.InteractiveConsoleProgressBarConsumer(System.err)).build()) {
+        sae = TrainingRun.run(cfg, source, new TrainingRun.Options(out, batchSize, checkpointEvery, keepCheckpoints, resume),
+            (trainer, m) -> {
+              bar.stepTo(m.step());
+              bar.setExtraMessage(String.format(Locale.ROOT, " mse %.4g L0 %.1f EV %.3f dead %d", m.mse(), m.l0(),
+                  m.explainedVariance(), m.deadLatents()));
+            });
+      }
+      System.out.println("wrote " + sae + " to " + out + " (log: " + out.resolve(TrainingRun.LOG_FILE) + ")");
+      return 0;
+    }
+  }
+
+  /** The activation source: stored activations, or images through the vision encoder. */
+  ActivationSource openSource() {
+    InvalidInputException.check((activations == null) != (images == null),
+        "give exactly one of --activations (stored activations) or --images (with --model)");
+    if (activations != null) {
+      return SafetensorsActivationSource.open(activations);
+    }
+    InvalidInputException.check(model != null, "--images needs --model (the vision encoder's folder)");
+    VisionEncoder encoder = StatsCommand.openEncoder(model);
+    EncoderActivationSource source = new EncoderActivationSource(encoder, HookPoint.parse(hook),
+        ImageEntry.fromFolder(images), !excludeCls,
+        skipped -> System.err.println(System.lineSeparator() + "vsp: skipped " + skipped));
+    return new ActivationSource() {
+      @Override
+      public int dIn() {
+        return source.dIn();
+      }
+
+      @Override
+      public java.util.Iterator<org.visualscratchpad.tensor.FloatMatrix> batches(int rows, long seed) {
+        return source.batches(rows, seed);
+      }
+
+      @Override
+      public String describe() {
+        return source.describe();
+      }
+
+      @Override
+      public void close() {
+        if (encoder instanceof AutoCloseable c) {
+          try {
+            c.close();
+          } catch (Exception e) {
+            System.err.println("vsp: closing the encoder failed: " + e.getMessage());
+          }
+        }
+      }
+    };
+  }
+
+  TrainingConfig config(int dIn) {
+    HookPoint hookPoint = HookPoint.parse(hook);
+    TrainingConfig cfg = TrainingConfig.paperDefaults(dIn, hookPoint);
+    int latents = dSae > 0 ? dSae : Math.multiplyExact(dIn, expansion);
+    InvalidInputException.check(latents > 0, "--expansion (%s) must be > 0", expansion);
+    cfg = cfg.withDSae(latents).withL1(l1, decoderNorm).withLearningRate(lr)
+        .withSchedule(steps, warmup >= 0 ? warmup : steps / 20, decay >= 0 ? decay : steps / 5)
+        .withDecoderBiasInit(bDecInit).withDeadWindowTokens(deadWindow).withSeed(seed).withThreads(threads)
+        .withModelName(modelName);
+    SaeArchitecture arch = SaeArchitecture.parse(architecture);
+    if (arch == SaeArchitecture.TOPK) {
+      InvalidInputException.check(k > 0, "--k (%s) must be > 0 for --architecture topk", k);
+      cfg = cfg.withTopK(k);
+    } else {
+      InvalidInputException.check(arch == SaeArchitecture.STANDARD,
+          "--architecture (%s) must be standard or topk for training", architecture);
+    }
+    return cfg;
+  }
+}

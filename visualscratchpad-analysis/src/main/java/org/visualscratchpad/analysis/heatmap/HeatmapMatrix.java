@@ -1,0 +1,84 @@
+package org.visualscratchpad.analysis.heatmap;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Locale;
+import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.analysis.ranking.AttentionScorer;
+import org.visualscratchpad.analysis.ranking.AttentionWeighting;
+import org.visualscratchpad.analysis.ranking.PatchActivations;
+import org.visualscratchpad.analysis.ranking.RankedLatent;
+import org.visualscratchpad.tensor.FloatMatrix;
+
+/**
+ * The raw token-latent matrix before normalisation and clustering: the union of every token's
+ * top-{@code k} latents (noisy latents excluded) as columns, ascending by latent id, and their
+ * attention-weighted scores on every token of the span.
+ *
+ * <pre>{@code
+ * jshell> var m = HeatmapMatrix.compute(patches, attn, tokens, new TokenSpan(0, 8), FilteredLatents.none(256), 20, AttentionWeighting.RAW)
+ * m ==> HeatmapMatrix[8 tokens x 47 latents, k 20, ...]
+ * }</pre>
+ *
+ * @param tokens the span's token strings, one per row
+ * @param span the rows of the attention used
+ * @param latentIds the columns, ascending
+ * @param scores {@code [tokens x latentIds]}
+ * @param topK the k used
+ * @param filtered the excluded latents
+ * @param weighting how attention weighted the patches
+ */
+public record HeatmapMatrix(List<String> tokens, TokenSpan span, List<Integer> latentIds, FloatMatrix scores, int topK,
+    FilteredLatents filtered, AttentionWeighting weighting) {
+  public HeatmapMatrix {
+    tokens = List.copyOf(tokens);
+    latentIds = List.copyOf(latentIds);
+    InvalidInputException.check(scores.rows() == tokens.size() && scores.cols() == latentIds.size(),
+        "scores [%s x %s] must be [tokens (%s) x latents (%s)]", scores.rows(), scores.cols(), tokens.size(), latentIds.size());
+  }
+
+  /**
+   * Selects the columns and computes their scores.
+   *
+   * @param attention {@code [allTokens x imageTokens]}, rows of {@code span} are used
+   * @param tokens the strings of all attention rows
+   * @throws InvalidInputException if the span leaves the attention, the filter's d_sae disagrees, or
+   *     no latent is active on the span (nothing to show)
+   */
+  public static HeatmapMatrix compute(PatchActivations patches, FloatMatrix attention, List<String> tokens, TokenSpan span,
+      FilteredLatents filtered, int topK, AttentionWeighting weighting) {
+    InvalidInputException.check(tokens.size() == attention.rows(),
+        "tokens (%s) must match the attention rows (%s)", tokens.size(), attention.rows());
+    InvalidInputException.check(span.to() <= attention.rows(),
+        "token span %s must lie within the %s attention rows", span, attention.rows());
+    InvalidInputException.check(filtered.dSae() == patches.dSae(),
+        "latent statistics cover %s latents but the SAE has %s; use the statistics of this SAE", filtered.dSae(), patches.dSae());
+    FloatMatrix rows = attention.rowRange(span.from(), span.to());
+    InvalidInputException.check(topK >= 1, "topK (%s) must be >= 1", topK);
+    AttentionScorer scorer = new AttentionScorer(patches, rows, weighting);
+    List<List<RankedLatent>> top = scorer.topK(topK, filtered.toBitSet());
+    BitSet union = new BitSet(patches.dSae());
+    for (List<RankedLatent> list : top) {
+      for (RankedLatent r : list) {
+        union.set(r.latentId());
+      }
+    }
+    InvalidInputException.check(!union.isEmpty(),
+        "no latent has a positive attention-weighted score on tokens %s (after excluding %s noisy latents); "
+            + "check that the span's tokens attend to the image and the SAE fires on it", span, filtered.excludedCount());
+    int[] ids = union.stream().toArray();
+    FloatMatrix scores = scorer.scoresOf(ids);
+    List<Integer> idList = new ArrayList<>(ids.length);
+    for (int id : ids) {
+      idList.add(id);
+    }
+    return new HeatmapMatrix(tokens.subList(span.from(), span.to()), span, idList, scores, topK, filtered, weighting);
+  }
+
+  @Override
+  public String toString() {
+    return String.format(Locale.ROOT, "HeatmapMatrix[%d tokens x %d latents, k %d, %s, %s, span %s]", tokens.size(),
+        latentIds.size(), topK, weighting, filtered, span);
+  }
+}

@@ -1,0 +1,235 @@
+package org.visualscratchpad.analysis.heatmap;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.analysis.Fixtures;
+import org.visualscratchpad.analysis.cluster.ClusteringMethod;
+import org.visualscratchpad.analysis.cluster.ColumnDistance;
+import org.visualscratchpad.analysis.ranking.AttentionWeighting;
+import org.visualscratchpad.analysis.ranking.LatentRanking;
+import org.visualscratchpad.analysis.ranking.PatchActivations;
+import org.visualscratchpad.analysis.ranking.RankedLatent;
+import org.visualscratchpad.safetensors.SafetensorsFile;
+import org.visualscratchpad.sae.SparseActivations;
+import org.visualscratchpad.tensor.FloatMatrix;
+
+class TokenLatentHeatmapTest {
+
+  /**
+   * A synthetic image of 4 regions (9 patches each); region g fires latents [g*10, g*10+6) strongly.
+   * Tokens 0..11 each look at one region (token t at region t % 4). Latents 40..59 fire weakly everywhere.
+   */
+  static final class Scene {
+    final PatchActivations patches;
+    final FloatMatrix attention;
+    final List<String> tokens = new ArrayList<>();
+
+    Scene(long seed) {
+      Random rnd = new Random(seed);
+      int d = 64;
+      float[] dense = new float[37 * d];
+      for (int p = 0; p < 36; p++) {
+        int g = p / 9;
+        for (int j = g * 10; j < g * 10 + 6; j++) {
+          dense[(p + 1) * d + j] = 2f + rnd.nextFloat();
+        }
+        for (int j = 40; j < 60; j++) {
+          if (rnd.nextFloat() < 0.3f) {
+            dense[(p + 1) * d + j] = 0.05f * rnd.nextFloat() + 0.01f;
+          }
+        }
+      }
+      patches = PatchActivations.llava15(SparseActivations.fromDense(FloatMatrix.of(37, d, dense)));
+      float[] a = new float[12 * 36];
+      for (int t = 0; t < 12; t++) {
+        int g = t % 4;
+        for (int p = 0; p < 36; p++) {
+          a[t * 36 + p] = (p / 9 == g ? 0.05f : 0.002f) * (0.8f + 0.4f * rnd.nextFloat());
+        }
+        tokens.add("tok" + t + "@r" + g);
+      }
+      attention = FloatMatrix.of(12, 36, a);
+    }
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 2, 3})
+  void clusters_are_the_planted_concept_groups(long seed) {
+    Scene s = new Scene(seed);
+    HeatmapOptions options = HeatmapOptions.defaults().withTopK(6).withFilter(NoisyLatentFilter.off());
+    TokenLatentHeatmap h = TokenLatentHeatmap.build(s.patches, s.attention, s.tokens, TokenSpan.all(12), options);
+    assertEquals(24, h.latentIds().size(), "seed " + seed + ": union of top-6 over 4 regions");
+    assertEquals(4, h.clusters().size());
+    for (LatentCluster c : h.clusters()) {
+      int g = c.latentIds().get(0) / 10;
+      Set<Integer> expected = new HashSet<>();
+      for (int j = g * 10; j < g * 10 + 6; j++) {
+        expected.add(j);
+      }
+      assertEquals(expected, new HashSet<>(c.latentIds()), "seed " + seed + " cluster " + c);
+      assertEquals(3, c.tokens().size());
+      for (String token : c.tokens()) {
+        assertTrue(token.endsWith("@r" + g), "cluster of region " + g + " strongest on " + token);
+      }
+    }
+    // column normalisation: every column peaks at 1
+    for (int c = 0; c < h.values().cols(); c++) {
+      float max = 0;
+      for (int r = 0; r < h.values().rows(); r++) {
+        max = Math.max(max, h.values().get(r, c));
+      }
+      assertEquals(1f, max, 1e-6f);
+    }
+    // same clusters with k-means
+    TokenLatentHeatmap k = TokenLatentHeatmap.build(s.patches, s.attention, s.tokens, TokenSpan.all(12),
+        options.withClustering(ClusteringMethod.KMeans.of(4, ColumnDistance.CORRELATION, seed)));
+    Set<Set<Integer>> a = new HashSet<>();
+    Set<Set<Integer>> b = new HashSet<>();
+    h.clusters().forEach(c -> a.add(new HashSet<>(c.latentIds())));
+    k.clusters().forEach(c -> b.add(new HashSet<>(c.latentIds())));
+    assertEquals(a, b);
+    assertTrue(h.toString().contains("12 tokens x 24 latents"), h.toString());
+  }
+
+  @Test
+  void scores_in_the_heatmap_equal_the_reference_scores() {
+    Scene s = new Scene(7);
+    TokenLatentHeatmap h = TokenLatentHeatmap.build(s.patches, s.attention, s.tokens, new TokenSpan(2, 9),
+        HeatmapOptions.defaults().withTopK(3).withFilter(NoisyLatentFilter.off()).withNormalization(Normalization.NONE)
+            .withClustering(ClusteringMethod.Hierarchical.correlation(2)));
+    FloatMatrix ref = LatentRanking.scores(s.patches, s.attention, s.tokens, AttentionWeighting.RAW).scores();
+    assertEquals(s.tokens.subList(2, 9), h.tokens());
+    for (int r = 0; r < 7; r++) {
+      for (int c = 0; c < h.latentIds().size(); c++) {
+        assertEquals(ref.get(r + 2, h.latentIds().get(c)), h.values().get(r, c), 1e-5f);
+        assertEquals(h.values().get(r, c), h.scores().get(r, c));
+      }
+    }
+  }
+
+  @Test
+  void row_normalisation_scales_each_token_to_one() {
+    FloatMatrix m = FloatMatrix.of(2, 3, new float[] {1, 2, 4, 0, 0, 0});
+    assertArrayEquals(new float[] {0.25f, 0.5f, 1f, 0, 0, 0}, TokenLatentHeatmap.normalise(m, Normalization.ROW).toArray());
+    assertArrayEquals(new float[] {1, 1, 1, 0, 0, 0}, TokenLatentHeatmap.normalise(m, Normalization.COLUMN).toArray());
+    assertEquals(m, TokenLatentHeatmap.normalise(m, Normalization.NONE));
+  }
+
+  @Test
+  void noisy_latents_are_filtered_by_both_axes() {
+    int d = 200;
+    float[] mean = new float[d];
+    float[] freq = new float[d];
+    for (int j = 0; j < d; j++) {
+      mean[j] = j;              // top 2% by mean: 199, 198, 197, 196
+      freq[j] = (d - j) / (float) d; // top 2% by frequency: 0, 1, 2, 3
+    }
+    LatentStatistics stats = LatentStatistics.of(mean, freq);
+    FilteredLatents f = NoisyLatentFilter.defaults().apply(stats);
+    assertArrayEquals(new int[] {0, 1, 2, 3, 196, 197, 198, 199}, f.excludedIds());
+    assertEquals(196.0, f.meanActivationThreshold().getAsDouble());
+    assertEquals(0.985, f.frequencyThreshold().getAsDouble(), 1e-6);
+    assertArrayEquals(new int[] {196, 197, 198, 199}, new NoisyLatentFilter(2, true, false).apply(stats).excludedIds());
+    assertArrayEquals(new int[] {0, 1, 2, 3}, new NoisyLatentFilter(2, false, true).apply(stats).excludedIds());
+    assertEquals(0, NoisyLatentFilter.off().apply(stats).excludedCount());
+    assertTrue(f.toString().contains("excluded 8 of 200"), f.toString());
+  }
+
+  @Test
+  void filtered_latents_never_appear_in_the_heatmap() {
+    Scene s = new Scene(4);
+    float[] mean = new float[64];
+    float[] freq = new float[64];
+    mean[0] = 10; // latent 0 is "noisy" by mean activation: exclude it (top 1 of 64 at p = 2)
+    freq[10] = 1; // latent 10 by frequency
+    TokenLatentHeatmap h = TokenLatentHeatmap.build(s.patches, s.attention, s.tokens, TokenSpan.all(12),
+        LatentStatistics.of(mean, freq), HeatmapOptions.defaults().withTopK(6));
+    assertFalse(h.latentIds().contains(0));
+    assertFalse(h.latentIds().contains(10));
+    assertEquals(2, h.matrix().filtered().excludedCount());
+  }
+
+  @Test
+  void bad_input_gets_defined_results_or_clear_errors() {
+    Scene s = new Scene(5);
+    HeatmapOptions noFilter = HeatmapOptions.defaults().withFilter(NoisyLatentFilter.off());
+    // empty span
+    var empty = assertThrows(InvalidInputException.class, () -> new TokenSpan(3, 3));
+    assertTrue(empty.getMessage().contains("is empty"), empty.getMessage());
+    var outside = assertThrows(InvalidInputException.class,
+        () -> TokenLatentHeatmap.build(s.patches, s.attention, s.tokens, new TokenSpan(10, 13), noFilter));
+    assertTrue(outside.getMessage().contains("must lie within the 12 attention rows"), outside.getMessage());
+    // k larger than the active latents: every active latent, no error
+    TokenLatentHeatmap big = TokenLatentHeatmap.build(s.patches, s.attention, s.tokens, TokenSpan.all(12),
+        noFilter.withTopK(1000));
+    assertEquals(s.patches.activeLatents(), big.latentIds().size());
+    // more clusters than columns
+    var tooMany = assertThrows(InvalidInputException.class, () -> TokenLatentHeatmap.build(s.patches, s.attention, s.tokens,
+        new TokenSpan(0, 1), noFilter.withTopK(2).withClustering(ClusteringMethod.Hierarchical.correlation(5))));
+    assertTrue(tooMany.getMessage().contains("clusters (5) must not exceed the number of columns (2)"), tooMany.getMessage());
+    // NaN attention
+    float[] a = s.attention.toArray();
+    a[40] = Float.NaN;
+    var nan = assertThrows(InvalidInputException.class, () -> TokenLatentHeatmap.build(s.patches,
+        FloatMatrix.of(12, 36, a), s.tokens, TokenSpan.all(12), noFilter));
+    assertTrue(nan.getMessage().contains("attention[1, 4] (NaN)"), nan.getMessage());
+    // NaN statistics
+    float[] mean = new float[64];
+    mean[3] = Float.NaN;
+    var nanStats = assertThrows(InvalidInputException.class, () -> LatentStatistics.of(mean, new float[64]));
+    assertTrue(nanStats.getMessage().contains("meanActivation of latent 3 (NaN)"), nanStats.getMessage());
+    // filter without statistics
+    var noStats = assertThrows(InvalidInputException.class,
+        () -> TokenLatentHeatmap.build(s.patches, s.attention, s.tokens, TokenSpan.all(12), HeatmapOptions.defaults()));
+    assertTrue(noStats.getMessage().contains("needs latent statistics"), noStats.getMessage());
+    // statistics of another SAE
+    var wrongD = assertThrows(InvalidInputException.class, () -> TokenLatentHeatmap.build(s.patches, s.attention, s.tokens,
+        TokenSpan.all(12), LatentStatistics.of(new float[10], new float[10]), HeatmapOptions.defaults()));
+    assertTrue(wrongD.getMessage().contains("cover 10 latents but the SAE has 64"), wrongD.getMessage());
+    // a token span that does not look at the image: nothing to show
+    var dark = assertThrows(InvalidInputException.class, () -> TokenLatentHeatmap.build(s.patches, FloatMatrix.zeros(12, 36),
+        s.tokens, TokenSpan.all(12), noFilter));
+    assertTrue(dark.getMessage().contains("no latent has a positive attention-weighted score"), dark.getMessage());
+    // the heatmap was not harmed: it still builds
+    assertNotNull(TokenLatentHeatmap.build(s.patches, s.attention, s.tokens, TokenSpan.all(12), noFilter));
+  }
+
+  @Test
+  void builds_on_the_scratchpad_fixture_with_its_sparsity_statistics() {
+    try (SafetensorsFile out = SafetensorsFile.open(Fixtures.scratchpadLlava().resolve("outputs.safetensors"));
+        SafetensorsFile sparsity = SafetensorsFile.open(Fixtures.scratchpadLlava().resolve("sae/sparsity.safetensors"))) {
+      PatchActivations patches = PatchActivations.llava15(SparseActivations.fromDense(out.floatMatrix("case0.sae_acts")));
+      FloatMatrix attn = out.floatMatrix("case0.attn.gen_producing");
+      List<String> tokens = new ArrayList<>();
+      for (long id : out.longs("case0.generated_ids")) {
+        tokens.add("#" + id);
+      }
+      tokens = tokens.subList(tokens.size() - 8, tokens.size());
+      float[] logFreq = sparsity.floats("sparsity");
+      float[] mean = LatentRanking.meanOverPatches(patches).toArray(); // a stand-in for data-set mean activations
+      TokenLatentHeatmap h = TokenLatentHeatmap.build(patches, attn, tokens, TokenSpan.all(8),
+          LatentStatistics.fromLog10Sparsity(mean, logFreq), HeatmapOptions.defaults());
+      FloatMatrix ref = out.floatMatrix("case0.scores.gen_producing");
+      for (int t = 0; t < 8; t++) {
+        // every token's top-20 (among non-excluded latents) is in the heatmap
+        float[] row = ref.row(t);
+        for (int j : h.matrix().filtered().excludedIds()) {
+          row[j] = 0;
+        }
+        for (RankedLatent r : org.visualscratchpad.analysis.ranking.LatentScoreVector.of(row).topK(20)) {
+          assertTrue(h.latentIds().contains(r.latentId()), "token " + t + " latent " + r);
+        }
+      }
+      assertEquals(4, h.clusters().size());
+    }
+  }
+}

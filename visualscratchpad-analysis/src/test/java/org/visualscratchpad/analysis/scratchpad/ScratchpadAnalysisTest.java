@@ -1,0 +1,96 @@
+package org.visualscratchpad.analysis.scratchpad;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.visualscratchpad.analysis.Fixtures;
+import org.visualscratchpad.attention.AttentionConvention;
+import org.visualscratchpad.attention.TextImageAttention;
+import org.visualscratchpad.safetensors.SafetensorsFile;
+import org.visualscratchpad.sae.SparseActivations;
+import org.visualscratchpad.scratchpad.AnalysisProvider;
+import org.visualscratchpad.scratchpad.Answer;
+import org.visualscratchpad.scratchpad.AskOptions;
+import org.visualscratchpad.scratchpad.ClusterOptions;
+import org.visualscratchpad.scratchpad.HeatmapOptions;
+import org.visualscratchpad.scratchpad.LatentClusters;
+import org.visualscratchpad.scratchpad.LatentRanking;
+import org.visualscratchpad.scratchpad.Picture;
+import org.visualscratchpad.scratchpad.TokenLatentHeatmap;
+import org.visualscratchpad.scratchpad.Token;
+import org.visualscratchpad.tensor.FloatMatrix;
+import org.visualscratchpad.vision.ImageTokenLocation;
+import org.visualscratchpad.vision.PixelBox;
+
+/** The fluent API reaches this module through the service loader and gets the fixture's ranking. */
+class ScratchpadAnalysisTest {
+  static Answer answer;
+  static long[] ranking;
+
+  @BeforeAll
+  static void load() {
+    try (SafetensorsFile out = SafetensorsFile.open(Fixtures.scratchpadLlava().resolve("outputs.safetensors"))) {
+      SparseActivations acts = SparseActivations.fromDense(out.floatMatrix("case1.sae_acts"));
+      FloatMatrix attn = out.floatMatrix("case1.attn.gen_producing");
+      long[] ids = out.longs("case1.generated_ids");
+      List<Token> generated = new ArrayList<>();
+      List<String> texts = new ArrayList<>();
+      List<Integer> positions = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int position = 45 + t;
+        generated.add(new Token((int) ids[position], "w" + ids[position], position));
+        texts.add("w" + ids[position]);
+        positions.add(position);
+      }
+      List<ImageTokenLocation> locs = new ArrayList<>();
+      for (int k = 0; k < 36; k++) {
+        locs.add(new ImageTokenLocation(k, 0, k / 6, k % 6, k, new PixelBox((k % 6) * 7, (k / 6) * 7, 7, 7)));
+      }
+      answer = new Answer(null, new BufferedImage(42, 42, BufferedImage.TYPE_INT_RGB), "describe", AskOptions.defaults(),
+          List.of(), generated, List.of(acts), new TextImageAttention(AttentionConvention.PRODUCING_STEP, texts, positions, attn),
+          locs);
+      ranking = out.longs("case1.ranking");
+    }
+  }
+
+  @Test
+  void the_service_loader_finds_this_provider() {
+    assertInstanceOf(ScratchpadAnalysis.class, AnalysisProvider.get());
+  }
+
+  @Test
+  void rank_latents_reproduces_the_fixture_ranking() {
+    LatentRanking r = answer.rankLatents();
+    // case1's smallest gap in the top 21 is 1.6e-3: the top 20 is well separated
+    List<Integer> expected = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      expected.add((int) ranking[i]);
+    }
+    assertEquals(expected, r.top(20));
+    assertEquals(8, r.perToken().size());
+  }
+
+  @Test
+  void heatmap_cluster_and_picture_through_the_fluent_api() {
+    TokenLatentHeatmap h = answer.heatmap(HeatmapOptions.defaults().withTopK(10)
+        .withNormalization(HeatmapOptions.Normalization.COLUMN));
+    assertEquals(8, h.tokens().size());
+    assertTrue(h.latentIds().size() >= 10);
+    assertTrue(h.filteredOut().isEmpty(), "no statistics loaded: nothing filtered");
+    LatentClusters c = h.cluster(ClusterOptions.defaults().withClusters(3));
+    assertEquals(3, c.clusters().size());
+    int total = c.clusters().stream().mapToInt(x -> x.latentIds().size()).sum();
+    assertEquals(h.latentIds().size(), total);
+    Picture p = c.picture();
+    assertArrayEquals(p.png(), c.picture().png());
+    p.save(Fixtures.pictures().resolve("fluent-heatmap.png"));
+    LatentClusters k = h.cluster(ClusterOptions.defaults().withMethod(ClusterOptions.Method.KMEANS).withClusters(3).withSeed(4));
+    assertEquals(k.clusters(), h.cluster(ClusterOptions.defaults().withMethod(ClusterOptions.Method.KMEANS)
+        .withClusters(3).withSeed(4)).clusters());
+    assertTrue(h.picture().png().length > 100);
+  }
+}

@@ -1,0 +1,74 @@
+package org.visualscratchpad.sae.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.hook.HookPoint;
+import org.visualscratchpad.sae.stats.ImageEntry;
+import org.visualscratchpad.sae.stats.SkippedImage;
+import org.visualscratchpad.sae.stats.TinyVisionEncoder;
+import org.visualscratchpad.tensor.FloatMatrix;
+
+class EncoderActivationSourceTest {
+
+  @Test
+  void batches_are_rows_of_the_encoder_output_and_training_runs_on_them(@TempDir Path tmp) throws Exception {
+    for (int i = 0; i < 4; i++) {
+      BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB);
+      for (int y = 0; y < 16; y++) {
+        for (int x = 0; x < 16; x++) {
+          img.setRGB(x, y, (i * 60 + x * 7) << 16 | (y * 13) << 8 | (x * y) & 255);
+        }
+      }
+      ImageIO.write(img, "png", tmp.resolve("img" + i + ".png").toFile());
+    }
+    Files.writeString(tmp.resolve("readme.txt"), "not an image");
+    TinyVisionEncoder encoder = new TinyVisionEncoder(8, 1);
+    HookPoint hook = HookPoint.visionResidPost(1);
+    List<SkippedImage> skipped = new ArrayList<>();
+    List<ImageEntry> entries = ImageEntry.fromFolder(tmp);
+    var src = new EncoderActivationSource(encoder, hook, entries, false, skipped::add);
+    assertEquals(8, src.dIn());
+    // every row of a batch is a patch row of one of the images
+    Set<String> patchRows = new HashSet<>();
+    for (int i = 0; i < 4; i++) {
+      FloatMatrix crop = encoder.residualStream(ImageIO.read(tmp.resolve("img" + i + ".png").toFile()), hook).get(0);
+      for (int r = 1; r < crop.rows(); r++) {
+        patchRows.add(java.util.Arrays.toString(crop.row(r)));
+      }
+    }
+    FloatMatrix batch = src.batches(32, 9).next();
+    assertEquals(32, batch.rows());
+    for (int r = 0; r < 32; r++) {
+      assertTrue(patchRows.contains(java.util.Arrays.toString(batch.row(r))), "row " + r + " is not a patch row");
+    }
+    assertTrue(skipped.stream().anyMatch(s -> s.path().endsWith("readme.txt")));
+    assertEquals(batch, src.batches(32, 9).next(), "same seed, same batch");
+    TrainingConfig cfg = TrainingConfig.paperDefaults(8, hook).withDSae(32).withL1(0.01, DecoderNorm.UNIT)
+        .withLearningRate(1e-3).withTotalSteps(5).withThreads(1);
+    TrainedSae sae = TrainingRun.run(cfg, src, new TrainingRun.Options(tmp.resolve("out"), 16, 5, 1, false),
+        TrainingListener.none());
+    assertEquals(5, sae.steps());
+  }
+
+  @Test
+  void a_source_without_any_readable_image_fails_instead_of_looping(@TempDir Path tmp) throws Exception {
+    Files.writeString(tmp.resolve("a.txt"), "x");
+    var src = new EncoderActivationSource(new TinyVisionEncoder(8, 1), HookPoint.visionResidPost(1),
+        ImageEntry.fromFolder(tmp), true, s -> { });
+    InvalidInputException e = assertThrows(InvalidInputException.class, () -> src.batches(4, 1).next());
+    assertTrue(e.getMessage().contains("none of the 1 images"), e.getMessage());
+  }
+}

@@ -1,0 +1,295 @@
+package org.visualscratchpad.torch.clip;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.visualscratchpad.CheckpointFormatException;
+import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.ScratchpadException;
+import org.visualscratchpad.hook.HookPoint;
+import org.visualscratchpad.hook.Tower;
+import org.visualscratchpad.tensor.FloatMatrix;
+import org.visualscratchpad.torch.checkpoint.ConfigJson;
+import org.visualscratchpad.torch.checkpoint.Weights;
+import org.visualscratchpad.torch.nn.Nd;
+import org.visualscratchpad.torch.trace.DenseTensor;
+import org.visualscratchpad.torch.trace.Trace;
+import org.visualscratchpad.vision.VisionEncoder;
+
+/**
+ * A CLIP checkpoint in Hugging Face layout: {@code CLIPModel} (text + vision + projections, {@code
+ * model_type "clip"}) or {@code CLIPVisionModel} ({@code model_type "clip_vision_model"}, keys
+ * {@code vision_model.*}). Computes in float32 on the CPU.
+ *
+ * <pre>{@code
+ * jshell> try (var clip = ClipModel.load(Path.of("clip-vit-large-patch14"))) {
+ *    ...>   Trace t = clip.encodeImages(pixels, false);          // pixels: DenseTensor [N, 3, 224, 224]
+ *    ...>   System.out.println(t.get("image_embeds"));           // [N, projection_dim]
+ *    ...> }
+ * }</pre>
+ *
+ * <p>Thread-safe for concurrent calls; each call works in its own native scope. {@link #close()}
+ * frees the weights and never throws.
+ */
+public final class ClipModel implements VisionEncoder, AutoCloseable {
+  private final Path folder;
+  private final NDManager weightsManager;
+  private final ClipVisionTower vision;
+  private final ClipTextTower text;          // null for CLIPVisionModel
+  private final NDArray visualProjectionT;  // (d_vision, proj) or null
+  private final NDArray textProjectionT;    // (d_text, proj) or null
+  private final float logitScale;
+  private volatile Function<BufferedImage, DenseTensor> preprocessor;
+  private volatile boolean closed;
+
+  private ClipModel(Path folder, NDManager manager, ClipVisionTower vision, ClipTextTower text,
+      NDArray visualProjectionT, NDArray textProjectionT, float logitScale) {
+    this.folder = folder;
+    this.weightsManager = manager;
+    this.vision = vision;
+    this.text = text;
+    this.visualProjectionT = visualProjectionT;
+    this.textProjectionT = textProjectionT;
+    this.logitScale = logitScale;
+  }
+
+  /**
+   * Loads {@code folder/config.json} and its safetensors weights.
+   *
+   * @throws CheckpointFormatException if config.json or a tensor is missing, a shape disagrees, or
+   *     the model type is not CLIP
+   */
+  public static ClipModel load(Path folder) {
+    return load(folder, "cpu");
+  }
+
+  /** Loads {@code folder} onto {@code device} ({@code "cpu"}, {@code "gpu"}, {@code "gpu:1"}). */
+  public static ClipModel load(Path folder, String device) {
+    ConfigJson cfg = ConfigJson.read(folder);
+    String type = cfg.getString("model_type", "");
+    NDManager manager = NDManager.newBaseManager(org.visualscratchpad.torch.llava.Devices.parse(device));
+    try (Weights w = Weights.open(folder, manager)) {
+      switch (type) {
+        case "clip": {
+          ClipTowerConfig vc = ClipTowerConfig.vision(cfg.child("vision_config"));
+          ClipTowerConfig tc = ClipTowerConfig.text(cfg.child("text_config"));
+          int proj = cfg.getInt("projection_dim", 512);
+          ClipVisionTower v = ClipVisionTower.load(w, "vision_model", vc, true);
+          ClipTextTower t = new ClipTextTower(w, "text_model", tc);
+          NDArray vp = w.load("visual_projection.weight", proj, vc.hiddenSize()).transpose();
+          NDArray tp = w.load("text_projection.weight", proj, tc.hiddenSize()).transpose();
+          float scale = w.load("logit_scale").toFloatArray()[0];
+          return new ClipModel(folder, manager, v, t, vp, tp, scale);
+        }
+        case "clip_vision_model": {
+          ClipTowerConfig vc = ClipTowerConfig.vision(cfg);
+          ClipVisionTower v = ClipVisionTower.load(w, "vision_model", vc, true);
+          return new ClipModel(folder, manager, v, null, null, null, Float.NaN);
+        }
+        default:
+          throw cfg.bad("model_type", type, "clip or clip_vision_model for ClipModel; use LlavaModel for llava and "
+              + "llava_next");
+      }
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  /** The vision tower's configuration. */
+  public ClipTowerConfig visionConfig() {
+    return vision.config();
+  }
+
+  /** Whether the checkpoint has the text tower and projections ({@code CLIPModel}). */
+  public boolean hasTextTower() {
+    return text != null;
+  }
+
+  /**
+   * Runs the vision tower on preprocessed pixels and records {@code hidden_states.i} (0..layers),
+   * {@code last_hidden_state}, {@code pooler_output}, with {@code attentions.i} if asked, and for
+   * {@code CLIPModel} also {@code image_embeds_unnormalized} and {@code image_embeds}.
+   *
+   * @param pixels {@code [N, 3, imageSize, imageSize]}
+   */
+  public Trace encodeImages(DenseTensor pixels, boolean withAttentions) {
+    checkOpen();
+    Trace out = new Trace();
+    try (NDManager m = weightsManager.newSubManager()) {
+      NDArray x = vision.embed(Nd.create(m, pixels));
+      out.put("hidden_states.0", Nd.dense(x));
+      for (int l = 0; l < vision.config().numLayers(); l++) {
+        final int layer = l;
+        x = vision.layer(l, x, withAttentions ? p -> out.put("attentions." + layer, Nd.dense(p)) : null);
+        out.put("hidden_states." + (l + 1), Nd.dense(x));
+      }
+      out.put("last_hidden_state", Nd.dense(x));
+      NDArray pooled = vision.pool(x);
+      out.put("pooler_output", Nd.dense(pooled));
+      if (visualProjectionT != null) {
+        NDArray emb = pooled.matMul(visualProjectionT);
+        out.put("image_embeds_unnormalized", Nd.dense(emb));
+        out.put("image_embeds", Nd.dense(normalize(emb)));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Runs the text tower and records {@code hidden_states.i}, {@code last_hidden_state}, {@code
+   * pooler_output}, {@code text_embeds_unnormalized}, {@code text_embeds} (and {@code attentions.i}).
+   *
+   * @param ids {@code [B][L]}
+   * @param mask {@code [B][L]}, 1 = token, 0 = padding; null = all ones
+   * @throws InvalidInputException if this is a {@code CLIPVisionModel} or an id is out of range
+   */
+  public Trace encodeTexts(long[][] ids, long[][] mask, boolean withAttentions) {
+    checkOpen();
+    InvalidInputException.check(text != null, "%s is a CLIPVisionModel without a text tower; load a CLIPModel", folder);
+    Trace out = new Trace();
+    try (NDManager m = weightsManager.newSubManager()) {
+      NDArray[] r = text.forward(m, ids, mask, (i, h) -> out.put("hidden_states." + i, Nd.dense(h)),
+          withAttentions ? (l, p) -> out.put("attentions." + l, Nd.dense(p)) : null);
+      out.put("last_hidden_state", Nd.dense(r[0]));
+      out.put("pooler_output", Nd.dense(r[1]));
+      NDArray emb = r[1].matMul(textProjectionT);
+      out.put("text_embeds_unnormalized", Nd.dense(emb));
+      out.put("text_embeds", Nd.dense(normalize(emb)));
+    }
+    return out;
+  }
+
+  /**
+   * {@code logits_per_image = exp(logit_scale) * image_embeds @ text_embeds^T}, {@code [images x
+   * texts]}, from the normalised embeddings of {@link #encodeImages} and {@link #encodeTexts}.
+   */
+  public FloatMatrix logitsPerImage(DenseTensor imageEmbeds, DenseTensor textEmbeds) {
+    InvalidInputException.check(text != null, "%s has no logit_scale (CLIPVisionModel)", folder);
+    FloatMatrix a = imageEmbeds.asMatrix();
+    FloatMatrix b = textEmbeds.asMatrix();
+    InvalidInputException.check(a.cols() == b.cols(), "embedding widths (%s, %s) must match", a.cols(), b.cols());
+    float scale = (float) Math.exp(logitScale);
+    float[] out = new float[a.rows() * b.rows()];
+    for (int i = 0; i < a.rows(); i++) {
+      for (int j = 0; j < b.rows(); j++) {
+        float dot = 0;
+        for (int c = 0; c < a.cols(); c++) {
+          dot += a.get(i, c) * b.get(j, c);
+        }
+        out[i * b.rows() + j] = scale * dot;
+      }
+    }
+    return FloatMatrix.adopt(a.rows(), b.rows(), out);
+  }
+
+  private static NDArray normalize(NDArray x) {
+    return x.div(x.square().sum(new int[] {-1}, true).sqrt());
+  }
+
+  /** Installs the image preprocessing used by {@link #residualStream(BufferedImage, HookPoint)}. */
+  public ClipModel withPreprocessor(Function<BufferedImage, DenseTensor> pixelsOfImage) {
+    this.preprocessor = pixelsOfImage;
+    return this;
+  }
+
+  @Override
+  public int numLayers() {
+    return vision.config().numLayers();
+  }
+
+  @Override
+  public int hiddenSize() {
+    return vision.config().hiddenSize();
+  }
+
+  @Override
+  public int imageSize() {
+    return vision.config().imageSize();
+  }
+
+  @Override
+  public int patchSize() {
+    return vision.config().patchSize();
+  }
+
+  @Override
+  public List<FloatMatrix> residualStream(BufferedImage image, HookPoint hook) {
+    Function<BufferedImage, DenseTensor> p = preprocessor;
+    if (p == null) {
+      throw new ScratchpadException("no image preprocessing is installed; call withPreprocessor(...) with the "
+          + "CLIPImageProcessor of org.visualscratchpad.torch.input, or use residualStream(DenseTensor, HookPoint)");
+    }
+    return residualStream(p.apply(image), hook);
+  }
+
+  /**
+   * The residual stream at {@code hook} per crop, {@code [tokens x d]} each.
+   *
+   * @param pixels {@code [crops, 3, imageSize, imageSize]}
+   * @throws InvalidInputException if the hook is not a vision hook inside the tower
+   */
+  public List<FloatMatrix> residualStream(DenseTensor pixels, HookPoint hook) {
+    checkOpen();
+    int index = checkHook(hook, vision.config().numLayers());
+    List<FloatMatrix> out = new ArrayList<>();
+    try (NDManager m = weightsManager.newSubManager()) {
+      NDArray x = vision.embed(Nd.create(m, pixels));
+      for (int l = 0; l < index; l++) {
+        x = vision.layer(l, x, null);
+      }
+      for (int c = 0; c < pixels.dim(0); c++) {
+        out.add(Nd.matrix(x.get(c)));
+      }
+    }
+    return out;
+  }
+
+  /** Checks a vision hook against a tower of {@code layers} layers; returns its hidden_states index. */
+  static int checkHook(HookPoint hook, int layers) {
+    InvalidInputException.check(hook != null && hook.tower() == Tower.VISION,
+        "hook point (%s) must be on the vision tower, e.g. vision.blocks.%s.hook_resid_post", hook, layers - 2);
+    InvalidInputException.check(hook.layer() < layers,
+        "hook layer (%s) must be less than the vision tower's %s layers (0..%s)", hook.layer(), layers, layers - 1);
+    return hook.hiddenStatesIndex();
+  }
+
+  /** Which folder this was loaded from. */
+  public Path folder() {
+    return folder;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new ScratchpadException("ClipModel " + folder + " is closed");
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      try {
+        weightsManager.close();
+      } catch (RuntimeException ignored) {
+        // close() never throws
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ClipModel[" + folder + ", vision " + vision.config().numLayers() + "x" + vision.config().hiddenSize()
+        + (text == null ? "" : ", text " + text.config().numLayers() + "x" + text.config().hiddenSize()) + "]";
+  }
+
+  /** Unused optional accessor kept for symmetry with LlavaModel. */
+  Optional<ClipTextTower> textTower() {
+    return Optional.ofNullable(text);
+  }
+}

@@ -1,0 +1,39 @@
+package org.visualscratchpad.torch.llava;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import java.util.Locale;
+import org.visualscratchpad.InvalidInputException;
+
+/** Device names of {@code LoadSpec} ({@code cpu}, {@code gpu}, {@code gpu:N}) to DJL devices. Internal. */
+public final class Devices {
+  private Devices() {}
+
+  /**
+   * The DJL device for {@code name}.
+   *
+   * @throws InvalidInputException for an unknown name or a GPU that is not present
+   */
+  public static Device parse(String name) {
+    String n = name == null || name.isBlank() ? "cpu" : name.strip().toLowerCase(Locale.ROOT);
+    if (n.equals("cpu")) {
+      return Device.cpu();
+    }
+    if (n.equals("gpu") || n.equals("cuda")) {
+      n = "gpu:0";
+    }
+    if (n.startsWith("gpu:") || n.startsWith("cuda:")) {
+      int id;
+      try {
+        id = Integer.parseInt(n.substring(n.indexOf(':') + 1));
+      } catch (NumberFormatException e) {
+        throw new InvalidInputException("device (" + name + ") must be cpu, gpu or gpu:N", e);
+      }
+      int gpus = Engine.getInstance().getGpuCount();
+      InvalidInputException.check(id >= 0 && id < gpus, "device (%s) must name one of the %s GPUs this engine sees; "
+          + "use cpu", name, gpus);
+      return Device.gpu(id);
+    }
+    throw new InvalidInputException("device (" + name + ") must be cpu, gpu or gpu:N");
+  }
+}

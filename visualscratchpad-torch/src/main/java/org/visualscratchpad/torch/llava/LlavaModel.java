@@ -1,0 +1,587 @@
+package org.visualscratchpad.torch.llava;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.visualscratchpad.CheckpointFormatException;
+import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.ScratchpadException;
+import org.visualscratchpad.hook.HookPoint;
+import org.visualscratchpad.hook.HookSite;
+import org.visualscratchpad.hook.Tower;
+import org.visualscratchpad.intervention.InterventionPlan;
+import org.visualscratchpad.sae.SparseAutoencoder;
+import org.visualscratchpad.tensor.FloatMatrix;
+import org.visualscratchpad.torch.checkpoint.ConfigJson;
+import org.visualscratchpad.torch.checkpoint.Weights;
+import org.visualscratchpad.torch.clip.ClipVisionTower;
+import org.visualscratchpad.torch.llama.KvCache;
+import org.visualscratchpad.torch.llama.LlamaDecoder;
+import org.visualscratchpad.torch.nn.Activation;
+import org.visualscratchpad.torch.nn.Linear;
+import org.visualscratchpad.torch.nn.Nd;
+import org.visualscratchpad.torch.trace.DenseTensor;
+import org.visualscratchpad.torch.trace.Trace;
+import org.visualscratchpad.vision.VisionEncoder;
+
+/**
+ * A LLaVA-1.5 or LLaVA-NeXT checkpoint in Hugging Face layout (single or sharded safetensors,
+ * F32/F16/BF16, legacy or new key names), computed in float32 on the CPU with eager attention:
+ * the CLIP vision tower (with an SAE hook at any layer), the projector, LLaVA-NeXT's anyres
+ * packing, and the Llama / Mistral decoder with KV-cached generation and text-to-image attention
+ * capture.
+ *
+ * <pre>{@code
+ * jshell> try (var model = LlavaModel.load(Path.of("llava-1.5-7b-hf"))) {
+ *    ...>   var g = model.generate(GenerationRequest.of(ids, List.of(new ImageInput(pixels, 480, 640)), 20)
+ *    ...>       .withSae(SaeTap.read(sae))
+ *    ...>       .withAttention(AttentionTap.all(AttentionConvention.PRODUCING_STEP)));
+ *    ...>   System.out.println(g.newTokens() + " " + g.attention().weights());
+ *    ...> }
+ * }</pre>
+ *
+ * <p>Thread-safe for concurrent calls: weights are read-only and every call opens and closes its
+ * own native scope; an SAE tap or intervention applies to its call only, and a call that throws
+ * leaves the model exact for the next. {@link #close()} frees the weights and never throws.
+ */
+public final class LlavaModel implements VisionEncoder, AutoCloseable {
+  private final Path folder;
+  private final LlavaConfig cfg;
+  private final NDManager weightsManager;
+  private final ClipVisionTower vision;
+  private final Linear projector1;     // (d_text, d_vision)
+  private final Linear projector2;     // (d_text, d_text)
+  private final NDArray imageNewline;  // (d_text) or null
+  private final LlamaDecoder decoder;
+  private volatile Function<BufferedImage, ImageInput> preprocessor;
+  private volatile boolean closed;
+
+  private LlavaModel(Path folder, LlavaConfig cfg, NDManager manager, Weights w) {
+    this.folder = folder;
+    this.cfg = cfg;
+    this.weightsManager = manager;
+    long dv = cfg.vision().hiddenSize();
+    long dt = cfg.text().hiddenSize();
+    vision = ClipVisionTower.load(w, "vision_tower.vision_model", cfg.vision(), false);
+    projector1 = Linear.load(w, "multi_modal_projector.linear_1", dt, dv, cfg.projectorBias());
+    projector2 = Linear.load(w, "multi_modal_projector.linear_2", dt, dt, cfg.projectorBias());
+    imageNewline = cfg.isNext() ? w.load("image_newline", dt) : null;
+    decoder = LlamaDecoder.load(w, "language_model", "lm_head.weight", cfg.text());
+  }
+
+  /**
+   * Loads {@code folder}: {@code config.json} and {@code model.safetensors} or a sharded checkpoint
+   * with {@code model.safetensors.index.json}.
+   *
+   * @throws CheckpointFormatException naming the file (and tensor) if config.json, a shard or a
+   *     tensor is missing, a shape disagrees with the config, or the model type is unsupported
+   */
+  public static LlavaModel load(Path folder) {
+    return load(folder, "cpu");
+  }
+
+  /**
+   * Loads {@code folder} onto {@code device} ({@code "cpu"}, {@code "gpu"}, {@code "gpu:1"}); the
+   * weights are float32 on every device.
+   *
+   * @throws InvalidInputException if the device name is not one DJL knows
+   */
+  public static LlavaModel load(Path folder, String device) {
+    LlavaConfig cfg = LlavaConfig.read(ConfigJson.read(folder));
+    NDManager manager = NDManager.newBaseManager(Devices.parse(device));
+    try (Weights w = Weights.open(folder, manager)) {
+      return new LlavaModel(folder, cfg, manager, w);
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  /** The configuration. */
+  public LlavaConfig config() {
+    return cfg;
+  }
+
+  /** The folder this was loaded from. */
+  public Path folder() {
+    return folder;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Vision
+
+  /** Number of crops the model uses for {@code image}: 1 (LLaVA-1.5) or the anyres count. */
+  public int cropsFor(ImageInput image) {
+    return cfg.isNext() ? layoutOf(image).numCrops() : 1;
+  }
+
+  /** LLaVA-NeXT's packing layout of {@code image}. */
+  public AnyresLayout layoutOf(ImageInput image) {
+    InvalidInputException.check(cfg.isNext(), "%s is LLaVA-1.5: its images have no anyres layout", folder);
+    return AnyresLayout.of(image.height(), image.width(), cfg.pinpoints(), cfg.vision().imageSize(),
+        cfg.vision().patchSize());
+  }
+
+  /** Number of image tokens {@code image} takes in {@code input_ids} (newlines included). */
+  public int imageTokenCount(ImageInput image) {
+    int grid = cfg.vision().gridSize();
+    return cfg.isNext() ? layoutOf(image).tokenCount() : grid * grid + (cfg.keepCls() ? 1 : 0);
+  }
+
+  VisionFeatures visionFeatures(NDManager m, List<ImageInput> images, SaeTap tap, Trace trace) {
+    return visionFeatures(m, images, tap, trace, null);
+  }
+
+  /**
+   * @param start the unedited stream at the tap's hook per crop (from a {@link PromptCache}): the
+   *     layers before the hook are skipped
+   */
+  VisionFeatures visionFeatures(NDManager m, List<ImageInput> images, SaeTap tap, Trace trace, List<FloatMatrix> start) {
+    int s = cfg.vision().imageSize();
+    List<float[]> cropData = new ArrayList<>();
+    List<int[]> cropOwner = new ArrayList<>();   // {image, crop}
+    for (int i = 0; i < images.size(); i++) {
+      ImageInput img = images.get(i);
+      InvalidInputException.check(img.pixels().dim(2) == s && img.pixels().dim(3) == s,
+          "image %s crops are %sx%s but the vision tower takes %sx%s. Preprocess with the model's "
+              + "preprocessor_config.json.", i, img.pixels().dim(2), img.pixels().dim(3), s, s);
+      int need = cropsFor(img);
+      InvalidInputException.check(img.crops() >= need,
+          "image %s (%sx%s) has %s crops but the model needs %s", i, img.height(), img.width(), img.crops(), need);
+      InvalidInputException.check(cfg.isNext() || img.crops() == 1,
+          "image %s has %s crops but LLaVA-1.5 takes exactly one", i, img.crops());
+      for (int c = 0; c < need; c++) {
+        cropData.add(img.pixels().slice(c).toArray());
+        cropOwner.add(new int[] {i, c});
+      }
+    }
+    int n = cropData.size();
+    float[] all = new float[n * 3 * s * s];
+    for (int c = 0; c < n; c++) {
+      System.arraycopy(cropData.get(c), 0, all, c * 3 * s * s, 3 * s * s);
+    }
+    int featureIndex = cfg.featureHiddenIndex();
+    int hookIndex = -1;
+    if (tap != null) {
+      hookIndex = checkTap(tap);
+    }
+    int lastLayer = trace != null ? cfg.vision().numLayers() : Math.max(featureIndex, hookIndex);
+    List<FloatMatrix> hooked = new ArrayList<>();
+    List<FloatMatrix> edited = new ArrayList<>();
+    NDArray x;
+    int firstLayer = 0;
+    if (start != null && hookIndex >= 0 && hookIndex <= featureIndex && trace == null) {
+      InvalidInputException.check(start.size() == n, "the cached stream has %s crops; the images give %s", start.size(), n);
+      long tokens = start.get(0).rows();
+      long d = start.get(0).cols();
+      float[] z = new float[(int) (n * tokens * d)];
+      for (int c = 0; c < n; c++) {
+        start.get(c).copyInto(z, (int) (c * tokens * d));
+      }
+      x = m.create(z, new Shape(n, tokens, d));
+      firstLayer = hookIndex;
+    } else {
+      x = vision.embed(m.create(all, new Shape(n, 3, s, s)));
+    }
+    NDArray feature = featureIndex == firstLayer ? x : null;
+    if (trace != null) {
+      trace.put("vision_tower.hidden_states.0", Nd.dense(x));
+    }
+    if (hookIndex == firstLayer) {
+      x = applyTap(m, x, tap, cropOwner, hooked, edited);
+      if (featureIndex == firstLayer) {
+        feature = x;
+      }
+    }
+    for (int l = firstLayer; l < lastLayer; l++) {
+      x = vision.layer(l, x, null);
+      if (l + 1 == hookIndex) {
+        x = applyTap(m, x, tap, cropOwner, hooked, edited);
+      }
+      if (l + 1 == featureIndex) {
+        feature = x;
+      }
+      if (trace != null) {
+        trace.put("vision_tower.hidden_states." + (l + 1), Nd.dense(x));
+      }
+    }
+    NDArray selected = cfg.keepCls() ? feature : feature.get(":, 1:, :");
+    NDArray projected = projector2.apply(Activation.GELU.apply(projector1.apply(selected)));   // (n, t, d_text)
+    if (trace != null) {
+      trace.put("vision_tower.selected_feature", Nd.dense(selected));
+      trace.put("projected_tiles", Nd.dense(projected));
+    }
+    long t = projected.getShape().get(1);
+    long dt = cfg.text().hiddenSize();
+    NDArray flat = projected.reshape(n * t, dt);
+    List<Integer> index = new ArrayList<>();
+    List<Boolean> isNewline = new ArrayList<>();
+    int cropOffset = 0;
+    long[] lens = new long[images.size()];
+    for (int i = 0; i < images.size(); i++) {
+      ImageInput img = images.get(i);
+      if (cfg.isNext()) {
+        InvalidInputException.check(!cfg.keepCls(), "vision_feature_select_strategy 'full' is not supported by LLaVA-NeXT");
+        AnyresLayout layout = layoutOf(img);
+        for (int k = 0; k < layout.tokenCount(); k++) {
+          int src = layout.sourceOf(k);
+          boolean nl = src == AnyresLayout.NEWLINE;
+          index.add(nl ? (int) (n * t) : (int) (cropOffset * t + src));
+          isNewline.add(nl);
+        }
+        lens[i] = layout.tokenCount();
+        cropOffset += layout.numCrops();
+      } else {
+        for (int k = 0; k < t; k++) {
+          index.add((int) (cropOffset * t + k));
+          isNewline.add(false);
+        }
+        lens[i] = t;
+        cropOffset += 1;
+      }
+    }
+    NDArray source = flat;
+    if (imageNewline != null) {
+      NDArray nl = m.zeros(new Shape(1, dt)).add(imageNewline);
+      source = NDArrays.concat(new NDList(flat, nl), 0);
+    }
+    long[] idx = index.stream().mapToLong(Integer::longValue).toArray();
+    NDArray features = source.get(new NDIndex("{}", m.create(idx)));
+    boolean[] newline = new boolean[isNewline.size()];
+    for (int k = 0; k < newline.length; k++) {
+      newline[k] = isNewline.get(k);
+    }
+    if (trace != null) {
+      trace.put("packed_image_features", Nd.dense(features));
+      float[] l = new float[lens.length];
+      for (int i = 0; i < l.length; i++) {
+        l[i] = lens[i];
+      }
+      trace.put("packed_feature_lens", DenseTensor.adopt(new long[] {l.length}, l));
+      trace.put("image_features", Nd.dense(features));
+    }
+    return new VisionFeatures(features, newline, hooked, edited);
+  }
+
+  /** Validates an SAE tap against the tower; returns the hidden_states index it reads. */
+  private int checkTap(SaeTap tap) {
+    HookPoint hook = tap.hookPoint();
+    int layers = cfg.vision().numLayers();
+    InvalidInputException.check(hook.tower() == Tower.VISION,
+        "SAE hook point (%s) must be on the vision tower, e.g. vision.blocks.%s.hook_resid_post", hook, layers - 2);
+    InvalidInputException.check(hook.layer() < layers,
+        "SAE hook layer (%s) of %s must be less than the vision tower's %s layers (0..%s). Was this SAE trained on "
+            + "another model?", hook.layer(), hook, layers, layers - 1);
+    SparseAutoencoder sae = tap.sae();
+    InvalidInputException.check(sae.dIn() == cfg.vision().hiddenSize(),
+        "SAE d_in (%s) does not match hook point %s (d_model %s). Was this SAE trained on another model?",
+        sae.dIn(), hook, cfg.vision().hiddenSize());
+    int index = hook.hiddenStatesIndex();
+    InvalidInputException.check(tap.plan().isIdentity() || index <= cfg.featureHiddenIndex(),
+        "an intervention at %s (hidden_states[%s]) comes after the layer LLaVA reads (hidden_states[%s]) and "
+            + "cannot change the output. Hook an earlier layer.", hook, index, cfg.featureHiddenIndex());
+    return index;
+  }
+
+  private NDArray applyTap(NDManager m, NDArray x, SaeTap tap, List<int[]> cropOwner, List<FloatMatrix> hooked,
+      List<FloatMatrix> edited) {
+    int n = (int) x.getShape().get(0);
+    InterventionPlan plan = tap.plan();
+    List<FloatMatrix> zs = new ArrayList<>();
+    for (int c = 0; c < n; c++) {
+      zs.add(Nd.matrix(x.get(c)));
+    }
+    hooked.addAll(zs);
+    if (plan.isIdentity()) {
+      edited.addAll(zs);
+      return x;
+    }
+    long tokens = x.getShape().get(1);
+    long d = x.getShape().get(2);
+    float[] out = new float[(int) (n * tokens * d)];
+    for (int c = 0; c < n; c++) {
+      FloatMatrix z2 = tap.sae().intervene(zs.get(c), cropOwner.get(c)[1], plan);
+      InvalidInputException.check(z2.rows() == tokens && z2.cols() == d,
+          "the SAE returned a [%s x %s] stream for a [%s x %s] crop", z2.rows(), z2.cols(), tokens, d);
+      edited.add(z2);
+      z2.copyInto(out, (int) (c * tokens * d));
+    }
+    return m.create(out, new Shape(n, tokens, d));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Merging and the language model
+
+  /** Image-token positions of each row, in order. */
+  private List<List<Integer>> imagePositions(long[][] ids) {
+    List<List<Integer>> out = new ArrayList<>();
+    for (long[] row : ids) {
+      List<Integer> p = new ArrayList<>();
+      for (int t = 0; t < row.length; t++) {
+        if (row[t] == cfg.imageTokenIndex()) {
+          p.add(t);
+        }
+      }
+      out.add(p);
+    }
+    return out;
+  }
+
+  /** Embeddings {@code [B, S, d]} with the image features written at the image tokens. */
+  NDArray mergedEmbeddings(NDManager m, long[][] ids, VisionFeatures vf) {
+    int b = ids.length;
+    int s = ids[0].length;
+    long[][] safe = new long[b][];
+    int imageTokens = 0;
+    for (int i = 0; i < b; i++) {
+      safe[i] = ids[i].clone();
+      for (int t = 0; t < s; t++) {
+        if (safe[i][t] == cfg.imageTokenIndex()) {
+          safe[i][t] = 0;
+          imageTokens++;
+        }
+      }
+    }
+    int features = vf == null ? 0 : (int) vf.features().getShape().get(0);
+    InvalidInputException.check(imageTokens == features,
+        "input_ids hold %s image tokens (id %s) but the images give %s image features. Expand each <image> to the "
+            + "image's token count (LlavaModel.imageTokenCount).", imageTokens, cfg.imageTokenIndex(), features);
+    NDArray e = decoder.embed(m, safe);
+    if (features == 0) {
+      return e;
+    }
+    long d = cfg.text().hiddenSize();
+    NDArray flat = e.reshape((long) b * s, d);
+    NDArray source = NDArrays.concat(new NDList(flat, vf.features()), 0);
+    long[] idx = new long[b * s];
+    int j = 0;
+    for (int i = 0; i < b; i++) {
+      for (int t = 0; t < s; t++) {
+        idx[i * s + t] = ids[i][t] == cfg.imageTokenIndex() ? (long) b * s + j++ : (long) i * s + t;
+      }
+    }
+    return source.get(new NDIndex("{}", m.create(idx))).reshape(b, s, d);
+  }
+
+  /** {@code cumsum(mask) - 1} with padding set to 1, the rule {@code generate()} uses. */
+  static long[][] positionsFromMask(int[][] mask) {
+    long[][] pos = new long[mask.length][];
+    for (int i = 0; i < mask.length; i++) {
+      pos[i] = new long[mask[i].length];
+      long c = 0;
+      for (int t = 0; t < mask[i].length; t++) {
+        c += mask[i][t];
+        pos[i][t] = mask[i][t] == 0 ? 1 : c - 1;
+      }
+    }
+    return pos;
+  }
+
+  private static int[][] onesMask(int b, int s) {
+    int[][] mask = new int[b][s];
+    for (int[] row : mask) {
+      java.util.Arrays.fill(row, 1);
+    }
+    return mask;
+  }
+
+  /**
+   * One forward pass over prompts, recording Hugging Face's outputs: {@code logits [B, S, vocab]},
+   * {@code lm_hidden_states.i}, {@code attentions.i} (if asked), {@code image_features} and the
+   * vision tower's {@code vision_tower.hidden_states.i}, {@code vision_tower.selected_feature},
+   * {@code projected_tiles}, {@code packed_image_features}, {@code packed_feature_lens}.
+   *
+   * @param ids {@code [B][S]} with image tokens expanded
+   * @param mask {@code [B][S]} 1 = token, 0 = left padding; null = all ones
+   * @param positions {@code [B][S]}; null = derived from the mask as {@code generate()} does
+   * @param images the images in the order of their image-token blocks (row by row)
+   */
+  public Trace forwardTrace(long[][] ids, int[][] mask, long[][] positions, List<ImageInput> images,
+      boolean withAttentions) {
+    checkOpen();
+    Trace out = new Trace();
+    try (NDManager m = weightsManager.newSubManager()) {
+      VisionFeatures vf = images.isEmpty() ? null : visionFeatures(m, images, null, out);
+      NDArray x = mergedEmbeddings(m, ids, vf);
+      int[][] msk = mask == null ? onesMask(ids.length, ids[0].length) : mask;
+      long[][] pos = positions == null ? positionsFromMask(msk) : positions;
+      KvCache cache = new KvCache(cfg.text().numLayers(), ids.length);
+      NDArray h = decoder.forward(x, pos, msk, cache,
+          withAttentions ? (l, p) -> out.put("attentions." + l, Nd.dense(p)) : null,
+          (i, hs) -> out.put("lm_hidden_states." + i, Nd.dense(hs)));
+      out.put("logits", Nd.dense(decoder.logits(h)));
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Generation
+
+  /**
+   * Generates from one prompt, with an optional SAE tap (read or intervene) on the vision tower and
+   * optional text-to-image attention capture.
+   *
+   * @throws InvalidInputException if the image tokens do not match the images, the prompt exceeds
+   *     the context length, or the SAE does not fit the tower
+   */
+  public Generation generate(GenerationRequest request) {
+    checkOpen();
+    return new GenerationRun(this, decoder, request).run();
+  }
+
+  /**
+   * Greedy batch generation as {@code generate(do_sample=False)} with left padding: records {@code
+   * generated_ids [B, S + steps]} and {@code generated_step_logits [steps, B, vocab]}. Finished rows
+   * are padded with the pad id.
+   */
+  public Trace generateBatch(long[][] ids, int[][] mask, List<ImageInput> images, int maxNewTokens,
+      java.util.Set<Integer> stopTokens) {
+    checkOpen();
+    return GenerationRun.batchGreedy(this, decoder, ids, mask, images, maxNewTokens, stopTokens);
+  }
+
+  /** {@link #generate} that also records {@code image_features}, {@code attn.gen_producing_rows} and {@code full.attn_mean} into {@code trace}; for parity checks. */
+  public Generation generate(GenerationRequest request, Trace trace) {
+    checkOpen();
+    return new GenerationRun(this, decoder, request).recordingInto(trace).run();
+  }
+
+  /**
+   * Builds what regenerations of {@code request} under other interventions can reuse: the stream at
+   * the request's SAE hook per crop and the keys/values of the text before the first image token.
+   *
+   * @throws InvalidInputException if the request has no SAE tap or does not fit the model
+   */
+  public PromptCache cacheFor(GenerationRequest request) {
+    checkOpen();
+    InvalidInputException.check(request.sae() != null, "a prompt cache needs the request's SAE tap (withSae)");
+    return new GenerationRun(this, decoder, request).buildCache();
+  }
+
+  /**
+   * {@link #generate(GenerationRequest)} reusing {@code cache}: the vision layers before the hook
+   * and the language model over the text before the first image token are not run again. Same
+   * tokens as a fresh run; logits equal up to float rounding of the shorter prefill.
+   *
+   * @throws InvalidInputException if the cache was built for another prompt, images or hook
+   */
+  public Generation generate(GenerationRequest request, PromptCache cache) {
+    checkOpen();
+    cache.checkFits(request);
+    return new GenerationRun(this, decoder, request).reusing(cache).run();
+  }
+
+  NDManager newScope() {
+    return weightsManager.newSubManager();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // VisionEncoder
+
+  /** Installs the image preprocessing (CLIP or anyres) used by {@link #residualStream(BufferedImage, HookPoint)}. */
+  public LlavaModel withPreprocessor(Function<BufferedImage, ImageInput> imageToInput) {
+    this.preprocessor = imageToInput;
+    return this;
+  }
+
+  @Override
+  public int numLayers() {
+    return cfg.vision().numLayers();
+  }
+
+  @Override
+  public int hiddenSize() {
+    return cfg.vision().hiddenSize();
+  }
+
+  @Override
+  public int imageSize() {
+    return cfg.vision().imageSize();
+  }
+
+  @Override
+  public int patchSize() {
+    return cfg.vision().patchSize();
+  }
+
+  @Override
+  public List<FloatMatrix> residualStream(BufferedImage image, HookPoint hook) {
+    Function<BufferedImage, ImageInput> p = preprocessor;
+    if (p == null) {
+      throw new ScratchpadException("no image preprocessing is installed; call withPreprocessor(...) with the "
+          + "processor of org.visualscratchpad.torch.input, or use residualStream(ImageInput, HookPoint)");
+    }
+    return residualStream(p.apply(image), hook);
+  }
+
+  /**
+   * The vision tower's residual stream at {@code hook} for every crop the model uses, {@code
+   * [tokensPerCrop x d]} each (row 0 = CLS).
+   *
+   * @throws InvalidInputException if the hook is not a vision hook inside the tower
+   */
+  public List<FloatMatrix> residualStream(ImageInput image, HookPoint hook) {
+    checkOpen();
+    int layers = cfg.vision().numLayers();
+    InvalidInputException.check(hook != null && hook.tower() == Tower.VISION,
+        "hook point (%s) must be on the vision tower, e.g. vision.blocks.%s.hook_resid_post", hook, layers - 2);
+    InvalidInputException.check(hook.layer() < layers || (hook.site() == HookSite.RESID_PRE && hook.layer() <= layers),
+        "hook layer (%s) of %s must be less than the vision tower's %s layers (0..%s)", hook.layer(), hook, layers,
+        layers - 1);
+    int index = hook.hiddenStatesIndex();
+    int need = cropsFor(image);
+    List<FloatMatrix> out = new ArrayList<>();
+    try (NDManager m = weightsManager.newSubManager()) {
+      int s = cfg.vision().imageSize();
+      NDArray px = Nd.create(m, image.pixels().range(0, need));
+      InvalidInputException.check(image.pixels().dim(2) == s, "crops must be %sx%s", s, s);
+      NDArray x = vision.embed(px);
+      for (int l = 0; l < index; l++) {
+        x = vision.layer(l, x, null);
+      }
+      for (int c = 0; c < need; c++) {
+        out.add(Nd.matrix(x.get(c)));
+      }
+    }
+    return out;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new ScratchpadException("LlavaModel " + folder + " is closed; load it again");
+    }
+  }
+
+  /** Frees the weights. Never throws; later calls fail with a clear error. */
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      try {
+        weightsManager.close();
+      } catch (RuntimeException ignored) {
+        // close() never throws
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "LlavaModel[" + cfg.modelType() + " " + folder + ", vision " + cfg.vision().numLayers() + "x"
+        + cfg.vision().hiddenSize() + ", " + cfg.text().modelType() + " " + cfg.text().numLayers() + "x"
+        + cfg.text().hiddenSize() + "]";
+  }
+
+  // package-private accessors for GenerationRun
+  List<List<Integer>> imagePositionsOf(long[][] ids) {
+    return imagePositions(ids);
+  }
+}

@@ -1,0 +1,197 @@
+package org.visualscratchpad.torch.scratchpad;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.ScratchpadException;
+import org.visualscratchpad.attention.TextImageAttention;
+import org.visualscratchpad.sae.DatasetStatistics;
+import org.visualscratchpad.sae.SparseActivations;
+import org.visualscratchpad.sae.SparseAutoencoder;
+import org.visualscratchpad.sae.format.SaeLoader;
+import org.visualscratchpad.sae.stats.LatentStatistics;
+import org.visualscratchpad.scratchpad.Answer;
+import org.visualscratchpad.scratchpad.AskOptions;
+import org.visualscratchpad.scratchpad.LoadSpec;
+import org.visualscratchpad.scratchpad.Scratchpad;
+import org.visualscratchpad.scratchpad.Token;
+import org.visualscratchpad.tensor.FloatMatrix;
+import org.visualscratchpad.torch.input.InputPipeline;
+import org.visualscratchpad.torch.input.InputSpec;
+import org.visualscratchpad.torch.input.VlmInputs;
+import org.visualscratchpad.torch.input.image.ImageDecoder;
+import org.visualscratchpad.torch.input.layout.FeatureSelect;
+import org.visualscratchpad.torch.input.prompt.ChatMessage;
+import org.visualscratchpad.torch.input.prompt.PromptTokenizer;
+import org.visualscratchpad.torch.input.prompt.SpecialTokens;
+import org.visualscratchpad.torch.input.prompt.TokenIds;
+import org.visualscratchpad.torch.llava.Generation;
+import org.visualscratchpad.torch.llava.GenerationRequest;
+import org.visualscratchpad.torch.llava.ImageInput;
+import org.visualscratchpad.torch.llava.LlavaModel;
+import org.visualscratchpad.torch.llava.SaeTap;
+import org.visualscratchpad.torch.llava.Sampling;
+
+/**
+ * The {@link Scratchpad} of a LLaVA-1.5 / LLaVA-NeXT checkpoint folder (with {@code tokenizer.json}
+ * and {@code preprocessor_config.json}) and an SAE on its vision tower, on DJL's PyTorch engine.
+ *
+ * <p>Thread-safe: the model's weights are read-only and each {@link #ask} opens and closes its own
+ * native scope, so concurrent calls give the same answers as sequential ones. {@link #close()}
+ * frees the weights and the tokenizer; later calls fail with a clear error.
+ */
+final class TorchScratchpad implements Scratchpad {
+  private final LlavaModel model;
+  private final InputPipeline inputs;
+  private final SparseAutoencoder sae;
+  private final DatasetStatistics statistics;
+  private final Set<Integer> stopTokens;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private TorchScratchpad(LlavaModel model, InputPipeline inputs, SparseAutoencoder sae, DatasetStatistics statistics,
+      Set<Integer> stopTokens) {
+    this.model = model;
+    this.inputs = inputs;
+    this.sae = sae;
+    this.statistics = statistics;
+    this.stopTokens = stopTokens;
+  }
+
+  static TorchScratchpad open(LoadSpec spec) {
+    LlavaModel model = LlavaModel.load(spec.model(), spec.device());
+    InputPipeline pipeline = null;
+    try {
+      SparseAutoencoder sae = SaeLoader.load(spec.sae(), model.hiddenSize());
+      InvalidInputException.check(sae.config().hookPoint().layer() < model.numLayers(),
+          "SAE hook point (%s) lies beyond the vision tower's %s layers. Was this SAE trained on another model?",
+          sae.config().hookPoint(), model.numLayers());
+      var cfg = model.config();
+      InputSpec inputSpec = new InputSpec(cfg.vision().patchSize(), cfg.imageTokenIndex(),
+          cfg.keepCls() ? FeatureSelect.FULL : FeatureSelect.DEFAULT, cfg.text().maxPositionEmbeddings());
+      pipeline = InputPipeline.open(spec.model(), inputSpec);
+      DatasetStatistics stats = spec.statisticsPath().map(TorchScratchpad::loadStatistics).orElse(null);
+      if (stats != null) {
+        InvalidInputException.check(stats.dSae() == sae.dSae(),
+            "statistics d_sae (%s) must match the SAE's d_sae (%s). Were they computed for another SAE?",
+            stats.dSae(), sae.dSae());
+      }
+      return new TorchScratchpad(model, pipeline, sae, stats, StopTokens.of(spec.model(), pipeline.tokenizer()));
+    } catch (RuntimeException e) {
+      if (pipeline != null) {
+        pipeline.close();
+      }
+      model.close();
+      throw e;
+    }
+  }
+
+  private static DatasetStatistics loadStatistics(Path dir) {
+    return LatentStatistics.load(dir);
+  }
+
+  @Override
+  public SparseAutoencoder sae() {
+    return sae;
+  }
+
+  @Override
+  public Optional<DatasetStatistics> statistics() {
+    return Optional.ofNullable(statistics);
+  }
+
+  /** The loaded model (for callers inside this module, e.g. statistics over a dataset). */
+  LlavaModel model() {
+    return model;
+  }
+
+  @Override
+  public Answer ask(BufferedImage image, String prompt, AskOptions options) {
+    if (closed.get()) {
+      throw new ScratchpadException("this scratchpad is closed; load it again with Scratchpad.load(...)");
+    }
+    InvalidInputException.check(image != null, "image must not be null");
+    InvalidInputException.check(prompt != null && !prompt.isBlank(), "prompt must not be blank");
+    VlmInputs in = inputs.prepare(List.of(ImageDecoder.toRgb(image)), List.of(ChatMessage.userWithImage(prompt)),
+        options.maxNewTokens());
+    ImageInput img = ImageInput.from(in.images().get(0));
+    long[] ids = in.prompt().ids().toArray();
+    List<Integer> promptIds = new ArrayList<>(ids.length);
+    for (long id : ids) {
+      promptIds.add(Math.toIntExact(id));
+    }
+    var s = options.sampling();
+    Sampling sampling = s.isGreedy() ? Sampling.greedy() : Sampling.topP((float) s.temperature(), (float) s.topP(), s.seed());
+    GenerationRequest req = GenerationRequest.of(promptIds, List.of(img), options.maxNewTokens())
+        .withStopTokens(stopTokens)
+        .withSampling(sampling)
+        .withSae(new SaeTap(sae, options.plan()))
+        .withAttention(options.attention())
+        .withStepLogits(false);
+    Generation g = model.generate(req);
+
+    List<SparseActivations> acts = new ArrayList<>();
+    for (FloatMatrix z : g.editedActivations()) {
+      acts.add(sae.encode(z));
+    }
+    PromptTokenizer tok = inputs.tokenizer();
+    List<Token> promptTokens = texts(tok, promptIds, 0, false);
+    List<Token> generated = texts(tok, g.newTokens(), promptIds.size(), true);
+    TextImageAttention a = g.attention();
+    TextImageAttention attention = new TextImageAttention(a.convention(),
+        generated.stream().map(Token::text).toList(), a.positions(), a.weights());
+    return new Answer(this, image, prompt, options, promptTokens, generated, acts,
+        attention, in.layouts().get(0).locations());
+  }
+
+  /**
+   * Each token's text as the difference between decoding {@code ids} up to it and up to the one
+   * before, so that word boundaries (SentencePiece's leading space, word-level separators) survive;
+   * {@code incremental = false} decodes each id alone (prompt tokens, shown only as labels).
+   */
+  private static List<Token> texts(PromptTokenizer tok, List<Integer> ids, int firstPosition, boolean incremental) {
+    List<Token> out = new ArrayList<>(ids.size());
+    String previous = "";
+    for (int t = 0; t < ids.size(); t++) {
+      String text;
+      if (incremental) {
+        String upTo = decode(tok, ids.subList(0, t + 1));
+        text = upTo.startsWith(previous) ? upTo.substring(previous.length()) : decode(tok, ids.subList(t, t + 1));
+        previous = upTo;
+      } else {
+        text = decode(tok, ids.subList(t, t + 1));
+      }
+      out.add(new Token(ids.get(t), text, firstPosition + t));
+    }
+    return out;
+  }
+
+  private static String decode(PromptTokenizer tok, List<Integer> ids) {
+    long[] l = new long[ids.size()];
+    for (int i = 0; i < l.length; i++) {
+      l[i] = ids.get(i);
+    }
+    return tok.decode(TokenIds.of(l), SpecialTokens.EXCLUDE);
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      try {
+        inputs.close();
+      } finally {
+        model.close();
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Scratchpad[" + model + ", SAE " + sae.config().hookPoint() + " d_sae " + sae.dSae()
+        + (statistics == null ? "" : ", statistics") + (closed.get() ? ", closed" : "") + "]";
+  }
+}

@@ -1,0 +1,31 @@
+package org.visualscratchpad.torch.parity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.visualscratchpad.sae.format.SaeLoader;
+import org.visualscratchpad.torch.Fixtures;
+
+class FixtureParityTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"clip", "clip_vision_336style", "llava", "llava_next_llama3", "llava_next_llama3/sharded",
+      "llava_next_llama3_f16weights", "llava_next_mistral", "scratchpad_llava"})
+  void every_reference_output_matches_within_the_fixture_tolerance(String name) {
+    Path folder = Fixtures.folder(name);
+    ParityReport r = FixtureParity.check(folder, null, SaeLoader::load);
+    r.checks().forEach(c -> System.out.println(name + ": " + c.line()));
+    System.out.println(name + ": " + r.summary());
+    assertEquals(0, r.failed(), r.summary());
+    assertTrue(r.passed() > 10, r.summary());
+    if (name.equals("scratchpad_llava")) {
+      // with the real SAE loader only the intervention inputs are left unchecked
+      assertTrue(r.checks().stream().filter(c -> c.status() == ParityCheck.Status.SKIP)
+          .allMatch(c -> c.name().endsWith("latent_ids") || c.name().endsWith("steer_value")),
+          r.summary());
+    }
+  }
+}
