@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 
 /** {@code vsp sae ...}: commands on sparse autoencoders. */
 @Command(name = "sae", mixinStandardHelpOptions = true, description = "Inspect and train sparse autoencoders.",
-    subcommands = {SaeTrainCommand.class})
+    subcommands = {SaeInfoCommand.class, SaeTrainCommand.class})
 public final class SaeCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -11,7 +11,7 @@ import org.visualscratchpad.InvalidInputException;
  *
  * <pre>{@code
  * jshell> SparsityStatistics.of(new float[] {-1f, -2f, -10f})
- * $1 ==> SparsityStatistics[3 latents, log10 frequency mean -4.33 median -2.00 min -10.00 max -1.00, dead 1, dense 0]
+ * $1 ==> SparsityStatistics[3 latents, log10 frequency mean -1.50 median -2.00 min -10.00 max -1.00, dead 1, dense 1]
  * }</pre>
  *
  * @param latents number of latents ({@code d_sae})

@@ -350,9 +350,12 @@ public final class TorchPickle implements AutoCloseable {
             case 'N' -> stack.add(null);
             case 0x88 -> stack.add(Boolean.TRUE);
             case 0x89 -> stack.add(Boolean.FALSE);
-            case 'G' -> stack.add(in.order(ByteOrder.BIG_ENDIAN).getDouble());
-            case 'X' -> stack.add(new String(bytes(in.order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL),
-                StandardCharsets.UTF_8));
+            case 'G' -> {
+              double d = in.order(ByteOrder.BIG_ENDIAN).getDouble(); // BINFLOAT is big-endian
+              in.order(ByteOrder.LITTLE_ENDIAN);
+              stack.add(d);
+            }
+            case 'X' -> stack.add(new String(bytes(in.getInt() & 0xffffffffL), StandardCharsets.UTF_8));
             case 0x8c -> stack.add(new String(bytes(in.get() & 0xff), StandardCharsets.UTF_8));
             case 0x8d -> stack.add(new String(bytes(in.getLong()), StandardCharsets.UTF_8));
             case 'T' -> stack.add(new String(bytes(in.getInt()), StandardCharsets.ISO_8859_1));

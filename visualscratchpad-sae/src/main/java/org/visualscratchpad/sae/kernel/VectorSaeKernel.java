@@ -15,9 +15,11 @@ import org.visualscratchpad.sae.SparseActivations;
  * <p>Encode: {@code W_enc} is packed once, here, into column panels of {@code NR = 2 x lanes}
  * latents ({@code [panels][d_in][NR]}, the last panel zero-padded). Per call the input rows, with
  * {@code b_dec} subtracted, are packed into row tiles of {@code MR = 6} ({@code [tiles][d_in][MR]}).
- * A 6 x NR micro-kernel keeps its 12 accumulators in registers over the whole {@code d_in}, adds
- * {@code b_enc}, compares with the activation cut-off in registers and appends only the active
- * entries to per-row lists. Threads split the panels (the latent dimension): no synchronisation.
+ * A 6 x NR micro-kernel keeps its 12 accumulators in registers over the whole {@code d_in} and
+ * writes them once to a 6 x NR tile buffer (L1); {@code b_enc} and the activation cut-off are then
+ * applied as vector operations and only the active entries are appended to per-row lists (no dense
+ * {@code [rows x d_sae]} block). Workers take chunks of panels (the latent dimension) from an atomic
+ * counter, each chunk with its own row lists, merged in latent order at the end.
  *
  * <p>Decode and edits gather one {@code W_dec} row per active entry, four entries per pass over the
  * output row (which stays in L1).
@@ -104,13 +106,19 @@ final class VectorSaeKernel implements SaeKernel {
   public SparseActivations encode(float[] z, int rows) {
     float[] a = packRows(z, rows);
     int parts = partsFor(rows);
-    RowLists[] sinks = new RowLists[parts];
+    // panel chunks handed out dynamically, so that a worker preempted by another process does not
+    // hold up the call; each chunk keeps its own row lists, merged below in chunk (= latent) order
+    int chunks = parts == 1 ? 1 : Math.min(panels, 8 * parts);
+    RowLists[] sinks = new RowLists[chunks];
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
     KernelThreads.run(parts, part -> {
-      RowLists sink = new RowLists(rows);
-      int p0 = (int) ((long) panels * part / parts);
-      int p1 = (int) ((long) panels * (part + 1) / parts);
-      sweep(a, rows, p0, p1, sink, null);
-      sinks[part] = sink;
+      for (int chunk = next.getAndIncrement(); chunk < chunks; chunk = next.getAndIncrement()) {
+        RowLists sink = new RowLists(rows);
+        int p0 = (int) ((long) panels * chunk / chunks);
+        int p1 = (int) ((long) panels * (chunk + 1) / chunks);
+        sweep(a, rows, p0, p1, sink, null);
+        sinks[chunk] = sink;
+      }
     });
     SparseActivations.Builder out = SparseActivations.builder(dSae);
     int[] ids = new int[64];
@@ -161,17 +169,32 @@ final class VectorSaeKernel implements SaeKernel {
   /** Panels [p0, p1) against every row tile; panel-outer so the panel stays in L2. */
   private void sweep(float[] a, int rows, int p0, int p1, RowLists sink, float[] dense) {
     int tiles = (rows + MR - 1) / MR;
-    float[] lanes = new float[L];
+    float[] tile = new float[MR * NR];
     for (int p = p0; p < p1; p++) {
-      for (int tile = 0; tile < tiles; tile++) {
-        microKernel(a, tile * dIn * MR, p * dIn * NR, tile * MR, rows, p * NR, sink, dense, lanes);
+      int col0 = p * NR;
+      for (int t = 0; t < tiles; t++) {
+        microKernel(a, t * dIn * MR, p * dIn * NR, tile);
+        int row0 = t * MR;
+        int n = Math.min(MR, rows - row0);
+        if (dense != null) {
+          for (int i = 0; i < n; i++) {
+            int dst = (row0 + i) * panels * NR + col0;
+            for (int c = 0; c < NR; c++) {
+              dense[dst + c] = tile[i * NR + c] + bEncPad[col0 + c];
+            }
+          }
+        } else {
+          emit(tile, n, row0, col0, sink);
+        }
       }
     }
   }
 
-  /** One MR x NR tile over the whole d_in: 12 accumulators in registers, then bias, cut-off, emit. */
-  private void microKernel(float[] a, int aOff, int bOff, int row0, int rows, int col0, RowLists sink,
-      float[] dense, float[] lanes) {
+  /**
+   * One MR x NR tile over the whole d_in with its 12 accumulators in registers (no bias yet); written
+   * to {@code tile} ([MR][NR]). Kept small so that the JIT allocates the loop's registers well.
+   */
+  private void microKernel(float[] a, int aOff, int bOff, float[] tile) {
     float[] b = packed;
     FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
     FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
@@ -179,7 +202,8 @@ final class VectorSaeKernel implements SaeKernel {
     FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
     FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
     FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-    for (int k = 0; k < dIn; k++) {
+    int k1 = dIn;
+    for (int k = 0; k < k1; k++) {
       int bi = bOff + k * NR;
       int ai = aOff + k * MR;
       FloatVector b0 = FloatVector.fromArray(S, b, bi);
@@ -203,48 +227,42 @@ final class VectorSaeKernel implements SaeKernel {
       c50 = b0.fma(x, c50);
       c51 = b1.fma(x, c51);
     }
+    c00.intoArray(tile, 0);
+    c01.intoArray(tile, L);
+    c10.intoArray(tile, NR);
+    c11.intoArray(tile, NR + L);
+    c20.intoArray(tile, 2 * NR);
+    c21.intoArray(tile, 2 * NR + L);
+    c30.intoArray(tile, 3 * NR);
+    c31.intoArray(tile, 3 * NR + L);
+    c40.intoArray(tile, 4 * NR);
+    c41.intoArray(tile, 4 * NR + L);
+    c50.intoArray(tile, 5 * NR);
+    c51.intoArray(tile, 5 * NR + L);
+  }
+
+  /** Adds b_enc to the first {@code n} tile rows and appends the entries above the cut-off. */
+  private void emit(float[] tile, int n, int row0, int col0, RowLists sink) {
     FloatVector bias0 = FloatVector.fromArray(S, bEncPad, col0);
     FloatVector bias1 = FloatVector.fromArray(S, bEncPad, col0 + L);
     FloatVector cut0 = FloatVector.fromArray(S, cutPad, col0);
     FloatVector cut1 = FloatVector.fromArray(S, cutPad, col0 + L);
-    int n = Math.min(MR, rows - row0);
-    emit(c00.add(bias0), cut0, row0, col0, sink, dense, lanes);
-    emit(c01.add(bias1), cut1, row0, col0 + L, sink, dense, lanes);
-    if (n > 1) {
-      emit(c10.add(bias0), cut0, row0 + 1, col0, sink, dense, lanes);
-      emit(c11.add(bias1), cut1, row0 + 1, col0 + L, sink, dense, lanes);
-    }
-    if (n > 2) {
-      emit(c20.add(bias0), cut0, row0 + 2, col0, sink, dense, lanes);
-      emit(c21.add(bias1), cut1, row0 + 2, col0 + L, sink, dense, lanes);
-    }
-    if (n > 3) {
-      emit(c30.add(bias0), cut0, row0 + 3, col0, sink, dense, lanes);
-      emit(c31.add(bias1), cut1, row0 + 3, col0 + L, sink, dense, lanes);
-    }
-    if (n > 4) {
-      emit(c40.add(bias0), cut0, row0 + 4, col0, sink, dense, lanes);
-      emit(c41.add(bias1), cut1, row0 + 4, col0 + L, sink, dense, lanes);
-    }
-    if (n > 5) {
-      emit(c50.add(bias0), cut0, row0 + 5, col0, sink, dense, lanes);
-      emit(c51.add(bias1), cut1, row0 + 5, col0 + L, sink, dense, lanes);
+    for (int i = 0; i < n; i++) {
+      emitHalf(tile, i * NR, bias0, cut0, row0 + i, col0, sink);
+      emitHalf(tile, i * NR + L, bias1, cut1, row0 + i, col0 + L, sink);
     }
   }
 
-  private void emit(FloatVector pre, FloatVector cut, int row, int col, RowLists sink, float[] dense,
-      float[] lanes) {
-    if (dense != null) {
-      pre.intoArray(dense, row * panels * NR + col);
-      return;
-    }
+  private static void emitHalf(float[] tile, int off, FloatVector bias, FloatVector cut, int row, int col,
+      RowLists sink) {
+    FloatVector pre = FloatVector.fromArray(S, tile, off).add(bias);
     VectorMask<Float> active = pre.compare(VectorOperators.GT, cut);
     if (active.anyTrue()) {
-      pre.intoArray(lanes, 0);
+      pre.intoArray(tile, off);
       long bits = active.toLong();
       while (bits != 0) {
         int lane = Long.numberOfTrailingZeros(bits);
-        sink.add(row, col + lane, lanes[lane]);
+        sink.add(row, col + lane, tile[off + lane]);
         bits &= bits - 1;
       }
     }

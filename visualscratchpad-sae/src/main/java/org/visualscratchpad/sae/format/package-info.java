@@ -1,0 +1,13 @@
+/**
+ * SAE checkpoints on disk.
+ *
+ * <table>
+ *   <caption>Contents</caption>
+ *   <tr><td>{@link org.visualscratchpad.sae.format.SaeLoader}</td><td>{@code load(path)}, {@code load(path, hookWidth)}, {@code inspect(path)}, {@code detect(path)}</td></tr>
+ *   <tr><td>{@link org.visualscratchpad.sae.format.SaeLoadOptions}</td><td>expected {@code d_in}, hook point override, kernel</td></tr>
+ *   <tr><td>{@link org.visualscratchpad.sae.format.SaeCheckpointInfo}</td><td>what {@code vsp sae info} prints</td></tr>
+ *   <tr><td>{@link org.visualscratchpad.sae.format.SparsityStatistics}</td><td>summary of SAELens' {@code sparsity.safetensors}</td></tr>
+ *   <tr><td>{@link org.visualscratchpad.sae.format.TorchPickle}</td><td>restricted reader of {@code torch.save} zips (PatchSAE); never executes anything</td></tr>
+ * </table>
+ */
+package org.visualscratchpad.sae.format;
