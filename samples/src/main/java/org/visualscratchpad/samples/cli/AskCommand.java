@@ -110,7 +110,8 @@ public final class AskCommand implements Callable<Integer> {
     return 0;
   }
 
-  static void writeReport(Path file, Answer answer, LatentRanking ranking, LatentClusters clusters, Answer ablated) {
+  /** Writes question, answer, ranked latents per token and overall, clusters, ablated latents and the new answer as JSON. */
+  public static void writeReport(Path file, Answer answer, LatentRanking ranking, LatentClusters clusters, Answer ablated) {
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     ObjectNode root = json.createObjectNode();
     root.put("question", answer.prompt());

@@ -55,7 +55,7 @@ public final class DemoSaeBuilder {
       int batch, long seed) {
     /** The settings of the shipped SAE. */
     public static Options shipped() {
-      return new Options(3000, 1000, 8, 0.3, 2e-3, 2000, 512, 11);
+      return new Options(3000, 1000, 8, 2.0, 2e-3, 2000, 512, 11);
     }
   }
 
