@@ -49,6 +49,14 @@ public interface Scratchpad extends AutoCloseable {
   /** The SAE on the vision tower. */
   SparseAutoencoder sae();
 
+  /**
+   * What this scratchpad was loaded from (model folder, SAE, statistics), if the backend knows it;
+   * saved sessions hash these files to record the model's and the SAE's identity.
+   */
+  default Optional<LoadSpec> spec() {
+    return Optional.empty();
+  }
+
   /** The latent statistics loaded with the SAE, if any (they drive the noisy-latent filter). */
   Optional<DatasetStatistics> statistics();
 

@@ -52,9 +52,11 @@ final class TorchScratchpad implements Scratchpad {
   private final DatasetStatistics statistics;
   private final Set<Integer> stopTokens;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final LoadSpec spec;
 
   private TorchScratchpad(LlavaModel model, InputPipeline inputs, SparseAutoencoder sae, DatasetStatistics statistics,
-      Set<Integer> stopTokens) {
+      Set<Integer> stopTokens, LoadSpec spec) {
+    this.spec = spec;
     this.model = model;
     this.inputs = inputs;
     this.sae = sae;
@@ -80,7 +82,7 @@ final class TorchScratchpad implements Scratchpad {
             "statistics d_sae (%s) must match the SAE's d_sae (%s). Were they computed for another SAE?",
             stats.dSae(), sae.dSae());
       }
-      return new TorchScratchpad(model, pipeline, sae, stats, StopTokens.of(spec.model(), pipeline.tokenizer()));
+      return new TorchScratchpad(model, pipeline, sae, stats, StopTokens.of(spec.model(), pipeline.tokenizer()), spec);
     } catch (RuntimeException e) {
       if (pipeline != null) {
         pipeline.close();
@@ -97,6 +99,11 @@ final class TorchScratchpad implements Scratchpad {
   @Override
   public SparseAutoencoder sae() {
     return sae;
+  }
+
+  @Override
+  public Optional<LoadSpec> spec() {
+    return Optional.ofNullable(spec);
   }
 
   @Override
