@@ -1,10 +1,13 @@
 package org.visualscratchpad.samples.cli;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.visualscratchpad.ScratchpadException;
+import org.visualscratchpad.samples.demo.ShippedDemo;
 import org.visualscratchpad.samples.web.ScratchpadServer;
 import org.visualscratchpad.samples.web.ServerOptions;
 import org.visualscratchpad.scratchpad.LoadSpec;
@@ -13,10 +16,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code vsp serve}: loads a model and an SAE and serves the interactive scratchpad page on
+ * {@code vsp serve}: loads a model and an SAE (by default the shipped ShapesWorld demo) and serves the interactive scratchpad page on
  * loopback until interrupted.
  *
  * <pre>
+ *   bin/vsp serve --open                      # the shipped ShapesWorld demo model
  *   bin/vsp serve --model llava-1.5-7b-hf --sae sae-layer22 --stats stats --open
  * </pre>
  */
@@ -24,7 +28,8 @@ import picocli.CommandLine.Option;
     description = "Serve the interactive scratchpad page (inference, observation, steering, exploration) on this machine.")
 public final class ServeCommand implements Callable<Integer> {
 
-  @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face model folder (config.json, safetensors, tokenizer).")
+  @Option(names = "--model", paramLabel = "DIR",
+      description = "Hugging Face model folder (config.json, safetensors, tokenizer); without --model and --sae, the shipped ShapesWorld demo.")
   Path model;
 
   @Option(names = "--sae", paramLabel = "DIR", description = "SAE folder (SAELens layout) or PatchSAE checkpoint file.")
@@ -48,13 +53,10 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (model == null || sae == null) {
-      throw new ScratchpadException("vsp serve needs --model DIR and --sae DIR (the ShapesWorld demo model is not "
-          + "bundled in this build yet). Example: vsp serve --model llava-1.5-7b-hf --sae sae-layer22 --stats stats");
-    }
     ServerOptions options = ServerOptions.defaults().withHost(host).withPort(port);
-    LoadSpec spec = new LoadSpec(model, sae, stats, device);
-    System.out.println("vsp serve: loading " + model + " with SAE " + sae + (stats == null ? "" : " and statistics " + stats) + " ...");
+    LoadSpec spec = spec();
+    System.out.println("vsp serve: loading " + spec.model() + " with SAE " + spec.sae()
+        + spec.statisticsPath().map(p -> " and statistics " + p).orElse("") + " ...");
     Scratchpad pad = Scratchpad.load(spec);
     ScratchpadServer server;
     try {
@@ -75,6 +77,27 @@ public final class ServeCommand implements Callable<Integer> {
     }
     stopped.await();
     return 0;
+  }
+
+  /**
+   * What to load: {@code --model} and {@code --sae} (with {@code --stats} if given), or, with
+   * neither, the shipped ShapesWorld demo model, SAE and statistics copied to a temporary folder.
+   */
+  LoadSpec spec() {
+    if (model == null && sae == null) {
+      try {
+        ShippedDemo.Folders demo = ShippedDemo.extract(Files.createTempDirectory("vsp-serve-demo"));
+        System.out.println("vsp serve: no --model/--sae given, so serving the shipped ShapesWorld demo model");
+        return new LoadSpec(demo.model(), demo.sae(), stats == null ? demo.stats() : stats, device);
+      } catch (IOException e) {
+        throw new ScratchpadException("cannot make a temporary folder for the demo model: " + e.getMessage(), e);
+      }
+    }
+    if (model == null || sae == null) {
+      throw new ScratchpadException("vsp serve needs both --model DIR and --sae DIR, or neither for the shipped "
+          + "ShapesWorld demo. Example: vsp serve --model llava-1.5-7b-hf --sae sae-layer22 --stats stats");
+    }
+    return new LoadSpec(model, sae, stats, device);
   }
 
   private static void openBrowser(String url) {

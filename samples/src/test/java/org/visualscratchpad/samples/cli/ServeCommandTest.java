@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
+import org.visualscratchpad.scratchpad.LoadSpec;
+import org.visualscratchpad.scratchpad.Scratchpad;
 import picocli.CommandLine;
 
 class ServeCommandTest {
@@ -20,13 +23,27 @@ class ServeCommandTest {
   }
 
   @Test
-  void serve_without_a_model_explains_what_to_pass_and_exits_with_2() {
+  void serve_with_only_a_model_explains_what_to_pass_and_exits_with_2() {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     CommandLine cl = new CommandLine(new Vsp());
     cl.setExecutionExceptionHandler(new Vsp.Errors());
     cl.setErr(new java.io.PrintWriter(new PrintStream(err, true, StandardCharsets.UTF_8), true));
-    assertEquals(2, cl.execute("serve", "--port", "0"));
+    assertEquals(2, cl.execute("serve", "--port", "0", "--model", "no-such-model"));
     String msg = err.toString(StandardCharsets.UTF_8);
-    assertTrue(msg.contains("--model DIR and --sae DIR"), msg);
+    assertTrue(msg.contains("both --model DIR and --sae DIR, or neither"), msg);
+  }
+
+  @Test
+  void serve_without_model_and_sae_loads_the_shipped_demo() throws Exception {
+    ServeCommand serve = new ServeCommand();
+    new CommandLine(serve).parseArgs("--port", "0");
+    LoadSpec spec = serve.spec();
+    assertTrue(Files.isRegularFile(spec.model().resolve("config.json")), spec.toString());
+    assertTrue(Files.isRegularFile(spec.sae().resolve("cfg.json")), spec.toString());
+    assertTrue(spec.statisticsPath().isPresent(), spec.toString());
+    try (Scratchpad pad = Scratchpad.load(spec)) {
+      assertEquals(512, pad.sae().dSae());
+      assertTrue(pad.statistics().isPresent());
+    }
   }
 }
