@@ -60,6 +60,7 @@ class ClassifyCommandTest {
         "--classes", "w10,w20,w30", "--templates", templates.toString(), "--ablate", "1,2,3", "--steer", "4=6.5");
     assertEquals("0", r[0], r[2]);
     String out = r[1];
+    System.out.println(out);
     assertTrue(out.contains("probabilities (2 templates)"), out);
     Matcher m = Pattern.compile("(w\\d0)\\s+([0-9.]+)%\\s+logit").matcher(out);
     double sum = 0;
