@@ -17,8 +17,6 @@ import org.visualscratchpad.ScratchpadException;
 import org.visualscratchpad.hook.HookPoint;
 import org.visualscratchpad.hook.HookSite;
 import org.visualscratchpad.hook.Tower;
-import org.visualscratchpad.intervention.InterventionPlan;
-import org.visualscratchpad.sae.SparseAutoencoder;
 import org.visualscratchpad.tensor.FloatMatrix;
 import org.visualscratchpad.torch.checkpoint.ConfigJson;
 import org.visualscratchpad.torch.checkpoint.Weights;
