@@ -293,6 +293,28 @@ class ClipScratchpadTest {
   }
 
   @Test
+  void concurrent_classifications_equal_sequential_ones() throws Exception {
+    ClassPrompts other = PROMPTS.withTemplates(List.of("{}", "a {}"));
+    float[] plain = probabilities(pad.classify(image, PROMPTS));
+    float[] ablated = probabilities(pad.classify(image, other, InterventionPlan.of(LatentIntervention.ablate(List.of(5, 9)))));
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<float[]>> fs = new java.util.ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        boolean edit = i % 2 == 1;
+        fs.add(pool.submit(() -> probabilities(edit
+            ? pad.classify(image, other, InterventionPlan.of(LatentIntervention.ablate(List.of(5, 9))))
+            : pad.classify(image, PROMPTS))));
+      }
+      for (int i = 0; i < fs.size(); i++) {
+        assertArrayEquals(i % 2 == 1 ? ablated : plain, fs.get(i).get(), "call " + i);
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
   void ask_fails_clearly_on_a_clip_model() {
     ScratchpadException e = assertThrows(ScratchpadException.class, () -> pad.ask(image, "w10", AskOptions.defaults()));
     assertTrue(e.getMessage().contains("CLIP") && e.getMessage().contains("classify"), e.getMessage());
