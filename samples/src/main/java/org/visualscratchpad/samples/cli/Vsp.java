@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
     versionProvider = Vsp.Version.class,
     description = "VisualScratchpad: which visual concepts a vision-language model captures and uses.",
     subcommands = {SaeCommand.class, InputsCommand.class, ServeCommand.class, ParityCommand.class, StatsCommand.class,
-        HeatmapCommand.class, AskCommand.class, DemoCommand.class})
+        HeatmapCommand.class, AskCommand.class, ClassifyCommand.class, DemoCommand.class})
 public final class Vsp implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

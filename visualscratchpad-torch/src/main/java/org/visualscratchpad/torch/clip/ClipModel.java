@@ -106,6 +106,16 @@ public final class ClipModel implements VisionEncoder, AutoCloseable {
     return vision.config();
   }
 
+  /**
+   * The text tower's context length ({@code max_position_embeddings}, 77 for OpenAI CLIP).
+   *
+   * @throws InvalidInputException if this is a {@code CLIPVisionModel}
+   */
+  public int textContextLength() {
+    InvalidInputException.check(text != null, "%s is a CLIPVisionModel without a text tower; load a CLIPModel", folder);
+    return text.config().maxPositions();
+  }
+
   /** Whether the checkpoint has the text tower and projections ({@code CLIPModel}). */
   public boolean hasTextTower() {
     return text != null;
@@ -139,6 +149,38 @@ public final class ClipModel implements VisionEncoder, AutoCloseable {
       }
     }
     return out;
+  }
+
+  /**
+   * Runs the vision tower of a {@code CLIPModel} with an SAE tap at its hook point: the stream there
+   * is recorded and, unless the plan is the identity, replaced by the SAE's edit before the tower
+   * continues to the pooled, projected and normalised image embeddings. With the identity plan the
+   * embeddings equal {@link #encodeImages(DenseTensor, boolean)}'s {@code image_embeds} bit for bit.
+   *
+   * @param pixels {@code [N, 3, imageSize, imageSize]}; each image is its own crop 0
+   * @throws InvalidInputException if this is a {@code CLIPVisionModel}, or the SAE does not fit the tower
+   */
+  public TappedImages encodeImages(DenseTensor pixels, org.visualscratchpad.torch.llava.SaeTap tap) {
+    checkOpen();
+    InvalidInputException.check(visualProjectionT != null,
+        "%s is a CLIPVisionModel without visual_projection; load a CLIPModel to embed images", folder);
+    int index = tap.checkAgainst(vision.config().numLayers(), vision.config().hiddenSize());
+    List<FloatMatrix> hooked = new ArrayList<>();
+    List<FloatMatrix> edited = new ArrayList<>();
+    try (NDManager m = weightsManager.newSubManager()) {
+      NDArray x = vision.embed(Nd.create(m, pixels));
+      for (int l = 0; l < vision.config().numLayers(); l++) {
+        if (l == index) {
+          x = tap.apply(x, c -> 0, hooked, edited);
+        }
+        x = vision.layer(l, x, null);
+      }
+      if (index == vision.config().numLayers()) {
+        x = tap.apply(x, c -> 0, hooked, edited);
+      }
+      NDArray emb = normalize(vision.pool(x).matMul(visualProjectionT));
+      return new TappedImages(hooked, edited, Nd.matrix(emb));
+    }
   }
 
   /**

@@ -17,8 +17,6 @@ import org.visualscratchpad.ScratchpadException;
 import org.visualscratchpad.hook.HookPoint;
 import org.visualscratchpad.hook.HookSite;
 import org.visualscratchpad.hook.Tower;
-import org.visualscratchpad.intervention.InterventionPlan;
-import org.visualscratchpad.sae.SparseAutoencoder;
 import org.visualscratchpad.tensor.FloatMatrix;
 import org.visualscratchpad.torch.checkpoint.ConfigJson;
 import org.visualscratchpad.torch.checkpoint.Weights;
@@ -273,48 +271,16 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
 
   /** Validates an SAE tap against the tower; returns the hidden_states index it reads. */
   private int checkTap(SaeTap tap) {
-    HookPoint hook = tap.hookPoint();
-    int layers = cfg.vision().numLayers();
-    InvalidInputException.check(hook.tower() == Tower.VISION,
-        "SAE hook point (%s) must be on the vision tower, e.g. vision.blocks.%s.hook_resid_post", hook, layers - 2);
-    InvalidInputException.check(hook.layer() < layers,
-        "SAE hook layer (%s) of %s must be less than the vision tower's %s layers (0..%s). Was this SAE trained on "
-            + "another model?", hook.layer(), hook, layers, layers - 1);
-    SparseAutoencoder sae = tap.sae();
-    InvalidInputException.check(sae.dIn() == cfg.vision().hiddenSize(),
-        "SAE d_in (%s) does not match hook point %s (d_model %s). Was this SAE trained on another model?",
-        sae.dIn(), hook, cfg.vision().hiddenSize());
-    int index = hook.hiddenStatesIndex();
+    int index = tap.checkAgainst(cfg.vision().numLayers(), cfg.vision().hiddenSize());
     InvalidInputException.check(tap.plan().isIdentity() || index <= cfg.featureHiddenIndex(),
         "an intervention at %s (hidden_states[%s]) comes after the layer LLaVA reads (hidden_states[%s]) and "
-            + "cannot change the output. Hook an earlier layer.", hook, index, cfg.featureHiddenIndex());
+            + "cannot change the output. Hook an earlier layer.", tap.hookPoint(), index, cfg.featureHiddenIndex());
     return index;
   }
 
   private NDArray applyTap(NDManager m, NDArray x, SaeTap tap, List<int[]> cropOwner, List<FloatMatrix> hooked,
       List<FloatMatrix> edited) {
-    int n = (int) x.getShape().get(0);
-    InterventionPlan plan = tap.plan();
-    List<FloatMatrix> zs = new ArrayList<>();
-    for (int c = 0; c < n; c++) {
-      zs.add(Nd.matrix(x.get(c)));
-    }
-    hooked.addAll(zs);
-    if (plan.isIdentity()) {
-      edited.addAll(zs);
-      return x;
-    }
-    long tokens = x.getShape().get(1);
-    long d = x.getShape().get(2);
-    float[] out = new float[(int) (n * tokens * d)];
-    for (int c = 0; c < n; c++) {
-      FloatMatrix z2 = tap.sae().intervene(zs.get(c), cropOwner.get(c)[1], plan);
-      InvalidInputException.check(z2.rows() == tokens && z2.cols() == d,
-          "the SAE returned a [%s x %s] stream for a [%s x %s] crop", z2.rows(), z2.cols(), tokens, d);
-      edited.add(z2);
-      z2.copyInto(out, (int) (c * tokens * d));
-    }
-    return m.create(out, new Shape(n, tokens, d));
+    return tap.apply(x, c -> cropOwner.get(c)[1], hooked, edited);
   }
 
   // ------------------------------------------------------------------------------------------

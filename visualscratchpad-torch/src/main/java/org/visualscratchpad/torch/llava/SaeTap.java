@@ -1,9 +1,17 @@
 package org.visualscratchpad.torch.llava;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntUnaryOperator;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.hook.HookPoint;
+import org.visualscratchpad.hook.Tower;
 import org.visualscratchpad.intervention.InterventionPlan;
 import org.visualscratchpad.sae.SparseAutoencoder;
+import org.visualscratchpad.tensor.FloatMatrix;
+import org.visualscratchpad.torch.nn.Nd;
 
 /**
  * An SAE at its hook point on the vision tower for one call: the stream {@code z} of every crop is
@@ -30,5 +38,57 @@ public record SaeTap(SparseAutoencoder sae, InterventionPlan plan) {
   /** Where the SAE reads. */
   public HookPoint hookPoint() {
     return sae.config().hookPoint();
+  }
+
+  /**
+   * Checks the tap against a vision tower of {@code layers} layers of width {@code dModel}; returns
+   * the {@code hidden_states} index it reads.
+   *
+   * @throws InvalidInputException if the hook is not on the vision tower, lies beyond it, or the
+   *     SAE's {@code d_in} differs from the tower's width
+   */
+  public int checkAgainst(int layers, int dModel) {
+    HookPoint hook = hookPoint();
+    InvalidInputException.check(hook.tower() == Tower.VISION,
+        "SAE hook point (%s) must be on the vision tower, e.g. vision.blocks.%s.hook_resid_post", hook, layers - 2);
+    InvalidInputException.check(hook.layer() < layers,
+        "SAE hook layer (%s) of %s must be less than the vision tower's %s layers (0..%s). Was this SAE trained on "
+            + "another model?", hook.layer(), hook, layers, layers - 1);
+    InvalidInputException.check(sae.dIn() == dModel,
+        "SAE d_in (%s) does not match hook point %s (d_model %s). Was this SAE trained on another model?",
+        sae.dIn(), hook, dModel);
+    return hook.hiddenStatesIndex();
+  }
+
+  /**
+   * Applies the tap to the stream {@code x [crops, tokens, d]}: appends each crop's stream to
+   * {@code hooked}, and returns {@code x} itself for the identity plan (bit for bit), otherwise a new
+   * array (in {@code x}'s manager) of {@code sae.intervene(z, cropIndex(c), plan)} per crop, which
+   * it also appends to {@code edited}.
+   *
+   * @param cropIndex the crop index the plan sees for row {@code c} of {@code x} (its crop within its image)
+   */
+  public NDArray apply(NDArray x, IntUnaryOperator cropIndex, List<FloatMatrix> hooked, List<FloatMatrix> edited) {
+    int n = (int) x.getShape().get(0);
+    List<FloatMatrix> zs = new ArrayList<>();
+    for (int c = 0; c < n; c++) {
+      zs.add(Nd.matrix(x.get(c)));
+    }
+    hooked.addAll(zs);
+    if (plan.isIdentity()) {
+      edited.addAll(zs);
+      return x;
+    }
+    long tokens = x.getShape().get(1);
+    long d = x.getShape().get(2);
+    float[] out = new float[(int) (n * tokens * d)];
+    for (int c = 0; c < n; c++) {
+      FloatMatrix z2 = sae.intervene(zs.get(c), cropIndex.applyAsInt(c), plan);
+      InvalidInputException.check(z2.rows() == tokens && z2.cols() == d,
+          "the SAE returned a [%s x %s] stream for a [%s x %s] crop", z2.rows(), z2.cols(), tokens, d);
+      edited.add(z2);
+      z2.copyInto(out, (int) (c * tokens * d));
+    }
+    return x.getManager().create(out, new Shape(n, tokens, d));
   }
 }

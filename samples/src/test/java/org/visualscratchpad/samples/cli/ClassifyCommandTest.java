@@ -1,0 +1,134 @@
+package org.visualscratchpad.samples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.visualscratchpad.safetensors.SafetensorsWriter;
+import picocli.CommandLine;
+
+/**
+ * {@code vsp classify} on the {@code clip} fixture with a word-level tokenizer over its ids and a
+ * random SAELens SAE (seed 5) at vision layer 1.
+ */
+class ClassifyCommandTest {
+
+  static String[] run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new Vsp());
+    cl.setExecutionExceptionHandler(new Vsp.Errors());
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int rc = cl.execute(args);
+    return new String[] {Integer.toString(rc), out.toString(), err.toString()};
+  }
+
+  @Test
+  void prints_probabilities_drivers_and_the_edited_probabilities(@TempDir Path tmp) throws Exception {
+    Path fixture = Path.of(System.getProperty("vsp.shared.dir", "../../shared"), "fixtures", "hf-reference", "clip");
+    Assumptions.assumeTrue(Files.isDirectory(fixture), "fixture missing: " + fixture);
+    Path model = Files.createDirectories(tmp.resolve("model"));
+    for (String f : List.of("config.json", "model.safetensors", "preprocessor_config.json")) {
+      Files.copy(fixture.resolve(f), model.resolve(f));
+    }
+    writeTokenizer(model.resolve("tokenizer.json"));
+    Path sae = writeSae(tmp.resolve("sae"), 5);
+    Path image = tmp.resolve("image.png");
+    BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 32; y++) {
+      for (int x = 0; x < 32; x++) {
+        img.setRGB(x, y, ((x * 8) << 16) | ((y * 8) << 8) | 90);
+      }
+    }
+    ImageIO.write(img, "png", image.toFile());
+    Path templates = Files.writeString(tmp.resolve("templates.txt"), "a photo of a {}.\n\n{}\n");
+
+    String[] r = run("classify", "--model", model.toString(), "--sae", sae.toString(), "--image", image.toString(),
+        "--classes", "w10,w20,w30", "--templates", templates.toString(), "--ablate", "1,2,3", "--steer", "4=6.5");
+    assertEquals("0", r[0], r[2]);
+    String out = r[1];
+    System.out.println(out);
+    assertTrue(out.contains("probabilities (2 templates)"), out);
+    Matcher m = Pattern.compile("(w\\d0)\\s+([0-9.]+)%\\s+logit").matcher(out);
+    double sum = 0;
+    int classes = 0;
+    while (m.find()) {
+      sum += Double.parseDouble(m.group(2));
+      classes++;
+    }
+    assertEquals(3, classes, out);
+    assertEquals(100.0, sum, 0.05, out);
+    assertTrue(out.contains("top drivers per class"), out);
+    assertTrue(out.contains("under InterventionPlan[ablate [1, 2, 3]"), out);
+    assertEquals(3, out.lines().filter(l -> l.contains("->")).count(), out);
+
+    // bad input: a clear one-line error and a non-zero exit code, no stack trace
+    String[] one = run("classify", "--model", model.toString(), "--sae", sae.toString(), "--image", image.toString(),
+        "--classes", "w10");
+    assertEquals("2", one[0]);
+    assertTrue(one[2].contains("at least 2"), one[2]);
+    String[] range = run("classify", "--model", model.toString(), "--sae", sae.toString(), "--image", image.toString(),
+        "--classes", "w10,w20", "--ablate", "999");
+    assertEquals("2", range[0]);
+    assertTrue(range[2].contains("999") && range[2].contains("d_sae"), range[2]);
+    String[] nan = run("classify", "--model", model.toString(), "--sae", sae.toString(), "--image", image.toString(),
+        "--classes", "w10,w20", "--steer", "3=NaN");
+    assertEquals("2", nan[0]);
+    assertTrue(nan[2].contains("NaN"), nan[2]);
+  }
+
+  static void writeTokenizer(Path file) throws Exception {
+    StringBuilder vocab = new StringBuilder("\"<s>\":0,\"<unk>\":1,\"</s>\":2,\"a\":3,\"photo\":4,\"of\":5,\".\":6");
+    for (int id = 7; id < 99; id++) {
+      vocab.append(",\"w").append(id).append("\":").append(id);
+    }
+    String special = "\"single_word\":false,\"lstrip\":false,\"rstrip\":false,\"normalized\":false,\"special\":true";
+    Files.writeString(file, "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,\"added_tokens\":["
+        + "{\"id\":0,\"content\":\"<s>\"," + special + "},{\"id\":1,\"content\":\"<unk>\"," + special + "},"
+        + "{\"id\":2,\"content\":\"</s>\"," + special + "}],\"normalizer\":null,"
+        + "\"pre_tokenizer\":{\"type\":\"Whitespace\"},"
+        + "\"post_processor\":{\"type\":\"TemplateProcessing\","
+        + "\"single\":[{\"SpecialToken\":{\"id\":\"<s>\",\"type_id\":0}},{\"Sequence\":{\"id\":\"A\",\"type_id\":0}},"
+        + "{\"SpecialToken\":{\"id\":\"</s>\",\"type_id\":0}}],"
+        + "\"pair\":[{\"Sequence\":{\"id\":\"A\",\"type_id\":0}},{\"Sequence\":{\"id\":\"B\",\"type_id\":1}}],"
+        + "\"special_tokens\":{\"<s>\":{\"id\":\"<s>\",\"ids\":[0],\"tokens\":[\"<s>\"]},"
+        + "\"</s>\":{\"id\":\"</s>\",\"ids\":[2],\"tokens\":[\"</s>\"]}}},"
+        + "\"decoder\":{\"type\":\"WordPiece\",\"prefix\":\"##\",\"cleanup\":false},"
+        + "\"model\":{\"type\":\"WordLevel\",\"unk_token\":\"<unk>\",\"vocab\":{" + vocab + "}}}");
+  }
+
+  static Path writeSae(Path folder, long seed) throws Exception {
+    Files.createDirectories(folder);
+    int dIn = 32;
+    int dSae = 64;
+    Random r = new Random(seed);
+    float[] wEnc = new float[dIn * dSae];
+    float[] wDec = new float[dSae * dIn];
+    float[] bEnc = new float[dSae];
+    for (int i = 0; i < wEnc.length; i++) {
+      wEnc[i] = (float) (r.nextGaussian() / Math.sqrt(dIn));
+      wDec[i] = (float) (r.nextGaussian() / Math.sqrt(dSae));
+    }
+    java.util.Arrays.fill(bEnc, 0.1f);
+    new SafetensorsWriter().putFloats("W_enc", wEnc, dIn, dSae).putFloats("b_enc", bEnc, dSae)
+        .putFloats("W_dec", wDec, dSae, dIn).putFloats("b_dec", new float[dIn], dIn)
+        .write(folder.resolve("sae_weights.safetensors"));
+    Files.writeString(folder.resolve("cfg.json"), "{\"architecture\":\"standard\",\"d_in\":32,\"d_sae\":64,"
+        + "\"hook_name\":\"vision.blocks.1.hook_resid_post\",\"apply_b_dec_to_input\":true,\"dtype\":\"float32\","
+        + "\"normalize_activations\":\"none\"}");
+    return folder;
+  }
+}
