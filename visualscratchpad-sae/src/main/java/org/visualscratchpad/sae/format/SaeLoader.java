@@ -25,7 +25,7 @@ import org.visualscratchpad.sae.kernel.SaeWeights;
  *
  * <pre>{@code
  * jshell> var sae = SaeLoader.load(Path.of("fixtures/scratchpad_llava/sae"))
- * sae ==> PureJavaSae[standard, d_in 32, d_sae 256, vision.blocks.1.hook_resid_post, vector[256-bit, 6x16 tiles, 2 threads]]
+ * sae ==> PureJavaSae[standard, d_in 32, d_sae 256, vision.blocks.1.hook_resid_post, vector[256-bit, 6x16 tiles, 96-row blocks, 2 threads]]
  * jshell> SaeLoader.load(Path.of("sae"), 1024)   // refused: SAE d_in (32) does not match ...
  * }</pre>
  *

@@ -18,7 +18,7 @@ import org.visualscratchpad.InvalidInputException;
  * jshell> KernelChoice.vectorAvailable()
  * $1 ==> true
  * jshell> KernelChoice.AUTO.create(weights).name()
- * $2 ==> "vector[256-bit, 6x16 tiles, 2 threads]"
+ * $2 ==> "vector[256-bit, 6x16 tiles, 96-row blocks, 2 threads]"
  * }</pre>
  */
 public enum KernelChoice {

@@ -26,7 +26,7 @@ import org.visualscratchpad.tensor.FloatMatrix;
  *
  * <pre>{@code
  * jshell> var sae = SaeLoader.load(Path.of("sae"))
- * sae ==> PureJavaSae[standard, d_in 32, d_sae 256, vision.blocks.1.hook_resid_post, vector[256-bit, 6x16 tiles, 2 threads]]
+ * sae ==> PureJavaSae[standard, d_in 32, d_sae 256, vision.blocks.1.hook_resid_post, vector[256-bit, 6x16 tiles, 96-row blocks, 2 threads]]
  * jshell> var h = sae.encode(z)
  * jshell> var zPrime = sae.intervene(z, h, 0, InterventionPlan.of(LatentIntervention.ablate(List.of(196, 96, 173))))
  * }</pre>

@@ -13,14 +13,14 @@ import org.visualscratchpad.sae.SparseActivations;
  *
  * <pre>{@code
  * jshell> var kernel = KernelChoice.AUTO.create(weights)
- * kernel ==> vector[256-bit, 6x16 tiles, 2 threads]
+ * kernel ==> vector[256-bit, 6x16 tiles, 96-row blocks, 2 threads]
  * jshell> SparseActivations h = kernel.encode(z, rows)        // z: float[rows * d_in]
  * jshell> float[] recon = kernel.decode(h)                       // [rows * d_in]
  * }</pre>
  */
 public interface SaeKernel {
 
-  /** A short description, e.g. {@code scalar} or {@code vector[256-bit, 6x16 tiles, 2 threads]}. */
+  /** A short description, e.g. {@code scalar} or {@code vector[256-bit, 6x16 tiles, 96-row blocks, 2 threads]}. */
   String name();
 
   /** The weights this kernel computes with. */

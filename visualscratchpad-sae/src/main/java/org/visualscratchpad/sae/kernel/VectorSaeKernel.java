@@ -19,7 +19,10 @@ import org.visualscratchpad.sae.SparseActivations;
  * writes them once to a 6 x NR tile buffer (L1); {@code b_enc} and the activation cut-off are then
  * applied as vector operations and only the active entries are appended to per-row lists (no dense
  * {@code [rows x d_sae]} block). Workers take chunks of panels (the latent dimension) from an atomic
- * counter, each chunk with its own row lists, merged in latent order at the end.
+ * counter, each chunk with its own row lists, merged in latent order at the end. Within a chunk the
+ * rows are swept in blocks of 96 (16 tiles; {@link #ROW_BLOCK_TILES}): for each block, every panel of
+ * the chunk against the block's tiles, so that the block's packed rows stay in L2 and each panel is
+ * read once per block.
  *
  * <p>Decode and edits gather one {@code W_dec} row per active entry, four entries per pass over the
  * output row (which stays in L1).
@@ -76,7 +79,7 @@ final class VectorSaeKernel implements SaeKernel {
 
   @Override
   public String name() {
-    return "vector[" + S.vectorBitSize() + "-bit, " + MR + "x" + NR + " tiles, " + (ROW_BLOCK_TILES * MR) + "-row blocks, " + KernelThreads.count() + " threads]";
+    return "vector[" + S.vectorBitSize() + "-bit, " + MR + "x" + NR + " tiles, " + (ROW_BLOCK_TILES > 0 ? ROW_BLOCK_TILES * MR + "-row blocks, " : "no row blocks, ") + KernelThreads.count() + " threads]";
   }
 
   @Override
