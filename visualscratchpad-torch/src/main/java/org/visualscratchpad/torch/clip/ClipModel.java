@@ -12,7 +12,6 @@ import org.visualscratchpad.CheckpointFormatException;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.ScratchpadException;
 import org.visualscratchpad.hook.HookPoint;
-import org.visualscratchpad.hook.Tower;
 import org.visualscratchpad.tensor.FloatMatrix;
 import org.visualscratchpad.torch.checkpoint.ConfigJson;
 import org.visualscratchpad.torch.checkpoint.Weights;
@@ -278,27 +277,10 @@ public final class ClipModel implements VisionEncoder, AutoCloseable {
    */
   public List<FloatMatrix> residualStream(DenseTensor pixels, HookPoint hook) {
     checkOpen();
-    int index = checkHook(hook, vision.config().numLayers());
-    List<FloatMatrix> out = new ArrayList<>();
+    int index = vision.checkHook(hook);
     try (NDManager m = weightsManager.newSubManager()) {
-      NDArray x = vision.embed(Nd.create(m, pixels));
-      for (int l = 0; l < index; l++) {
-        x = vision.layer(l, x, null);
-      }
-      for (int c = 0; c < pixels.dim(0); c++) {
-        out.add(Nd.matrix(x.get(c)));
-      }
+      return vision.hiddenStates(Nd.create(m, pixels), index);
     }
-    return out;
-  }
-
-  /** Checks a vision hook against a tower of {@code layers} layers; returns its hidden_states index. */
-  static int checkHook(HookPoint hook, int layers) {
-    InvalidInputException.check(hook != null && hook.tower() == Tower.VISION,
-        "hook point (%s) must be on the vision tower, e.g. vision.blocks.%s.hook_resid_post", hook, layers - 2);
-    InvalidInputException.check(hook.layer() < layers,
-        "hook layer (%s) must be less than the vision tower's %s layers (0..%s)", hook.layer(), layers, layers - 1);
-    return hook.hiddenStatesIndex();
   }
 
   /** Which folder this was loaded from. */

@@ -8,6 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.hook.HookPoint;
+import org.visualscratchpad.hook.HookSite;
+import org.visualscratchpad.hook.Tower;
+import org.visualscratchpad.tensor.FloatMatrix;
+import org.visualscratchpad.torch.nn.Nd;
 import org.visualscratchpad.torch.checkpoint.Weights;
 import org.visualscratchpad.torch.nn.LayerNorm;
 
@@ -81,6 +86,39 @@ public final class ClipVisionTower {
   }
 
   /** {@code post_layernorm(last[:, 0])}, {@code [N, d]}. */
+  /**
+   * Checks that {@code hook} is a vision hook inside this tower and returns its {@code
+   * hidden_states} index ({@code hook_resid_pre} of layer {@code numLayers} is the last state).
+   *
+   * @throws InvalidInputException naming the hook and the tower's layers
+   */
+  public int checkHook(HookPoint hook) {
+    int n = cfg.numLayers();
+    InvalidInputException.check(hook != null && hook.tower() == Tower.VISION,
+        "hook point (%s) must be on the vision tower, e.g. vision.blocks.%s.hook_resid_post", hook, n - 2);
+    InvalidInputException.check(hook.layer() < n || (hook.site() == HookSite.RESID_PRE && hook.layer() <= n),
+        "hook layer (%s) of %s must be less than the vision tower's %s layers (0..%s)", hook.layer(), hook, n, n - 1);
+    return hook.hiddenStatesIndex();
+  }
+
+  /**
+   * {@code hidden_states[index]} of each crop as plain matrices {@code [tokens x d]} (row 0 = CLS),
+   * running only the layers before {@code index}.
+   *
+   * @param pixels {@code [crops, 3, imageSize, imageSize]}
+   */
+  public List<FloatMatrix> hiddenStates(NDArray pixels, int index) {
+    NDArray x = embed(pixels);
+    for (int l = 0; l < index; l++) {
+      x = layer(l, x, null);
+    }
+    List<FloatMatrix> out = new ArrayList<>();
+    for (int c = 0; c < pixels.getShape().get(0); c++) {
+      out.add(Nd.matrix(x.get(c)));
+    }
+    return out;
+  }
+
   public NDArray pool(NDArray last) {
     if (postLayerNorm == null) {
       throw new IllegalStateException("post_layernorm was not loaded");

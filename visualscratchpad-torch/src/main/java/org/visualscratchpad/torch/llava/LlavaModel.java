@@ -15,8 +15,6 @@ import org.visualscratchpad.CheckpointFormatException;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.ScratchpadException;
 import org.visualscratchpad.hook.HookPoint;
-import org.visualscratchpad.hook.HookSite;
-import org.visualscratchpad.hook.Tower;
 import org.visualscratchpad.tensor.FloatMatrix;
 import org.visualscratchpad.torch.checkpoint.ConfigJson;
 import org.visualscratchpad.torch.checkpoint.Weights;
@@ -496,28 +494,13 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
    */
   public List<FloatMatrix> residualStream(ImageInput image, HookPoint hook) {
     checkOpen();
-    int layers = cfg.vision().numLayers();
-    InvalidInputException.check(hook != null && hook.tower() == Tower.VISION,
-        "hook point (%s) must be on the vision tower, e.g. vision.blocks.%s.hook_resid_post", hook, layers - 2);
-    InvalidInputException.check(hook.layer() < layers || (hook.site() == HookSite.RESID_PRE && hook.layer() <= layers),
-        "hook layer (%s) of %s must be less than the vision tower's %s layers (0..%s)", hook.layer(), hook, layers,
-        layers - 1);
-    int index = hook.hiddenStatesIndex();
+    int index = vision.checkHook(hook);
     int need = cropsFor(image);
-    List<FloatMatrix> out = new ArrayList<>();
+    int s = cfg.vision().imageSize();
+    InvalidInputException.check(image.pixels().dim(2) == s, "crops must be %sx%s", s, s);
     try (NDManager m = weightsManager.newSubManager()) {
-      int s = cfg.vision().imageSize();
-      NDArray px = Nd.create(m, image.pixels().range(0, need));
-      InvalidInputException.check(image.pixels().dim(2) == s, "crops must be %sx%s", s, s);
-      NDArray x = vision.embed(px);
-      for (int l = 0; l < index; l++) {
-        x = vision.layer(l, x, null);
-      }
-      for (int c = 0; c < need; c++) {
-        out.add(Nd.matrix(x.get(c)));
-      }
+      return vision.hiddenStates(Nd.create(m, image.pixels().range(0, need)), index);
     }
-    return out;
   }
 
   private void checkOpen() {
