@@ -405,6 +405,12 @@ async function openLatent(latentId) {
     rows.push(['mean activation', `${fmt(d.meanActivation)} (rank ${d.meanActivationRank})`]);
     rows.push(['frequency', `${fmt(d.frequency)} (rank ${d.frequencyRank})`]);
   } else rows.push(['statistics', 'not loaded (--stats)']);
+  if (d.labelEntropy !== undefined) rows.push(['label entropy', d.labelEntropy === null ? `n/a (${d.labelEntropyNote})` : `${fmt(d.labelEntropy)} nats`]);
+  if (d.distribution) {
+    const x = d.distribution;
+    rows.push(['fires on', `${x.firingImages} of ${x.images} images, ${x.firingTokens} of ${x.tokens} tokens`]);
+    rows.push(['when firing', `mean ${fmt(x.meanWhenFiring)}, std ${fmt(x.stdWhenFiring)}, max ${fmt(x.max)} (per token)`]);
+  }
   rows.push(['decoder norm', d.decoderNorm === null ? 'n/a' : fmt(d.decoderNorm)]);
   if (d.patchActivations) rows.push(['on this image', `max ${fmt(d.maxPatchActivation)}, CLS ${d.clsActivation.map(fmt).join(', ')}`]);
   const table = $('latent-stats');
@@ -412,12 +418,64 @@ async function openLatent(latentId) {
   for (const [k, v] of rows) {
     const tr = table.insertRow(); tr.insertCell().textContent = k; tr.insertCell().textContent = String(v);
   }
-  $('latent-note').textContent = d.referenceImages.length ? '' : d.referenceNote;
+  $('latent-note').textContent = d.referenceNote;
+  drawReferences(d);
+  drawLatentHistogram(d);
   const img = $('latent-image');
   const paint = () => { if (state.answer && d.patchActivations) paintBoxes($('latent-mask'), img, state.answer.imageTokens, d.patchActivations, '30,90,230'); };
   $('latent-imgwrap').hidden = !d.patchActivations;
   if (img.complete && img.naturalWidth) paint(); else img.onload = paint;
   $('steer-latents').value = $('steer-latents').value || String(latentId);
+}
+
+function drawReferences(d) {
+  const box = $('latent-refs');
+  box.innerHTML = '';
+  for (const r of d.referenceImages) {
+    const f = document.createElement('figure');
+    const img = document.createElement('img');
+    img.alt = `reference image ${r.rank + 1} of latent ${d.latentId}: ${r.imageId}`;
+    img.dataset.rank = String(r.rank);
+    img.loading = 'eager';
+    img.addEventListener('error', () => { img.replaceWith(Object.assign(document.createElement('div'), { className: 'muted', textContent: 'image unavailable' })); });
+    img.src = r.url;
+    const c = document.createElement('figcaption');
+    const fmt = (v) => Number(v.toPrecision(3));
+    c.textContent = `#${r.rank + 1} ${fmt(r.activation)}${r.label ? ' ' + r.label : ''}`;
+    c.title = `${r.imageId}${r.label ? ' (' + r.label + ')' : ''}: image-level activation ${r.activation}, fires on ${r.activeTokens} of ${r.tokens} tokens`;
+    f.append(img, c);
+    box.appendChild(f);
+  }
+}
+let histChart = null;
+// Two honest views of the activation distribution: the per-token activations inside the top images'
+// masks (the statistics keep no dataset-wide histogram), and, when an answer is loaded, this image's patches.
+function drawLatentHistogram(d) {
+  const series = [];
+  let labels = null;
+  const bins = 20;
+  if (d.distribution) {
+    const h = d.distribution.topImagesHistogram;
+    labels = Array.from({ length: bins }, (_, b) => (h.to * (b + 0.5) / bins).toPrecision(2));
+    series.push({ name: `tokens of the top ${h.images} images (${h.values})`, type: 'bar', data: Array.from(h.counts), itemStyle: { color: '#1f77b4' } });
+    if (d.patchActivations) {
+      const counts = new Array(bins).fill(0);
+      for (const v of d.patchActivations) if (v > 0) counts[Math.min(bins - 1, Math.floor(h.to > 0 ? v / h.to * bins : 0))]++;
+      series.push({ name: 'patches of this image', type: 'bar', data: counts, itemStyle: { color: '#b4232c' } });
+    }
+  }
+  $('latent-hist').hidden = !labels;
+  $('latent-hist-note').textContent = labels
+    ? 'Per-token activations where the latent fires, in equal bins up to the largest value in its top images. The statistics store sums and the top images only, not a histogram over the whole dataset.'
+    : (d.patchActivations ? '' : 'no statistics loaded: no distribution to show.');
+  if (!labels) return;
+  histChart = histChart || echarts.init($('latent-hist'));
+  histChart.setOption({
+    animation: false, grid: { left: 45, right: 10, top: 30, bottom: 30 }, legend: { top: 0, textStyle: { fontSize: 10 } },
+    tooltip: { trigger: 'axis' }, xAxis: { type: 'category', data: labels, name: 'activation' }, yAxis: { type: 'value', name: 'tokens' },
+    series,
+  }, true);
+  $('latent-hist').dataset.bins = String(labels.length);
 }
 
 // ---------- start: model info, then the view named in the URL ----------
@@ -463,5 +521,5 @@ async function start() {
   } catch (e) { /* class sets are optional */ }
   await restore();
 }
-window.addEventListener('resize', () => { drawOverlay(); [barsChart, heatmapChart, scatterChart].forEach((c) => c && c.resize()); });
+window.addEventListener('resize', () => { drawOverlay(); [barsChart, heatmapChart, scatterChart, histChart].forEach((c) => c && c.resize()); });
 guarded(start).then(() => { document.body.dataset.ready = '1'; });

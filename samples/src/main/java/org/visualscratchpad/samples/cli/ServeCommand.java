@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.visualscratchpad.ScratchpadException;
 import org.visualscratchpad.samples.demo.ShippedDemo;
+import org.visualscratchpad.samples.web.ReferenceImages;
 import org.visualscratchpad.samples.web.ScratchpadServer;
 import org.visualscratchpad.samples.web.ServerOptions;
 import org.visualscratchpad.scratchpad.LoadSpec;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Option;
  *
  * <pre>
  *   bin/vsp serve --open                      # the shipped ShapesWorld demo model
- *   bin/vsp serve --model llava-1.5-7b-hf --sae sae-layer22 --stats stats --open
+ *   bin/vsp serve --model llava-1.5-7b-hf --sae sae-layer22 --stats stats --images val-images --open
  * </pre>
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
@@ -37,6 +38,10 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--stats", paramLabel = "DIR", description = "Latent statistics (drive the noisy filter and the exploration scatter).")
   Path stats;
+
+  @Option(names = "--images", paramLabel = "DIR",
+      description = "The image folder the statistics were computed on (vsp stats --images DIR): the latent page shows its top images from it. The demo's scenes are redrawn without it.")
+  Path images;
 
   @Option(names = "--device", defaultValue = "cpu", description = "cpu (default) or gpu / gpu:N.")
   String device;
@@ -60,7 +65,7 @@ public final class ServeCommand implements Callable<Integer> {
     Scratchpad pad = Scratchpad.load(spec);
     ScratchpadServer server;
     try {
-      server = ScratchpadServer.start(pad, options);
+      server = ScratchpadServer.start(pad, options, references(options));
     } catch (RuntimeException e) {
       pad.close();
       throw e;
@@ -77,6 +82,14 @@ public final class ServeCommand implements Callable<Integer> {
     }
     stopped.await();
     return 0;
+  }
+
+  /** The reference images of the latent page: the folder given, the demo's generated scenes, or none. */
+  ReferenceImages references(ServerOptions options) {
+    if (images != null) {
+      return ReferenceImages.folder(images, options);
+    }
+    return model == null && sae == null && stats == null ? ReferenceImages.shapesWorldScenes() : ReferenceImages.none();
   }
 
   /**

@@ -25,6 +25,8 @@ import org.visualscratchpad.intervention.LatentIntervention;
 import org.visualscratchpad.intervention.TokenScope;
 import org.visualscratchpad.sae.DatasetStatistics;
 import org.visualscratchpad.sae.SaeConfig;
+import org.visualscratchpad.sae.stats.LatentStatistics;
+import org.visualscratchpad.sae.stats.TopImage;
 import org.visualscratchpad.scratchpad.Answer;
 import org.visualscratchpad.scratchpad.AskOptions;
 import org.visualscratchpad.scratchpad.ClassPrompts;
@@ -59,7 +61,9 @@ import org.visualscratchpad.vision.ImageTokenLocation;
  *   <tr><td>POST /api/classify</td><td>{@code {image | sample, classes, templates: [..] | "imagenet", edits}}: CLIP probabilities before and after the edits</td></tr>
  *   <tr><td>GET /api/class-sets</td><td>example class lists</td></tr>
  *   <tr><td>GET /api/statistics?percent=p</td><td>mean activation and frequency per latent, the noisy thresholds</td></tr>
- *   <tr><td>GET /api/latents/{latentId}?answer=id</td><td>one latent's statistics and its activation on each patch of an answer</td></tr>
+ *   <tr><td>GET /api/latents/{latentId}?answer=id</td><td>one latent's statistics (frequency, mean, label entropy,
+ *       activation distribution, reference images) and its activation on each patch of an answer</td></tr>
+ *   <tr><td>GET /api/latents/{latentId}/reference/{rank}</td><td>its rank-th top image with the patch mask drawn over it (PNG)</td></tr>
  * </table>
  *
  * <p>Safety: bound to loopback by default; body sizes and image pixels are limited ({@link
@@ -72,14 +76,16 @@ public final class ScratchpadServer implements AutoCloseable {
 
   private final Scratchpad pad;
   private final ServerOptions options;
+  private final ReferenceImages references;
   private final ObjectMapper mapper = new ObjectMapper();
   private final AnswerCache answers;
   private final Javalin app;
   private final String url;
 
-  private ScratchpadServer(Scratchpad pad, ServerOptions options) {
+  private ScratchpadServer(Scratchpad pad, ServerOptions options, ReferenceImages references) {
     this.pad = pad;
     this.options = options;
+    this.references = references;
     this.answers = new AnswerCache(options.cachedAnswers());
     this.app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
@@ -102,6 +108,7 @@ public final class ScratchpadServer implements AutoCloseable {
       cfg.routes.post("/api/classify", this::classify);
       cfg.routes.get("/api/class-sets", ctx -> send(ctx, new java.util.TreeMap<>(ClassPrompts.exampleClassSets())));
       cfg.routes.get("/api/latents/{latentId}", this::latent);
+      cfg.routes.get("/api/latents/{latentId}/reference/{rank}", this::referenceImage);
       cfg.routes.exception(WebRequestException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
       cfg.routes.exception(InvalidInputException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
       cfg.routes.exception(ScratchpadException.class, (e, ctx) -> error(ctx, 500, e.getMessage()));
@@ -142,9 +149,20 @@ public final class ScratchpadServer implements AutoCloseable {
    * @throws ScratchpadException if the port cannot be bound
    */
   public static ScratchpadServer start(Scratchpad pad, ServerOptions options) {
+    return start(pad, options, ReferenceImages.none());
+  }
+
+  /**
+   * Starts serving {@code pad}, with the latent page's reference images read from {@code references}
+   * (by the image ids the statistics store).
+   *
+   * @throws ScratchpadException if the port cannot be bound
+   */
+  public static ScratchpadServer start(Scratchpad pad, ServerOptions options, ReferenceImages references) {
     InvalidInputException.check(pad != null, "scratchpad must not be null");
     InvalidInputException.check(options != null, "server options must not be null");
-    return new ScratchpadServer(pad, options);
+    InvalidInputException.check(references != null, "reference images must not be null (use ReferenceImages.none())");
+    return new ScratchpadServer(pad, options, references);
   }
 
   /** The page's address, e.g. {@code http://127.0.0.1:8077/}. */
@@ -387,7 +405,7 @@ public final class ScratchpadServer implements AutoCloseable {
     send(ctx, m);
   }
 
-  private void latent(Context ctx) {
+  private int latentId(Context ctx) {
     int dSae = pad.sae().dSae();
     String raw = ctx.pathParam("latentId");
     int latentId;
@@ -400,6 +418,32 @@ public final class ScratchpadServer implements AutoCloseable {
       throw new WebRequestException(400, "latent id (" + (raw.length() > 20 ? raw.substring(0, 20) + "..." : raw)
           + ") must be an integer in [0, d_sae = " + dSae + ").");
     }
+    return latentId;
+  }
+
+  /** One reference image of a latent, by its rank in the statistics' top images, with the patch mask drawn over it. */
+  private void referenceImage(Context ctx) {
+    int latentId = latentId(ctx);
+    LatentStatistics s = pad.statistics().filter(LatentStatistics.class::isInstance).map(LatentStatistics.class::cast)
+        .orElseThrow(() -> new WebRequestException(404, "no latent statistics with top images are loaded. "
+            + "Start the server with --stats DIR."));
+    List<TopImage> top = s.topImages(latentId);
+    String raw = ctx.pathParam("rank");
+    int rank = raw.matches("\\d{1,4}") ? Integer.parseInt(raw) : -1;
+    if (rank < 0 || rank >= top.size()) {
+      throw new WebRequestException(404, "reference image rank (" + (raw.length() > 20 ? raw.substring(0, 20) + "..." : raw)
+          + ") of latent " + latentId + " must be an integer in [0, " + top.size() + ")"
+          + (top.isEmpty() ? "; this latent never fired on the statistics' images" : "") + ".");
+    }
+    TopImage t = top.get(rank);
+    BufferedImage img = references.load(t.imageId()).orElseThrow(() -> new WebRequestException(404, "reference image "
+        + t.imageId() + " is not available: " + references.describe() + "."));
+    png(ctx, LatentPageViews.maskOver(img, t.mask(), LatentPageViews.maskScale(top)));
+  }
+
+  private void latent(Context ctx) {
+    int dSae = pad.sae().dSae();
+    int latentId = latentId(ctx);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("latentId", latentId);
     m.put("dSae", dSae);
@@ -420,9 +464,23 @@ public final class ScratchpadServer implements AutoCloseable {
     } catch (ScratchpadException | UnsupportedOperationException e) {
       m.put("decoderNorm", null);
     }
-    m.put("referenceImages", List.of());
-    m.put("referenceNote", "no reference images are loaded with this SAE yet; the patch mask below shows where "
-        + "the latent fires on the current image.");
+    if (pad.statistics().orElse(null) instanceof LatentStatistics ls) {
+      m.put("referenceImages", LatentPageViews.references(latentId, ls, references));
+      m.put("referenceNote", ls.topImages(latentId).isEmpty()
+          ? "this latent fired on none of the " + ls.images() + " images of the statistics."
+          : "top " + ls.topImages(latentId).size() + " of " + ls.images() + " images by mean activation; "
+              + references.describe() + ". Darker patches: weaker activation (one scale for all of them).");
+      double h = ls.labelEntropy(latentId);
+      m.put("labelEntropy", h < 0 ? null : h);
+      m.put("labelEntropyNote", h < 0 ? "not defined: fewer than top_k (" + ls.options().topK()
+          + ") of its top images carry a label" : "natural log over the activation-weighted labels of the top images");
+      m.put("distribution", LatentPageViews.distribution(latentId, ls, 20));
+    } else {
+      m.put("referenceImages", List.of());
+      m.put("referenceNote", pad.statistics().isPresent()
+          ? "these statistics keep no top images; the patch mask below shows where the latent fires on the current image."
+          : "no latent statistics are loaded (--stats DIR); the patch mask below shows where the latent fires on the current image.");
+    }
     String answerId = ctx.queryParam("answer");
     if (answerId != null && !answerId.isEmpty()) {
       Answer a = answers.get(answerId);

@@ -1,0 +1,160 @@
+package org.visualscratchpad.samples.web;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.visualscratchpad.sae.stats.LatentStatistics;
+import org.visualscratchpad.sae.stats.PatchMask;
+import org.visualscratchpad.sae.stats.TopImage;
+
+/**
+ * What the latent page shows from {@link LatentStatistics}: its reference images (the top-k images
+ * with their patch masks, drawn over the image), the label entropy, and the activation distribution
+ * that the stored aggregate allows (the statistics keep sums, sums of squares, maxima and the top-k
+ * masks, not a full histogram; see {@link #distribution}).
+ *
+ * <pre>{@code
+ * jshell> LatentPageViews.maskOver(image, stats.topImages(42).get(0).mask(), 3.5f)   // a PNG-ready picture
+ * }</pre>
+ */
+final class LatentPageViews {
+  /** Smallest side of a served reference picture, in pixels (small scenes are scaled up, pixelated). */
+  static final int MIN_SIDE = 192;
+
+  private LatentPageViews() {}
+
+  /**
+   * The reference-image entries {@code [{rank, imageId, label, activation, activeTokens, url}]}, best
+   * first; {@code url} is {@code null} when {@code source} does not hold the image.
+   */
+  static List<Map<String, Object>> references(int latentId, LatentStatistics stats, ReferenceImages source) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    List<TopImage> top = stats.topImages(latentId);
+    for (int rank = 0; rank < top.size(); rank++) {
+      TopImage t = top.get(rank);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("rank", rank);
+      m.put("imageId", t.imageId());
+      m.put("label", t.label());
+      m.put("activation", t.activation());
+      m.put("activeTokens", t.mask().activeCount());
+      m.put("tokens", t.mask().tokenCount());
+      m.put("url", "api/latents/" + latentId + "/reference/" + rank);
+      out.add(m);
+    }
+    return out;
+  }
+
+  /** The largest masked activation over a latent's top images (the shared scale of its masks; 0 if none). */
+  static float maskScale(List<TopImage> top) {
+    float max = 0;
+    for (TopImage t : top) {
+      for (float v : t.mask().values()) {
+        max = Math.max(max, v);
+      }
+    }
+    return max;
+  }
+
+  /**
+   * What can honestly be said about the activation distribution from the stored aggregate: over the
+   * tokens where the latent fires, the count, mean, standard deviation and maximum; and a histogram
+   * of the per-token activations inside the top-k images' masks ({@code bins} equal bins from 0 to
+   * the maximum). The statistics store no histogram over the whole dataset.
+   */
+  static Map<String, Object> distribution(int latentId, LatentStatistics s, int bins) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    long n = s.patchCount(latentId);
+    m.put("firingTokens", n);
+    m.put("tokens", s.tokens());
+    m.put("images", s.images());
+    m.put("firingImages", s.imageCount(latentId));
+    double mean = n == 0 ? 0 : s.sum(latentId) / n;
+    double var = n == 0 ? 0 : Math.max(0, s.sumOfSquares(latentId) / n - mean * mean);
+    m.put("meanWhenFiring", mean);
+    m.put("stdWhenFiring", Math.sqrt(var));
+    m.put("max", s.max(latentId));
+    m.put("meanActivationWhenFiring", s.meanActivationWhenFiring(latentId));
+    List<TopImage> top = s.topImages(latentId);
+    float max = maskScale(top);
+    long[] counts = new long[bins];
+    long values = 0;
+    for (TopImage t : top) {
+      for (float v : t.mask().values()) {
+        int b = max > 0 ? (int) Math.min(bins - 1, Math.floor(v / max * bins)) : 0;
+        counts[Math.max(0, b)]++;
+        values++;
+      }
+    }
+    m.put("topImagesHistogram", Map.of("from", 0, "to", max, "counts", counts, "values", values, "images", top.size()));
+    m.put("imageActivations", top.stream().map(TopImage::activation).toList());
+    return m;
+  }
+
+  /**
+   * {@code image} (scaled up to at least {@value #MIN_SIDE} px) with the mask of its first crop: every
+   * patch of the centre square darkened in proportion to how weak the latent is there (relative to
+   * {@code scale}), and active patches outlined. The patch grid is {@code g x g} where the mask has
+   * {@code crops x (1 + g^2)} tokens (CLS first in each crop); the centre square is where a CLIP
+   * centre crop takes its pixels, which is exact for single-crop models (LLaVA-1.5, CLIP) and the
+   * first (base) view of LLaVA-NeXT.
+   */
+  static BufferedImage maskOver(BufferedImage image, PatchMask mask, float scale) {
+    int perCrop = tokensPerCrop(mask.tokenCount());
+    int grid = (int) Math.round(Math.sqrt(perCrop - 1));
+    if (grid * grid != perCrop - 1) {
+      grid = 0; // not a square patch grid: the picture is shown without a mask
+    }
+    float[] dense = mask.toDense();
+    int factor = Math.max(1, (int) Math.ceil((double) MIN_SIDE / Math.min(image.getWidth(), image.getHeight())));
+    int w = image.getWidth() * factor;
+    int h = image.getHeight() * factor;
+    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = out.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, factor > 1
+        ? RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR : RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.drawImage(image, 0, 0, w, h, null);
+    if (grid > 0) {
+      int side = Math.min(w, h);
+      double left = (w - side) / 2.0;
+      double top = (h - side) / 2.0;
+      double cell = (double) side / grid;
+      g.setStroke(new BasicStroke(Math.max(1f, factor / 2f)));
+      for (int p = 0; p < grid * grid; p++) {
+        float v = dense[1 + p];
+        double strength = scale > 0 ? Math.max(0, Math.min(1, v / scale)) : 0;
+        int x0 = (int) Math.round(left + (p % grid) * cell);
+        int y0 = (int) Math.round(top + (p / grid) * cell);
+        int x1 = (int) Math.round(left + (p % grid + 1) * cell);
+        int y1 = (int) Math.round(top + (p / grid + 1) * cell);
+        int dim = (int) Math.round(170 * (1 - strength));
+        if (dim > 0) {
+          g.setColor(new Color(0, 0, 0, dim));
+          g.fillRect(x0, y0, x1 - x0, y1 - y0);
+        }
+        if (v > 0) {
+          g.setColor(new Color(230, 30, 30));
+          g.drawRect(x0, y0, x1 - x0 - 1, y1 - y0 - 1);
+        }
+      }
+    }
+    g.dispose();
+    return out;
+  }
+
+  /** The tokens of one crop: the largest {@code 1 + g^2} dividing {@code tokenCount} (g >= 1), else all of them. */
+  static int tokensPerCrop(int tokenCount) {
+    for (int g = (int) Math.floor(Math.sqrt(tokenCount - 1)); g >= 1; g--) {
+      if (tokenCount % (1 + g * g) == 0) {
+        return 1 + g * g;
+      }
+    }
+    return tokenCount;
+  }
+}

@@ -1,0 +1,286 @@
+package org.visualscratchpad.samples.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.options.FilePayload;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.visualscratchpad.intervention.ErrorTerm;
+import org.visualscratchpad.intervention.InterventionPlan;
+import org.visualscratchpad.intervention.LatentIntervention;
+import org.visualscratchpad.intervention.TokenScope;
+import org.visualscratchpad.sae.stats.LatentStatistics;
+import org.visualscratchpad.scratchpad.Answer;
+import org.visualscratchpad.scratchpad.AnswerDiff;
+import org.visualscratchpad.scratchpad.AskOptions;
+import org.visualscratchpad.scratchpad.ClusterOptions;
+import org.visualscratchpad.scratchpad.HeatmapOptions;
+import org.visualscratchpad.scratchpad.LatentCluster;
+import org.visualscratchpad.scratchpad.LatentClusters;
+import org.visualscratchpad.scratchpad.Scratchpad;
+import org.visualscratchpad.scratchpad.TokenLatentHeatmap;
+
+/**
+ * The page in a real browser (Debian's Chromium via Playwright) on the REAL shipped ShapesWorld demo
+ * model, its SAE and statistics, served as {@code vsp serve} serves it. Nothing here knows what the
+ * model answers: every expectation is what the library ({@link Scratchpad}) returns for the same
+ * image, prompt and options in this JVM, so the test holds when the demo model is retrained.
+ * Screenshots go to {@code target/screenshots/demo-*.png}.
+ */
+class DemoPageTest {
+  static final Path CHROMIUM = ScratchpadPageTest.CHROMIUM;
+  static final Path SHOTS = ScratchpadPageTest.SHOTS;
+  static Scratchpad pad;
+  static ScratchpadServer server;
+  static Playwright playwright;
+  static Browser browser;
+  BrowserContext context;
+  Page page;
+  final List<String> consoleErrors = new ArrayList<>();
+
+  @BeforeAll
+  static void launch() throws Exception {
+    assumeTrue(Files.isExecutable(CHROMIUM), "browser tests skipped: " + CHROMIUM
+        + " is absent (install it with: apt-get install -y chromium)");
+    Files.createDirectories(SHOTS);
+    pad = DemoModelFixture.pad();
+    server = ScratchpadServer.start(pad, ServerOptions.defaults().withPort(0), ReferenceImages.shapesWorldScenes());
+    playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+    browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM).setHeadless(true)
+        .setArgs(List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run")));
+  }
+
+  @AfterAll
+  static void close() {
+    if (browser != null) {
+      browser.close();
+    }
+    if (playwright != null) {
+      playwright.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @BeforeEach
+  void openPage() {
+    context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 1100).setBypassCSP(true));
+    page = context.newPage();
+    page.onConsoleMessage(m -> {
+      if (m.type().equals("error")) {
+        consoleErrors.add(m.text());
+      }
+    });
+    page.onPageError(e -> consoleErrors.add("page error: " + e));
+  }
+
+  @AfterEach
+  void closePage() {
+    context.close();
+  }
+
+  void load() {
+    page.navigate(server.url());
+    page.waitForFunction("document.body.dataset.ready === '1'");
+  }
+
+  void shot(String name) {
+    page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve(name + ".png")).setFullPage(true));
+  }
+
+  /** Uploads {@code image} through the file input, types the prompt and asks; waits for the token strip. */
+  void ask(BufferedImage image, String prompt, int expectedTokens) {
+    page.locator("#image-file").setInputFiles(new FilePayload("scene.png", "image/png", DemoModelFixture.png(image)));
+    page.waitForFunction("(document.getElementById('preview').getAttribute('src') || '').startsWith('data:')");
+    page.locator("#prompt").fill(prompt);
+    page.locator("#ask").click();
+    page.waitForFunction("document.getElementById('answer-text').textContent !== ''"
+        + " && document.querySelectorAll('#tokens .tok.gen').length === " + expectedTokens);
+  }
+
+  String overlayPixels() {
+    return (String) page.evaluate("document.getElementById('overlay').toDataURL()");
+  }
+
+  /** The overlay's alpha (0-255) at the centre of image token {@code k}'s box. */
+  int overlayAlphaAt(Answer a, int k) {
+    var box = a.imageTokens().get(k).box();
+    return ((Number) page.evaluate("([x, y]) => { const c = document.getElementById('overlay');"
+        + " const img = document.getElementById('answer-image');"
+        + " const px = Math.floor(x * c.width / img.naturalWidth), py = Math.floor(y * c.height / img.naturalHeight);"
+        + " return c.getContext('2d').getImageData(px, py, 1, 1).data[3]; }",
+        List.of(box.x() + box.width() / 2.0, box.y() + box.height() / 2.0))).intValue();
+  }
+
+  static int argmax(float[] v) {
+    int best = 0;
+    for (int k = 1; k < v.length; k++) {
+      best = v[k] > v[best] ? k : best;
+    }
+    return best;
+  }
+
+  static int argmin(float[] v) {
+    int best = 0;
+    for (int k = 1; k < v.length; k++) {
+      best = v[k] < v[best] ? k : best;
+    }
+    return best;
+  }
+
+  @Test
+  void ask_click_a_token_cluster_the_heatmap_ablate_a_cluster_and_compare_the_answers_on_the_demo_model() {
+    BufferedImage image = DemoModelFixture.scene(DemoModelFixture.SCENE_SEED).image().toBufferedImage();
+    // what the library answers for the same image, prompt and options as the page sends (maxNewTokens 32)
+    Answer expected = pad.ask(image, DemoModelFixture.PROMPT, AskOptions.defaults().withMaxNewTokens(32));
+    int n = expected.generated().size();
+    assertTrue(n >= 2, "the demo answer needs two tokens for this test: " + expected);
+    load();
+    long t0 = System.nanoTime();
+    ask(image, DemoModelFixture.PROMPT, n);
+    System.out.printf("demo ask through the page: %.0f ms, answer \"%s\"%n", (System.nanoTime() - t0) / 1e6, expected.text());
+    assertEquals(expected.text(), page.locator("#answer-text").textContent());
+    List<String> shown = page.locator("#tokens .tok.gen").allTextContents();
+    assertEquals(expected.generated().stream().map(t -> t.text().isEmpty() ? "\u2205" : t.text().replace("\n", "\u21b5"))
+        .toList(), shown);
+    page.waitForFunction("document.getElementById('overlay').dataset.token === '0'");
+
+    // click the token whose attention differs most from the first token's: the overlay changes and
+    // is darkest where that token attends most
+    float[][] attention = new float[n][];
+    for (int t = 0; t < n; t++) {
+      attention[t] = expected.attention().weights().row(t);
+    }
+    int other = 1;
+    double bestGap = -1;
+    for (int t = 1; t < n; t++) {
+      double gap = 0;
+      for (int k = 0; k < attention[t].length; k++) {
+        gap += Math.abs(attention[t][k] / attention[t][argmax(attention[t])] - attention[0][k] / attention[0][argmax(attention[0])]);
+      }
+      if (gap > bestGap) {
+        bestGap = gap;
+        other = t;
+      }
+    }
+    String first = overlayPixels();
+    page.locator("#tokens .tok.gen[data-index='" + other + "']").click();
+    page.waitForFunction("document.getElementById('overlay').dataset.token === '" + other + "'");
+    String second = overlayPixels();
+    assertNotEquals(first, second, "the overlay must change between token 0 and token " + other);
+    int hot = argmax(attention[other]);
+    int cold = argmin(attention[other]);
+    assertTrue(overlayAlphaAt(expected, hot) > overlayAlphaAt(expected, cold),
+        "the overlay is strongest on the most attended image token (" + hot + ") and weakest on the least (" + cold + ")");
+    assertTrue(page.url().contains("t=" + other), page.url());
+    // activation bars: the page's weighted bars for this token are the library's ranking
+    List<Integer> topWeighted = expected.rankLatents().perToken().get(other).stream().limit(5).map(r -> r.latentId()).toList();
+    String bars = page.locator("#bars-chart").getAttribute("data-latents");
+    assertEquals(topWeighted, java.util.Arrays.stream(bars.split(",")).limit(5).map(Integer::valueOf).toList());
+    page.locator("#bars-plain").check();
+    page.waitForFunction("document.getElementById('bars-chart').dataset.mode === 'plain'");
+    List<Integer> topPlain = expected.rankLatents(org.visualscratchpad.scratchpad.RankOptions.defaults().plain()).perToken()
+        .get(other).stream().limit(5).map(r -> r.latentId()).toList();
+    assertEquals(topPlain, java.util.Arrays.stream(page.locator("#bars-chart").getAttribute("data-latents").split(","))
+        .limit(5).map(Integer::valueOf).toList());
+    page.locator("#bars-weighted").check();
+    shot("demo-observation");
+
+    // heatmap clustered with the page's controls = the library's heatmap and clusters with the same options
+    page.locator("#hm-clusters").fill("3");
+    page.locator("#hm-build").click();
+    page.waitForFunction("document.querySelectorAll('#clusters button.cluster').length > 0");
+    TokenLatentHeatmap hm = expected.heatmap(new HeatmapOptions(20, true, HeatmapOptions.NoisyFilter.BOTH, 2.0,
+        HeatmapOptions.Normalization.COLUMN));
+    LatentClusters clusters = hm.cluster(new ClusterOptions(ClusterOptions.Method.AVERAGE, ClusterOptions.Distance.CORRELATION,
+        Math.min(3, hm.latentIds().size()), 0.5, 0, 10));
+    Locator buttons = page.locator("#clusters button.cluster");
+    assertEquals(clusters.clusters().size(), buttons.count());
+    assertEquals(String.valueOf(hm.values().rows() * hm.latentIds().size()), page.locator("#heatmap-chart").getAttribute("data-cells"));
+    // ablate the largest cluster (the one most likely to matter)
+    LatentCluster target = clusters.clusters().stream().max(java.util.Comparator.comparingInt(c -> c.latentIds().size())).orElseThrow();
+    buttons.nth(clusters.clusters().indexOf(target)).click();
+    String ids = target.latentIds().stream().map(String::valueOf).collect(Collectors.joining(", "));
+    assertEquals(ids, page.locator("#steer-latents").inputValue());
+    page.locator("#regenerate").click();
+    page.waitForFunction("document.getElementById('steer-plan').textContent !== ''");
+    Answer after = expected.regenerate(new InterventionPlan(List.of(LatentIntervention.ablate(target.latentIds(),
+        TokenScope.allTokens())), ErrorTerm.KEEP));
+    AnswerDiff diff = expected.diff(after);
+    System.out.printf("demo ablation of cluster %s: \"%s\" -> \"%s\" (changed %s)%n", target.latentIds(), expected.text(),
+        after.text(), diff.changed());
+    // side by side: original and steered, the changed tokens marked on both, the plan naming the latents
+    assertEquals(String.valueOf(diff.changed()), page.locator("#answer-after").getAttribute("data-changed"));
+    assertEquals(diff.rows().stream().map(r -> r.after().isEmpty() ? "\u2205" : r.after()).toList(),
+        page.locator("#answer-after .tok").allTextContents());
+    assertEquals(diff.rows().stream().map(r -> r.before().isEmpty() ? "\u2205" : r.before()).toList(),
+        page.locator("#answer-before .tok").allTextContents());
+    assertEquals(diff.rows().stream().filter(AnswerDiff.Row::changed).count(), page.locator("#answer-after .tok.changed").count());
+    String plan = page.locator("#steer-plan").textContent();
+    for (int id : target.latentIds()) {
+      assertTrue(plan.matches("(?s).*\\b" + id + "\\b.*"), "the plan shown names latent " + id + ": " + plan);
+    }
+    assertEquals(1, page.locator("#history li").count());
+    assertTrue(page.locator("#history li").textContent().contains(after.text()), page.locator("#history li").textContent());
+    shot("demo-steering");
+    assertEquals(List.of(), consoleErrors);
+  }
+
+  @Test
+  void a_latent_page_shows_its_reference_images_entropy_and_distribution_from_the_demo_statistics() {
+    LatentStatistics stats = (LatentStatistics) pad.statistics().orElseThrow();
+    // the latent that fires on most statistics images: it has a full top-k list
+    int latent = 0;
+    for (int l = 1; l < stats.dSae(); l++) {
+      latent = stats.imageCount(l) > stats.imageCount(latent) ? l : latent;
+    }
+    int refs = stats.topImages(latent).size();
+    assertTrue(refs > 0);
+    BufferedImage image = DemoModelFixture.scene(DemoModelFixture.SCENE_SEED).image().toBufferedImage();
+    Answer expected = pad.ask(image, DemoModelFixture.PROMPT, AskOptions.defaults().withMaxNewTokens(32));
+    load();
+    ask(image, DemoModelFixture.PROMPT, expected.generated().size());
+    page.locator("#latent-search").fill(String.valueOf(latent));
+    page.locator("#latent-go").click();
+    page.waitForFunction("document.getElementById('latent-title').textContent.startsWith('Latent " + latent + " of')");
+    Locator imgs = page.locator("#latent-refs img");
+    assertEquals(refs, imgs.count());
+    page.waitForFunction("[...document.querySelectorAll('#latent-refs img')].every((i) => i.complete && i.naturalWidth > 0)");
+    int width = ((Number) imgs.first().evaluate("i => i.naturalWidth")).intValue();
+    assertTrue(width >= LatentPageViews.MIN_SIDE, "reference images are scaled up for the page: " + width);
+    String table = page.locator("#latent-stats").textContent();
+    double h = stats.labelEntropy(latent);
+    assertTrue(table.contains("label entropy"), table);
+    if (h >= 0) {
+      assertTrue(table.contains(String.valueOf(Double.valueOf(String.format(java.util.Locale.ROOT, "%.4g", h)))), table + " vs " + h);
+    }
+    assertTrue(table.contains(stats.imageCount(latent) + " of " + stats.images() + " images"), table);
+    assertEquals("20", page.locator("#latent-hist").getAttribute("data-bins"));
+    assertTrue(page.locator("#latent-note").textContent().contains("ShapesWorld"), page.locator("#latent-note").textContent());
+    assertTrue(page.url().contains("l=" + latent), page.url());
+    page.locator("#latent-refs").scrollIntoViewIfNeeded();
+    shot("demo-latent-page");
+    assertEquals(List.of(), consoleErrors);
+  }
+}
