@@ -3,7 +3,7 @@
 import * as echarts from './vendor/echarts/echarts.esm.min.js';
 
 const $ = (id) => document.getElementById(id);
-const state = { info: null, answer: null, token: -1, heatmap: null, after: null, history: [], stats: null, latent: null };
+const state = { map: null, info: null, answer: null, token: -1, heatmap: null, after: null, history: [], stats: null, latent: null };
 window.vspTimings = {};
 // Redraws from the data already loaded (no request): lets a test repeat a timing on a busy machine.
 window.vspRedraw = {
@@ -386,6 +386,66 @@ function drawScatter(s) {
   scatterChart.off('click');
   scatterChart.on('click', (e) => guarded(() => openLatent(idOf(e))));
 }
+// ---------- the map of decoder directions (UMAP, computed once by the server, off the request thread) ----------
+let mapChart = null;
+$('map-load').addEventListener('click', () => guarded(loadMap));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function loadMap() {
+  const k = Number($('map-clusters').value);
+  if (!Number.isInteger(k) || k < 1 || k > 64) throw new Error(`map clusters (${$('map-clusters').value}) must be an integer in [1, 64].`);
+  let m;
+  for (;;) {
+    const res = await fetch('api/latent-map?clusters=' + k);
+    m = await res.json().catch(() => null);
+    if (!res.ok) throw new Error(m && m.error ? m.error : `request failed with HTTP ${res.status}`);
+    if (res.status !== 202) break;
+    $('map-status').textContent = `computing the UMAP of ${m.dSae} decoder directions... ${(m.elapsedMs / 1000).toFixed(0)} s`;
+    await sleep(500);
+  }
+  $('map-status').textContent = `${m.method}, seed ${m.seed}, ${m.clusterCount} k-means clusters; computed in ${(m.computeMs / 1000).toFixed(1)} s`;
+  writeHash({ u: 1, uk: k });
+  state.map = m;
+  drawMap(m);
+}
+function drawMap(m) {
+  const series = [];
+  const ids = [];
+  for (let c = 0; c < Math.max(1, m.clusterCount); c++) {
+    const pts = [], members = [];
+    for (let l = 0; l < m.dSae; l++) if (m.clusters[l] === c || (m.clusterCount === 0 && c === 0)) { pts.push(m.x[l], m.y[l]); members.push(l); }
+    ids.push(members);
+    series.push({ name: `cluster ${c}`, type: 'scatter', data: new Float32Array(pts), dimensions: ['x', 'y'], symbolSize: 5, large: true,
+      largeThreshold: 2000, progressive: 0, itemStyle: { color: CLUSTER_COLOURS[c % CLUSTER_COLOURS.length] } });
+  }
+  $('map-chart').hidden = false;
+  mapChart = mapChart || echarts.init($('map-chart'));
+  timedSetOption(mapChart, 'mapMs', {
+    animation: false, grid: { left: 40, right: 20, top: 30, bottom: 30 }, legend: { top: 0, type: 'scroll' },
+    tooltip: { trigger: 'item', formatter: (p) => `latent ${ids[p.seriesIndex][p.dataIndex]} (cluster ${p.seriesIndex})` },
+    xAxis: { type: 'value', scale: true, name: 'UMAP 1' }, yAxis: { type: 'value', scale: true, name: 'UMAP 2' },
+    series,
+  });
+  mapChart.off('click');
+  mapChart.on('click', (e) => guarded(() => openLatent(ids[e.seriesIndex][e.dataIndex])));
+  $('map-chart').dataset.points = String(ids.reduce((n, a) => n + a.length, 0));
+  const box = $('map-cluster-list');
+  box.innerHTML = '';
+  ids.forEach((members, c) => {
+    if (!m.clusterCount) return;
+    const b = document.createElement('button');
+    b.className = 'map-cluster'; b.dataset.index = String(c);
+    b.style.borderColor = CLUSTER_COLOURS[c % CLUSTER_COLOURS.length];
+    b.textContent = `steer map cluster ${c} (${members.length} latents)`;
+    b.title = members.join(', ');
+    b.addEventListener('click', () => {
+      box.querySelectorAll('button').forEach((o) => o.classList.toggle('selected', o === b));
+      $('steer-latents').value = members.join(', ');
+    });
+    box.appendChild(b);
+  });
+}
+window.vspRedraw.map = () => drawMap(state.map);
+
 $('latent-go').addEventListener('click', () => guarded(() => {
   const v = $('latent-search').value.trim();
   if (!/^\d+$/.test(v)) throw new Error(`latent id (${v || 'empty'}) must be a non-negative integer.`);
@@ -501,6 +561,8 @@ async function restore() {
     }
   }
   if (p.get('s') === '1') await loadStatistics();
+  if (p.has('uk')) $('map-clusters').value = p.get('uk');
+  if (p.get('u') === '1') await loadMap();
   if (p.has('l')) await openLatent(Number(p.get('l')));
 }
 async function start() {
@@ -521,5 +583,5 @@ async function start() {
   } catch (e) { /* class sets are optional */ }
   await restore();
 }
-window.addEventListener('resize', () => { drawOverlay(); [barsChart, heatmapChart, scatterChart, histChart].forEach((c) => c && c.resize()); });
+window.addEventListener('resize', () => { drawOverlay(); [barsChart, heatmapChart, scatterChart, histChart, mapChart].forEach((c) => c && c.resize()); });
 guarded(start).then(() => { document.body.dataset.ready = '1'; });

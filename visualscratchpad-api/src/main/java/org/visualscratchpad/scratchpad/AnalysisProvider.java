@@ -25,6 +25,29 @@ public interface AnalysisProvider {
   Picture picture(TokenLatentHeatmap heatmap, LatentClusters clusters);
 
   /**
+   * A 2-D map of every latent's decoder direction, unclustered. Slow for large SAEs ({@code
+   * visualscratchpad-analysis}: seconds for a few thousand latents, tens of minutes for 32,768 on 2
+   * cores): callers that serve requests should compute it once, off the request thread.
+   *
+   * @throws ScratchpadException if this provider cannot map decoder directions
+   */
+  default DecoderMap mapDecoder(org.visualscratchpad.sae.SparseAutoencoder sae, long seed) {
+    throw new ScratchpadException("the analysis provider " + getClass().getName() + " cannot map decoder directions. "
+        + "Put org.visualscratchpad:visualscratchpad-analysis on the class path.");
+  }
+
+  /**
+   * The same map with {@code clusters} clusters of its 2-D positions (seeded by the map's seed).
+   *
+   * @throws ScratchpadException if this provider cannot cluster maps
+   * @throws InvalidInputException if {@code clusters} is not in {@code [1, dSae]}
+   */
+  default DecoderMap clusterMap(DecoderMap map, int clusters) {
+    throw new ScratchpadException("the analysis provider " + getClass().getName() + " cannot cluster decoder maps. "
+        + "Put org.visualscratchpad:visualscratchpad-analysis on the class path.");
+  }
+
+  /**
    * The first provider on the class path (looked up once).
    *
    * @throws ScratchpadException if none is there; a later call looks again

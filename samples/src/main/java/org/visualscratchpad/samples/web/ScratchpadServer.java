@@ -32,6 +32,7 @@ import org.visualscratchpad.scratchpad.AskOptions;
 import org.visualscratchpad.scratchpad.ClassPrompts;
 import org.visualscratchpad.scratchpad.Classification;
 import org.visualscratchpad.scratchpad.ClusterOptions;
+import org.visualscratchpad.scratchpad.DecoderMap;
 import org.visualscratchpad.scratchpad.HeatmapOptions;
 import org.visualscratchpad.scratchpad.LatentClusters;
 import org.visualscratchpad.scratchpad.Scratchpad;
@@ -63,6 +64,8 @@ import org.visualscratchpad.vision.ImageTokenLocation;
  *   <tr><td>GET /api/statistics?percent=p</td><td>mean activation and frequency per latent, the noisy thresholds</td></tr>
  *   <tr><td>GET /api/latents/{latentId}?answer=id</td><td>one latent's statistics (frequency, mean, label entropy,
  *       activation distribution, reference images) and its activation on each patch of an answer</td></tr>
+ *   <tr><td>GET /api/latent-map?clusters=k</td><td>the UMAP of the decoder directions with k clusters: 202 while it is
+ *       computed (once per server, on a background thread), then {@code {x, y, clusters}}</td></tr>
  *   <tr><td>GET /api/latents/{latentId}/reference/{rank}</td><td>its rank-th top image with the patch mask drawn over it (PNG)</td></tr>
  * </table>
  *
@@ -78,6 +81,7 @@ public final class ScratchpadServer implements AutoCloseable {
   private final ServerOptions options;
   private final ReferenceImages references;
   private final ObjectMapper mapper = new ObjectMapper();
+  private final DecoderMaps maps;
   private final AnswerCache answers;
   private final Javalin app;
   private final String url;
@@ -87,6 +91,7 @@ public final class ScratchpadServer implements AutoCloseable {
     this.options = options;
     this.references = references;
     this.answers = new AnswerCache(options.cachedAnswers());
+    this.maps = new DecoderMaps(pad.sae(), 0L);
     this.app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.startup.showOldJavalinVersionWarning = false;
@@ -107,6 +112,7 @@ public final class ScratchpadServer implements AutoCloseable {
       cfg.routes.get("/api/statistics", this::statistics);
       cfg.routes.post("/api/classify", this::classify);
       cfg.routes.get("/api/class-sets", ctx -> send(ctx, new java.util.TreeMap<>(ClassPrompts.exampleClassSets())));
+      cfg.routes.get("/api/latent-map", this::latentMap);
       cfg.routes.get("/api/latents/{latentId}", this::latent);
       cfg.routes.get("/api/latents/{latentId}/reference/{rank}", this::referenceImage);
       cfg.routes.exception(WebRequestException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
@@ -192,6 +198,7 @@ public final class ScratchpadServer implements AutoCloseable {
   /** Stops the server (the scratchpad stays open). Never throws. */
   @Override
   public void close() {
+    maps.close();
     try {
       app.stop();
     } catch (RuntimeException e) {
@@ -439,6 +446,50 @@ public final class ScratchpadServer implements AutoCloseable {
     BufferedImage img = references.load(t.imageId()).orElseThrow(() -> new WebRequestException(404, "reference image "
         + t.imageId() + " is not available: " + references.describe() + "."));
     png(ctx, LatentPageViews.maskOver(img, t.mask(), LatentPageViews.maskScale(top)));
+  }
+
+  /** The decoder map with the requested clusters; 202 and a progress note while it is computed. */
+  private void latentMap(Context ctx) {
+    String raw = ctx.queryParam("clusters");
+    int clusters;
+    try {
+      clusters = raw == null || raw.isEmpty() ? 8 : Integer.parseInt(raw);
+    } catch (NumberFormatException e) {
+      clusters = -1;
+    }
+    int dSae = pad.sae().dSae();
+    if (clusters < 1 || clusters > Math.min(64, dSae)) {
+      throw WebRequestException.badField("clusters", raw == null ? "" : raw.length() > 20 ? raw.substring(0, 20) : raw,
+          "be an integer in [1, " + Math.min(64, dSae) + "]");
+    }
+    DecoderMaps.State state = maps.get(clusters);
+    if (state.map() == null) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("status", "computing");
+      m.put("elapsedMs", state.elapsedMs());
+      m.put("dSae", dSae);
+      ctx.status(202);
+      send(ctx, m);
+      return;
+    }
+    DecoderMap map = state.map();
+    float[] x = new float[map.dSae()];
+    float[] y = new float[map.dSae()];
+    for (int l = 0; l < x.length; l++) {
+      x[l] = map.positions().get(l, 0);
+      y[l] = map.positions().get(l, 1);
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("status", "done");
+    m.put("dSae", map.dSae());
+    m.put("method", map.method());
+    m.put("seed", map.seed());
+    m.put("computeMs", state.elapsedMs());
+    m.put("clusterCount", map.clusterCount());
+    m.put("x", x);
+    m.put("y", y);
+    m.put("clusters", map.clusters());
+    send(ctx, m);
   }
 
   private void latent(Context ctx) {

@@ -209,6 +209,89 @@ class DemoServerTest {
   }
 
   @Test
+  void the_decoder_map_is_computed_once_off_the_request_thread_and_its_clusters_group_similar_directions() throws Exception {
+    long t0 = System.nanoTime();
+    HttpResponse<byte[]> first = send("api/latent-map?clusters=6", null);
+    assertTrue(first.statusCode() == 202 || first.statusCode() == 200, new String(first.body()));
+    // while it is computed, other requests are answered at once
+    long infoStart = System.nanoTime();
+    ok(send("api/info", null));
+    double infoMs = (System.nanoTime() - infoStart) / 1e6;
+    JsonNode map = null;
+    int polls = 0;
+    while (map == null) {
+      HttpResponse<byte[]> r = send("api/latent-map?clusters=6", null);
+      if (r.statusCode() == 200) {
+        map = JSON.readTree(r.body());
+      } else {
+        assertEquals(202, r.statusCode(), new String(r.body()));
+        assertTrue(System.nanoTime() - t0 < 180e9, "the demo SAE's map takes over 3 minutes");
+        polls++;
+        Thread.sleep(200);
+      }
+    }
+    System.out.printf("decoder map of the demo SAE: %d ms to compute (server), %d polls; /api/info meanwhile in %.0f ms%n",
+        map.get("computeMs").asLong(), polls, infoMs);
+    assertTrue(infoMs < 2000, "/api/info took " + infoMs + " ms while the map was computed");
+    int dSae = pad.sae().dSae();
+    assertEquals(dSae, map.get("x").size());
+    assertEquals(dSae, map.get("clusters").size());
+    assertEquals(6, map.get("clusterCount").asInt());
+    int[] label = new int[dSae];
+    int[] size = new int[6];
+    for (int l = 0; l < dSae; l++) {
+      assertTrue(Double.isFinite(map.get("x").get(l).asDouble()) && Double.isFinite(map.get("y").get(l).asDouble()));
+      label[l] = map.get("clusters").get(l).asInt();
+      size[label[l]]++;
+    }
+    for (int c = 0; c < 6; c++) {
+      assertTrue(size[c] > 0, "cluster " + c + " is empty");
+    }
+    // the clusters follow the decoder directions: latents of one cluster are more alike than latents at large
+    float[][] dir = new float[dSae][];
+    for (int l = 0; l < dSae; l++) {
+      dir[l] = pad.sae().decoderDirection(l);
+    }
+    double within = 0;
+    double all = 0;
+    long nWithin = 0;
+    long nAll = 0;
+    for (int a = 0; a < dSae; a++) {
+      for (int b = a + 1; b < dSae; b++) {
+        double cos = cosine(dir[a], dir[b]);
+        all += cos;
+        nAll++;
+        if (label[a] == label[b]) {
+          within += cos;
+          nWithin++;
+        }
+      }
+    }
+    System.out.printf("mean cosine of decoder directions: %.4f within map clusters, %.4f over all pairs%n", within / nWithin, all / nAll);
+    assertTrue(within / nWithin > all / nAll + 0.01, "within " + within / nWithin + ", all " + all / nAll);
+    // another cluster count reuses the layout
+    long again = System.nanoTime();
+    JsonNode eight = ok(send("api/latent-map?clusters=8", null));
+    System.out.printf("re-clustering the cached map into 8: %.0f ms%n", (System.nanoTime() - again) / 1e6);
+    assertEquals(map.get("x"), eight.get("x"));
+    assertEquals(8, eight.get("clusterCount").asInt());
+    refused(send("api/latent-map?clusters=0", null), 400, "clusters");
+    refused(send("api/latent-map?clusters=abc", null), 400, "clusters");
+  }
+
+  static double cosine(float[] a, float[] b) {
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += (double) a[i] * b[i];
+      na += (double) a[i] * a[i];
+      nb += (double) b[i] * b[i];
+    }
+    return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
+  }
+
+  @Test
   void an_image_folder_serves_ids_inside_it_only(@TempDir Path tmp) throws Exception {
     Path root = Files.createDirectories(tmp.resolve("images/red"));
     DemoModelFixture.writePng(DemoModelFixture.scene(1).image().toBufferedImage(), root.resolve("a.png"));

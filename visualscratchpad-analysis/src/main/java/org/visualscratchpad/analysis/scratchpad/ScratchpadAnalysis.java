@@ -25,7 +25,12 @@ import org.visualscratchpad.analysis.ranking.PatchActivations;
 import org.visualscratchpad.analysis.ranking.TokenLatentScores;
 import org.visualscratchpad.analysis.render.HeatmapPicture;
 import org.visualscratchpad.sae.DatasetStatistics;
+import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.analysis.embedding.LatentMap;
+import org.visualscratchpad.analysis.embedding.UmapOptions;
+import org.visualscratchpad.sae.SparseAutoencoder;
 import org.visualscratchpad.scratchpad.AnalysisProvider;
+import org.visualscratchpad.scratchpad.DecoderMap;
 import org.visualscratchpad.scratchpad.Answer;
 import org.visualscratchpad.scratchpad.ClusterOptions;
 import org.visualscratchpad.scratchpad.HeatmapOptions;
@@ -213,6 +218,45 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
     }
     return HeatmapPicture.render(title, heatmap.tokens(), ids, FloatMatrix.adopt(rows, cols, values), bands, c.dendrogram(),
         position);
+  }
+
+  /** UMAP ({@link LatentMap}, default options with {@code seed}) of the SAE's unit decoder directions. */
+  @Override
+  public DecoderMap mapDecoder(SparseAutoencoder sae, long seed) {
+    InvalidInputException.check(sae != null, "sae must not be null");
+    int dSae = sae.dSae();
+    int dIn = sae.dIn();
+    float[] rows = new float[dSae * dIn];
+    for (int latentId = 0; latentId < dSae; latentId++) {
+      System.arraycopy(sae.decoderDirection(latentId), 0, rows, latentId * dIn, dIn);
+    }
+    LatentMap map = LatentMap.of(FloatMatrix.of(dSae, dIn, rows), UmapOptions.defaults().withSeed(seed));
+    float[] xy = new float[2 * dSae];
+    for (int latentId = 0; latentId < dSae; latentId++) {
+      xy[2 * latentId] = map.x(latentId);
+      xy[2 * latentId + 1] = map.y(latentId);
+    }
+    return new DecoderMap(FloatMatrix.of(dSae, 2, xy), java.util.Collections.nCopies(dSae, -1), 0, seed,
+        "UMAP of unit decoder directions (" + map.pieces() + " pieces)");
+  }
+
+  /** k-means (Euclidean, seeded with the map's seed) of the map's positions. */
+  @Override
+  public DecoderMap clusterMap(DecoderMap map, int clusters) {
+    int n = map.dSae();
+    InvalidInputException.check(clusters >= 1 && clusters <= n, "clusters (%s) must lie in [1, %s]", clusters, n);
+    float[] d = new float[2 * n];
+    for (int latentId = 0; latentId < n; latentId++) {
+      d[latentId] = map.positions().get(latentId, 0);
+      d[n + latentId] = map.positions().get(latentId, 1);
+    }
+    ColumnClustering c = ColumnClusterer.cluster(FloatMatrix.of(2, n, d),
+        ClusteringMethod.KMeans.of(clusters, ColumnDistance.EUCLIDEAN, map.seed()));
+    List<Integer> labels = new ArrayList<>(n);
+    for (int latentId = 0; latentId < n; latentId++) {
+      labels.add(c.labels().get(latentId));
+    }
+    return new DecoderMap(map.positions(), labels, c.clusterCount(), map.seed(), map.method());
   }
 
   @Override
