@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
@@ -84,8 +85,11 @@ class DemoPageTest {
   }
 
   @BeforeEach
-  void openPage() {
-    context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 1100).setBypassCSP(true));
+  void openPage(org.junit.jupiter.api.TestInfo info) {
+    // waitForFunction needs eval, which the page's Content-Security-Policy forbids: tests that poll
+    // with it bypass the policy; the test tagged "csp" keeps it and polls with locators
+    boolean keepCsp = info.getTags().contains("csp");
+    context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 1100).setBypassCSP(!keepCsp));
     page = context.newPage();
     page.onConsoleMessage(m -> {
       if (m.type().equals("error")) {
@@ -244,7 +248,98 @@ class DemoPageTest {
     assertEquals(1, page.locator("#history li").count());
     assertTrue(page.locator("#history li").textContent().contains(after.text()), page.locator("#history li").textContent());
     shot("demo-steering");
+
+    // the URL reopens the same view in a fresh page: answer, selected token, heatmap controls and
+    // clusters, the steered answer and the steering edit
+    String url = page.url();
+    assertTrue(url.contains("#a=") && url.contains("hm=1") && url.contains("r="), url);
+    page.close();
+    page = context.newPage();
+    page.navigate(url);
+    page.waitForFunction("document.body.dataset.ready === '1'");
+    page.waitForFunction("document.querySelectorAll('#clusters button.cluster').length === " + clusters.clusters().size());
+    page.waitForFunction("document.getElementById('steer-plan').textContent !== ''");
+    assertEquals(expected.text(), page.locator("#answer-text").textContent());
+    assertEquals(String.valueOf(other), page.locator("#tokens .tok.selected").getAttribute("data-index"));
+    assertEquals("3", page.locator("#hm-clusters").inputValue());
+    assertEquals(diff.rows().stream().map(r -> r.after().isEmpty() ? "\u2205" : r.after()).toList(),
+        page.locator("#answer-after .tok").allTextContents());
+    assertEquals(ids, page.locator("#steer-latents").inputValue());
     assertEquals(List.of(), consoleErrors);
+  }
+
+  @Test
+  void the_map_of_decoder_directions_shows_every_latent_and_a_map_cluster_can_be_ablated() {
+    BufferedImage image = DemoModelFixture.scene(DemoModelFixture.SCENE_SEED + 1).image().toBufferedImage();
+    Answer expected = pad.ask(image, DemoModelFixture.PROMPT, AskOptions.defaults().withMaxNewTokens(32));
+    load();
+    ask(image, DemoModelFixture.PROMPT, expected.generated().size());
+    page.locator("#stats-load").click();
+    page.waitForFunction("document.getElementById('scatter-chart').dataset.points === '" + pad.sae().dSae() + "'");
+    page.locator("#map-clusters").fill("5");
+    page.locator("#map-load").click();
+    page.waitForFunction("document.getElementById('map-chart').dataset.points === '" + pad.sae().dSae() + "'",
+        null, new Page.WaitForFunctionOptions().setTimeout(180_000));
+    assertEquals(5, page.locator("#map-cluster-list button.map-cluster").count());
+    assertTrue(page.url().contains("u=1") && page.url().contains("uk=5"), page.url());
+    Locator smallest = page.locator("#map-cluster-list button.map-cluster").first();
+    String members = smallest.getAttribute("title");
+    smallest.click();
+    assertEquals(members, page.locator("#steer-latents").inputValue());
+    page.locator("#regenerate").click();
+    page.waitForFunction("document.getElementById('steer-plan').textContent !== ''");
+    List<Integer> ids = java.util.Arrays.stream(members.split(",\\s*")).map(Integer::valueOf).toList();
+    Answer after = expected.regenerate(new InterventionPlan(List.of(LatentIntervention.ablate(ids, TokenScope.allTokens())),
+        ErrorTerm.KEEP));
+    System.out.printf("demo ablation of map cluster 0 (%d latents): \"%s\" -> \"%s\"%n", ids.size(), expected.text(), after.text());
+    assertEquals(String.valueOf(expected.diff(after).changed()), page.locator("#answer-after").getAttribute("data-changed"));
+    assertTrue(page.locator("#history li").textContent().contains(after.text()));
+    page.locator("#map-chart").scrollIntoViewIfNeeded();
+    shot("demo-map");
+    assertEquals(List.of(), consoleErrors);
+  }
+
+  @Test
+  @org.junit.jupiter.api.Tag("csp")
+  void bad_input_on_the_demo_model_shows_a_clear_message_in_the_page_and_the_next_ask_answers_as_before() {
+    BufferedImage image = DemoModelFixture.scene(DemoModelFixture.SCENE_SEED).image().toBufferedImage();
+    Answer expected = pad.ask(image, DemoModelFixture.PROMPT, AskOptions.defaults().withMaxNewTokens(32));
+    page.navigate(server.url());
+    assertThat(page.locator("body")).hasAttribute("data-ready", "1");
+    // not an image
+    page.locator("#image-file").setInputFiles(new FilePayload("notes.png", "image/png",
+        "not an image at all".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertThat(page.locator("#preview")).hasAttribute("src", java.util.regex.Pattern.compile("^data:"));
+    page.locator("#ask").click();
+    assertThat(page.locator("#error-text")).containsText("not an image");
+    // an image that claims 40000 x 40000 pixels
+    page.locator("#image-file").setInputFiles(new FilePayload("huge.png", "image/png", ScratchpadServerTest.pngHeaderOnly(40_000, 40_000)));
+    page.locator("#ask").click();
+    assertThat(page.locator("#error-text")).containsText("40000 x 40000");
+    shot("demo-error");
+    // a prompt longer than the demo model's context: the model's own refusal, as a message
+    page.locator("#image-file").setInputFiles(new FilePayload("scene.png", "image/png", DemoModelFixture.png(image)));
+    page.locator("#prompt").fill("describe the image . ".repeat(180));
+    page.locator("#ask").click();
+    assertThat(page.locator("#error-text")).containsText("context");
+    // a latent beyond d_sae, a steering latent that is not a number
+    page.locator("#latent-search").fill("99999");
+    page.locator("#latent-go").click();
+    assertThat(page.locator("#error-text")).containsText("d_sae");
+    // the model still answers as the library does
+    page.locator("#prompt").fill(DemoModelFixture.PROMPT);
+    page.locator("#ask").click();
+    assertThat(page.locator("#answer-text")).hasText(expected.text());
+    assertThat(page.locator("#error")).isHidden();
+    page.locator("#steer-latents").fill("12, abc");
+    page.locator("#regenerate").click();
+    assertThat(page.locator("#error-text")).containsText("latent id (abc)");
+    page.locator("#steer-latents").fill(String.valueOf(pad.sae().dSae()));
+    page.locator("#regenerate").click();
+    assertThat(page.locator("#error-text")).containsText("d_sae");
+    assertEquals(0, page.locator("#history li").count());
+    // the page runs under its own Content-Security-Policy without violations
+    assertEquals(List.of(), consoleErrors.stream().filter(m -> m.contains("Content Security Policy")).toList());
   }
 
   @Test
