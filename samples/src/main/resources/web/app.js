@@ -336,6 +336,7 @@ $('classify').addEventListener('click', () => guarded(async () => {
   });
   table.dataset.top = r.before.reduce((a, b) => (b.probability > a.probability ? b : a)).className;
   if (r.after) table.dataset.topAfter = r.after.reduce((a, b) => (b.probability > a.probability ? b : a)).className;
+  else delete table.dataset.topAfter;
 }));
 
 // ---------- exploration ----------

@@ -9,14 +9,12 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.visualscratchpad.safetensors.SafetensorsWriter;
 import picocli.CommandLine;
 
 /**
@@ -91,44 +89,10 @@ class ClassifyCommandTest {
   }
 
   static void writeTokenizer(Path file) throws Exception {
-    StringBuilder vocab = new StringBuilder("\"<s>\":0,\"<unk>\":1,\"</s>\":2,\"a\":3,\"photo\":4,\"of\":5,\".\":6");
-    for (int id = 7; id < 99; id++) {
-      vocab.append(",\"w").append(id).append("\":").append(id);
-    }
-    String special = "\"single_word\":false,\"lstrip\":false,\"rstrip\":false,\"normalized\":false,\"special\":true";
-    Files.writeString(file, "{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,\"added_tokens\":["
-        + "{\"id\":0,\"content\":\"<s>\"," + special + "},{\"id\":1,\"content\":\"<unk>\"," + special + "},"
-        + "{\"id\":2,\"content\":\"</s>\"," + special + "}],\"normalizer\":null,"
-        + "\"pre_tokenizer\":{\"type\":\"Whitespace\"},"
-        + "\"post_processor\":{\"type\":\"TemplateProcessing\","
-        + "\"single\":[{\"SpecialToken\":{\"id\":\"<s>\",\"type_id\":0}},{\"Sequence\":{\"id\":\"A\",\"type_id\":0}},"
-        + "{\"SpecialToken\":{\"id\":\"</s>\",\"type_id\":0}}],"
-        + "\"pair\":[{\"Sequence\":{\"id\":\"A\",\"type_id\":0}},{\"Sequence\":{\"id\":\"B\",\"type_id\":1}}],"
-        + "\"special_tokens\":{\"<s>\":{\"id\":\"<s>\",\"ids\":[0],\"tokens\":[\"<s>\"]},"
-        + "\"</s>\":{\"id\":\"</s>\",\"ids\":[2],\"tokens\":[\"</s>\"]}}},"
-        + "\"decoder\":{\"type\":\"WordPiece\",\"prefix\":\"##\",\"cleanup\":false},"
-        + "\"model\":{\"type\":\"WordLevel\",\"unk_token\":\"<unk>\",\"vocab\":{" + vocab + "}}}");
+    ClipFixtureFiles.writeTokenizer(file);
   }
 
   static Path writeSae(Path folder, long seed) throws Exception {
-    Files.createDirectories(folder);
-    int dIn = 32;
-    int dSae = 64;
-    Random r = new Random(seed);
-    float[] wEnc = new float[dIn * dSae];
-    float[] wDec = new float[dSae * dIn];
-    float[] bEnc = new float[dSae];
-    for (int i = 0; i < wEnc.length; i++) {
-      wEnc[i] = (float) (r.nextGaussian() / Math.sqrt(dIn));
-      wDec[i] = (float) (r.nextGaussian() / Math.sqrt(dSae));
-    }
-    java.util.Arrays.fill(bEnc, 0.1f);
-    new SafetensorsWriter().putFloats("W_enc", wEnc, dIn, dSae).putFloats("b_enc", bEnc, dSae)
-        .putFloats("W_dec", wDec, dSae, dIn).putFloats("b_dec", new float[dIn], dIn)
-        .write(folder.resolve("sae_weights.safetensors"));
-    Files.writeString(folder.resolve("cfg.json"), "{\"architecture\":\"standard\",\"d_in\":32,\"d_sae\":64,"
-        + "\"hook_name\":\"vision.blocks.1.hook_resid_post\",\"apply_b_dec_to_input\":true,\"dtype\":\"float32\","
-        + "\"normalize_activations\":\"none\"}");
-    return folder;
+    return ClipFixtureFiles.writeSae(folder, seed);
   }
 }
