@@ -446,6 +446,7 @@ function drawMap(m) {
   });
 }
 window.vspRedraw.map = () => drawMap(state.map);
+window.vspRedraw.mapOf = (m) => { state.map = m; drawMap(m); };
 
 $('latent-go').addEventListener('click', () => guarded(() => {
   const v = $('latent-search').value.trim();

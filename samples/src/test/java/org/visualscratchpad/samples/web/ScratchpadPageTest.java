@@ -1,19 +1,14 @@
 package org.visualscratchpad.samples.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
-import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
-import com.microsoft.playwright.options.FilePayload;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,11 +21,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The page in a real browser (Debian's Chromium driven by Playwright, no browser download): ask,
- * watch the attention overlay follow the clicked token, build and cluster the heatmap, ablate a
- * cluster, reopen the view from its URL, explore the statistics, and read errors in the page.
- * Runs on the test-only {@link FakeScratchpad}; to run it on the demo model, change {@link #model()}.
- * Screenshots go to {@code target/screenshots/}.
+ * How fast the page draws at the paper's SAE size, in a real browser (Debian's Chromium driven by
+ * Playwright, no browser download): the statistics scatter of 32,768 latents, a token-latent
+ * heatmap of 32,768 cells and a decoder map of 32,768 points, each measured in the page with
+ * {@code performance.now()} and required to take under a second. The shipped demo SAE has only 512
+ * latents, so this runs on the test-only {@link FakeScratchpad} (d_sae 32,768); the page's flows on a
+ * real model are in {@link DemoPageTest} and {@link ClipPageTest}. Screenshots go to {@code
+ * target/screenshots/}.
  */
 class ScratchpadPageTest {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -43,7 +40,7 @@ class ScratchpadPageTest {
   Page page;
   final List<String> consoleErrors = new ArrayList<>();
 
-  /** The model under the page: the fake until the ShapesWorld demo model is on the class path. */
+  /** A model with the paper's SAE size (d_sae 32,768), which the shipped demo does not have. */
   static org.visualscratchpad.scratchpad.Scratchpad model() {
     return new FakeScratchpad();
   }
@@ -129,76 +126,11 @@ class ScratchpadPageTest {
   }
 
   @Test
-  void ask_click_tokens_cluster_ablate_and_reopen_the_view_from_its_url() {
-    load(server.url());
-    page.locator("#sample").selectOption("red-and-blue");
-    page.locator("#prompt").fill("What colour is the shape?");
-    page.locator("#ask").click();
-    page.waitForFunction("document.querySelectorAll('#tokens .tok.gen').length === 5");
-    assertEquals("The shape is red.", page.locator("#answer-text").textContent());
-    page.waitForFunction("document.getElementById('overlay').dataset.token === '0'");
-
-    // clicking a token moves the attention overlay
-    String first = overlayPixels();
-    page.locator("#tokens .tok.gen[data-index='3']").click();
-    page.waitForFunction("document.getElementById('overlay').dataset.token === '3'");
-    String colourWord = overlayPixels();
-    assertNotEquals(first, colourWord, "the overlay must change with the clicked token");
-    assertTrue(page.url().contains("t=3"), page.url());
-    assertEquals("101", page.locator("#bars-chart").getAttribute("data-latents").split(",")[0]);
-    page.locator("#bars-plain").check();
-    page.waitForFunction("document.getElementById('bars-chart').dataset.mode === 'plain'");
-    assertTrue(page.url().contains("bars=plain"), page.url());
-    page.locator("#bars-weighted").check();
-    shot("observation");
-
-    // heatmap with the Fig. 9 controls, clustered
-    page.locator("#hm-k").fill("10");
-    page.locator("#hm-norm").selectOption("COLUMN");
-    page.locator("#hm-clusters").fill("3");
-    page.locator("#hm-build").click();
-    page.waitForFunction("document.querySelectorAll('#clusters button.cluster').length === 3");
-    double heatmapMs = bestRenderMs("heatmap", "heatmapMs");
-    System.out.printf("heatmap render: %.1f ms (%s cells)%n", heatmapMs, page.locator("#heatmap-chart").getAttribute("data-cells"));
-    assertTrue(heatmapMs < 1000, "heatmap render took " + heatmapMs + " ms");
-    assertTrue(page.locator("#clusters").textContent().contains("noisy latent"), "the noisy latent is reported filtered");
-
-    // ablate the red cluster: the new answer says blue, and the changed token is marked
-    Locator red = page.locator("#clusters button.cluster", new Page.LocatorOptions().setHasText(java.util.regex.Pattern.compile("\\b101\\b")));
-    red.click();
-    assertTrue(page.locator("#steer-latents").inputValue().contains("101"));
-    page.locator("#regenerate").click();
-    page.waitForSelector("#answer-after .tok.changed");
-    // the clustered colour latents are gone, so the colour word changes (what it becomes depends on the clustering)
-    String steered = page.locator("#answer-after .tok.changed").first().textContent();
-    assertNotEquals(" red", steered);
-    assertEquals(" red", page.locator("#answer-before .tok.changed").first().textContent());
-    assertEquals(1, page.locator("#history li").count());
-    shot("steering");
-
-    // the URL reopens the same view in a fresh page
-    String url = page.url();
-    assertTrue(url.contains("#a=") && url.contains("hm=1") && url.contains("r="), url);
-    page.close();
-    page = context.newPage();
-    load(url);
-    page.waitForFunction("document.querySelectorAll('#clusters button.cluster').length === 3");
-    page.waitForSelector("#answer-after .tok.changed");
-    assertEquals("The shape is red.", page.locator("#answer-text").textContent());
-    assertEquals("3", page.locator("#tokens .tok.selected").getAttribute("data-index"));
-    assertEquals("3", page.locator("#hm-clusters").inputValue());
-    assertEquals(steered, page.locator("#answer-after .tok.changed").first().textContent());
-    assertTrue(page.locator("#steer-latents").inputValue().contains("101"), page.locator("#steer-latents").inputValue());
-    shot("reopened");
-    assertEquals(List.of(), consoleErrors);
-  }
-
-  @Test
-  void statistics_scatter_of_32768_latents_renders_fast_and_opens_a_latent_page() {
+  void scatter_heatmap_and_map_of_32768_points_each_draw_in_under_a_second() {
     load(server.url());
     page.locator("#sample").selectOption("red-circle");
     page.locator("#ask").click();
-    page.waitForFunction("document.querySelectorAll('#tokens .tok.gen').length === 5");
+    page.waitForFunction("document.querySelectorAll('#tokens .tok.gen').length > 0");
     long t0 = System.nanoTime();
     page.locator("#stats-load").click();
     page.waitForFunction("document.getElementById('scatter-chart').dataset.points === '32768'"
@@ -208,63 +140,29 @@ class ScratchpadPageTest {
     System.out.printf("scatter of 32768 points: %.1f ms from setOption to ECharts' finished event; %.1f ms from click to drawn (fetch included)%n", scatterMs, wallMs);
     assertTrue(scatterMs < 1000, "scatter render took " + scatterMs + " ms");
     assertTrue(Integer.parseInt(page.locator("#scatter-chart").getAttribute("data-noisy")) > 0);
-    // a heatmap of a long answer: 32 tokens x 256 latents (8,192 cells) in 8 clusters, seeded values
+    // a heatmap of a long answer: 64 tokens x 512 latents (32,768 cells) in 8 clusters, seeded values
     page.evaluate("(() => { let x = 42; const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);"
-        + " const tokens = Array.from({length: 32}, (_, t) => 'tok' + t);"
-        + " const latentIds = Array.from({length: 256}, (_, j) => 1000 + j);"
+        + " const tokens = Array.from({length: 64}, (_, t) => 'tok' + t);"
+        + " const latentIds = Array.from({length: 512}, (_, j) => 1000 + j);"
         + " const values = tokens.map(() => latentIds.map(() => rnd()));"
         + " const clusters = Array.from({length: 8}, (_, c) => ({index: c, latentIds: latentIds.filter((_, j) => j % 8 === c), strongestTokens: ['tok' + c]}));"
         + " window.vspRedraw.heatmapOf({tokens, latentIds, values, filteredOut: [], clusters,"
         + "   leafOrder: clusters.flatMap((c) => c.latentIds.map((id) => id - 1000))}); })()");
-    page.waitForFunction("document.getElementById('heatmap-chart').dataset.cells === '8192'");
-    double bigHeatmapMs = bestRenderMs("heatmap", "heatmapMs");
-    System.out.printf("heatmap of 8192 cells: %.1f ms%n", bigHeatmapMs);
-    assertTrue(bigHeatmapMs < 1000, "8192-cell heatmap took " + bigHeatmapMs + " ms");
-    // CLIP: probabilities before and after ablating the red latents chosen in the steering panel
-    page.locator("#sample").selectOption("red-and-blue");
-    page.locator("#clip summary").click();
-    page.locator("#clip-set").selectOption("colours");
-    assertEquals("red, green, blue, yellow", page.locator("#clip-classes").inputValue());
-    page.locator("#steer-latents").fill("101, 102, 103");
-    page.locator("#clip-steer").check();
-    page.locator("#classify").click();
-    page.waitForFunction("document.getElementById('clip-result').dataset.topAfter !== undefined");
-    assertEquals("red", page.locator("#clip-result").getAttribute("data-top"));
-    assertEquals("blue", page.locator("#clip-result").getAttribute("data-top-after"));
-    assertEquals(5, page.locator("#clip-result tr").count());
-    page.locator("#latent-search").fill("101");
-    page.locator("#latent-go").click();
-    page.waitForFunction("document.getElementById('latent-title').textContent === 'Latent 101 of 32768'");
-    assertTrue(page.locator("#latent-stats").textContent().contains("on this image"));
-    assertTrue(page.url().contains("l=101") && page.url().contains("s=1"), page.url());
-    shot("exploration");
+    page.waitForFunction("document.getElementById('heatmap-chart').dataset.cells === '32768'");
+    double heatmapMs = bestRenderMs("heatmap", "heatmapMs");
+    System.out.printf("heatmap of 32768 cells: %.1f ms%n", heatmapMs);
+    assertTrue(heatmapMs < 1000, "32768-cell heatmap took " + heatmapMs + " ms");
+    // a decoder map of 32,768 latents in 16 clusters (UMAP of that many takes tens of minutes on 2
+    // cores, so the positions are seeded random points: this measures the drawing only)
+    page.evaluate("(() => { let x = 7; const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);"
+        + " const n = 32768; const xs = new Float32Array(n), ys = new Float32Array(n), cl = new Array(n);"
+        + " for (let l = 0; l < n; l++) { cl[l] = l % 16; xs[l] = (cl[l] % 4) * 10 + 4 * rnd(); ys[l] = Math.floor(cl[l] / 4) * 10 + 4 * rnd(); }"
+        + " window.vspRedraw.mapOf({dSae: n, x: xs, y: ys, clusters: cl, clusterCount: 16, method: 'test', seed: 0}); })()");
+    page.waitForFunction("document.getElementById('map-chart').dataset.points === '32768'");
+    double mapMs = bestRenderMs("map", "mapMs");
+    System.out.printf("decoder map of 32768 points: %.1f ms%n", mapMs);
+    assertTrue(mapMs < 1000, "32768-point map took " + mapMs + " ms");
+    shot("performance");
     assertEquals(List.of(), consoleErrors);
-  }
-
-  @Test
-  @org.junit.jupiter.api.Tag("csp")
-  void bad_input_shows_a_clear_message_in_the_page_and_the_next_request_works() {
-    page.navigate(server.url());
-    assertThat(page.locator("body")).hasAttribute("data-ready", "1");
-    page.locator("#image-file").setInputFiles(new FilePayload("notes.png", "image/png", "not an image at all".getBytes(StandardCharsets.UTF_8)));
-    assertThat(page.locator("#preview")).hasAttribute("src", java.util.regex.Pattern.compile("^data:"));
-    page.locator("#ask").click();
-    assertThat(page.locator("#error")).isVisible();
-    assertThat(page.locator("#error-text")).containsText("not an image");
-    shot("error");
-    page.locator("#latent-search").fill("99999");
-    page.locator("#latent-go").click();
-    assertThat(page.locator("#error-text")).containsText("d_sae");
-    // the model still answers
-    page.locator("#sample").selectOption("green-triangle");
-    page.locator("#ask").click();
-    assertThat(page.locator("#answer-text")).hasText("The shape is green.");
-    assertThat(page.locator("#error")).isHidden();
-    // an answer id the server does not hold (e.g. after a restart) is explained
-    page.navigate(server.url() + "#a=zzzz-1");
-    page.reload();
-    assertThat(page.locator("#error-text")).containsText("Ask again");
-    // the page runs under its own Content-Security-Policy without violations
-    assertEquals(List.of(), consoleErrors.stream().filter(m -> m.contains("Content Security Policy")).toList());
   }
 }
