@@ -249,6 +249,19 @@ class DemoPageTest {
     assertTrue(page.locator("#history li").textContent().contains(after.text()), page.locator("#history li").textContent());
     shot("demo-steering");
 
+    // exploration: the statistics scatter and the page of the latent the clicked token used most
+    page.locator("#stats-load").click();
+    page.waitForFunction("document.getElementById('scatter-chart').dataset.points === '" + pad.sae().dSae() + "'");
+    int used = topWeighted.get(0);
+    page.locator("#latent-search").fill(String.valueOf(used));
+    page.locator("#latent-go").click();
+    page.waitForFunction("document.getElementById('latent-title').textContent.startsWith('Latent " + used + " of')"
+        + " && [...document.querySelectorAll('#latent-refs img')].every((i) => i.complete && i.naturalWidth > 0)");
+    shot("demo-page");
+    // the README's picture (docs/images/scratchpad-page.png is copied from it by hand)
+    page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve("demo-page-top.png")).setFullPage(true)
+        .setClip(0, 0, 1400, 1700));
+
     // the URL reopens the same view in a fresh page: answer, selected token, heatmap controls and
     // clusters, the steered answer and the steering edit
     String url = page.url();
@@ -265,6 +278,8 @@ class DemoPageTest {
     assertEquals(diff.rows().stream().map(r -> r.after().isEmpty() ? "\u2205" : r.after()).toList(),
         page.locator("#answer-after .tok").allTextContents());
     assertEquals(ids, page.locator("#steer-latents").inputValue());
+    page.waitForFunction("document.getElementById('latent-title').textContent.startsWith('Latent " + used + " of')");
+    assertEquals(String.valueOf(pad.sae().dSae()), page.locator("#scatter-chart").getAttribute("data-points"));
     assertEquals(List.of(), consoleErrors);
   }
 

@@ -30,8 +30,11 @@ import org.visualscratchpad.vision.ImageTokenLocation;
 import org.visualscratchpad.vision.PixelBox;
 
 /**
- * TEST ONLY: a deterministic stand-in for a vision-language model, enough to exercise the web
- * layer until the ShapesWorld demo model is on the class path. It looks at the colours of a 6 x 6
+ * TEST ONLY: a deterministic stand-in for a vision-language model, for what the shipped demo cannot
+ * give the web tests: the paper's SAE size (d_sae 32,768, for the drawing-speed test), latents
+ * whose ablation is certain to change the answer, and CLIP scores from the same object (for the
+ * API tests in {@link ScratchpadServerTest}). Flows on a real model are in {@link DemoPageTest}
+ * and {@link DemoServerTest}. It looks at the colours of a 6 x 6
  * patch grid, answers "The shape is {colour}." from colour latents (red 101-103, blue 201-202,
  * green 301-302) after applying the plan's edits, and attends to the coloured patches for the
  * colour word. Latent 5 fires everywhere (noisy). Never shipped.
