@@ -17,7 +17,7 @@ class ServeCommandTest {
   @Test
   void serve_is_registered_and_documents_its_options() {
     String usage = new CommandLine(new Vsp()).getSubcommands().get("serve").getUsageMessage();
-    for (String opt : new String[] {"--model", "--sae", "--stats", "--port", "--host", "--open"}) {
+    for (String opt : new String[] {"--model", "--sae", "--stats", "--images", "--port", "--host", "--open"}) {
       assertTrue(usage.contains(opt), usage);
     }
   }
@@ -45,5 +45,26 @@ class ServeCommandTest {
       assertEquals(512, pad.sae().dSae());
       assertTrue(pad.statistics().isPresent());
     }
+  }
+
+  @Test
+  void reference_images_come_from_the_demo_scenes_or_the_images_folder_only(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+    org.visualscratchpad.samples.web.ServerOptions options = org.visualscratchpad.samples.web.ServerOptions.defaults();
+    ServeCommand demo = new ServeCommand();
+    new CommandLine(demo).parseArgs("--port", "0");
+    assertTrue(demo.references(options).describe().contains("ShapesWorld"), demo.references(options).describe());
+    assertTrue(demo.references(options).load("scene-7").isPresent());
+    ServeCommand folder = new ServeCommand();
+    new CommandLine(folder).parseArgs("--model", "m", "--sae", "s", "--images", tmp.toString());
+    assertTrue(folder.references(options).describe().contains(tmp.getFileName().toString()), folder.references(options).describe());
+    assertTrue(folder.references(options).load("scene-7").isEmpty(), "a checkpoint's stats never name demo scenes");
+    ServeCommand none = new ServeCommand();
+    new CommandLine(none).parseArgs("--model", "m", "--sae", "s", "--stats", "st");
+    assertTrue(none.references(options).describe().contains("--images DIR"), none.references(options).describe());
+    ServeCommand missing = new ServeCommand();
+    new CommandLine(missing).parseArgs("--images", tmp.resolve("absent").toString());
+    String msg = org.junit.jupiter.api.Assertions.assertThrows(org.visualscratchpad.ScratchpadException.class,
+        () -> missing.references(options)).getMessage();
+    assertTrue(msg.contains("absent") && msg.contains("--images DIR"), msg);
   }
 }
