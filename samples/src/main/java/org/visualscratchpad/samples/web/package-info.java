@@ -9,6 +9,9 @@
  *   <tr><td>{@link org.visualscratchpad.samples.web.ImageUpload}</td><td>bounded image decoding</td></tr>
  *   <tr><td>{@link org.visualscratchpad.samples.web.AnswerCache}</td><td>answers held for later requests</td></tr>
  *   <tr><td>{@link org.visualscratchpad.samples.web.SampleImage}</td><td>built-in pictures to pick</td></tr>
+ *   <tr><td>{@link org.visualscratchpad.samples.web.ReferenceImages}</td><td>where the statistics' top images come from (demo scenes, an image folder), by stored image id</td></tr>
+ *   <tr><td>{@code LatentPageViews}</td><td>the latent page: reference images with patch masks, label entropy, activation distribution</td></tr>
+ *   <tr><td>{@code DecoderMaps}</td><td>the UMAP of the decoder directions, computed once off the request thread, clustered on demand</td></tr>
  * </table>
  *
  * <p>The page itself is {@code src/main/resources/web/} (plain ES modules, ECharts vendored).
