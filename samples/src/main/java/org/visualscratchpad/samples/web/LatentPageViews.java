@@ -26,6 +26,8 @@ import org.visualscratchpad.sae.stats.TopImage;
 final class LatentPageViews {
   /** Smallest side of a served reference picture, in pixels (small scenes are scaled up, pixelated). */
   static final int MIN_SIDE = 192;
+  /** Largest side of a served reference picture, in pixels (large photos are scaled down). */
+  static final int MAX_SIDE = 448;
 
   private LatentPageViews() {}
 
@@ -98,7 +100,7 @@ final class LatentPageViews {
   }
 
   /**
-   * {@code image} (scaled up to at least {@value #MIN_SIDE} px) with the mask of its first crop: every
+   * {@code image} (scaled up to at least {@value #MIN_SIDE} px, or down to at most {@value #MAX_SIDE}) with the mask of its first crop: every
    * patch of the centre square darkened in proportion to how weak the latent is there (relative to
    * {@code scale}), and active patches outlined. The patch grid is {@code g x g} where the mask has
    * {@code crops x (1 + g^2)} tokens (CLS first in each crop); the centre square is where a CLIP
@@ -115,6 +117,12 @@ final class LatentPageViews {
     int factor = Math.max(1, (int) Math.ceil((double) MIN_SIDE / Math.min(image.getWidth(), image.getHeight())));
     int w = image.getWidth() * factor;
     int h = image.getHeight() * factor;
+    if (factor == 1 && Math.max(w, h) > MAX_SIDE) {
+      // a photo: drawn at most MAX_SIDE px wide or high, so that a latent page of 20 stays light
+      double shrink = (double) MAX_SIDE / Math.max(w, h);
+      w = Math.max(1, (int) Math.round(w * shrink));
+      h = Math.max(1, (int) Math.round(h * shrink));
+    }
     BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = out.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, factor > 1
