@@ -121,10 +121,6 @@ class ScratchpadPageTest {
     return all.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
   }
 
-  String overlayPixels() {
-    return (String) page.evaluate("document.getElementById('overlay').toDataURL()");
-  }
-
   @Test
   void scatter_heatmap_and_map_of_32768_points_each_draw_in_under_a_second() {
     load(server.url());
