@@ -43,6 +43,12 @@ public final class DemoTrainCommand implements Callable<Integer> {
   @Option(names = "--learning-rate", description = "peak learning rate (default: shipped, 3e-3)")
   Double learningRate;
 
+  @Option(names = "--vision-aux-weight", description = "weight of the vision tower's training-only per-patch shape/colour loss (default: shipped)")
+  Double visionAuxWeight;
+
+  @Option(names = "--vision-pretrain-steps", description = "steps training the vision tower alone on that loss first (default: shipped)")
+  Integer visionPretrainSteps;
+
   @Option(names = "--seed", description = "seed of weights, scenes and questions (default: shipped, 7)")
   Long seed;
 
@@ -80,6 +86,12 @@ public final class DemoTrainCommand implements Callable<Integer> {
     if (seed != null) {
       options = options.withSeed(seed);
     }
+    if (visionAuxWeight != null) {
+      options = options.withVisionAuxWeight(visionAuxWeight);
+    }
+    if (visionPretrainSteps != null) {
+      options = options.withVisionPretrainSteps(visionPretrainSteps);
+    }
     SceneGenerator generator = new SceneGenerator();
     TinyLlavaConfig config = TinyLlavaConfig.SHIPPED;
     System.out.println("training " + config + " with " + options);
@@ -88,15 +100,26 @@ public final class DemoTrainCommand implements Callable<Integer> {
       System.out.println(model.parameterCount() + " parameters");
       double[] running = {Double.NaN};
       final TrainingOptions opts = options;
-      TrainingReport report = new ShapesWorldTrainer(generator).train(model, options, (step, loss, lr, elapsed) -> {
-        running[0] = Double.isNaN(running[0]) ? loss : 0.95 * running[0] + 0.05 * loss;
-        if ((step + 1) % logEvery == 0 || step + 1 == opts.steps()) {
-          System.out.printf("step %5d/%d  loss %.4f (smoothed %.4f)  lr %.2e  %.1f s (%.3f s/step)%n",
-              step + 1, opts.steps(), loss, running[0], lr, elapsed, elapsed / (step + 1));
+      TrainingReport report = new ShapesWorldTrainer(generator).train(model, options, new ShapesWorldTrainer.Listener() {
+        @Override
+        public void onPretrainStep(int step, double loss, double lr, double elapsed) {
+          if ((step + 1) % logEvery == 0) {
+            System.out.printf("vision pre-training step %5d/%d  auxiliary loss %.4f  lr %.2e  %.1f s%n", step + 1,
+                opts.visionPretrainSteps(), loss, lr, elapsed);
+          }
         }
-        if (checkpointEvery > 0 && (step + 1) % checkpointEvery == 0 && step + 1 < opts.steps()) {
-          ShapesWorldCheckpoint.write(model, out);
-          System.out.println("checkpoint after step " + (step + 1) + " written to " + out);
+
+        @Override
+        public void onStep(int step, double loss, double lr, double elapsed) {
+          running[0] = Double.isNaN(running[0]) ? loss : 0.95 * running[0] + 0.05 * loss;
+          if ((step + 1) % logEvery == 0 || step + 1 == opts.steps()) {
+            System.out.printf("step %5d/%d  loss %.4f (smoothed %.4f)  lr %.2e  %.1f s%n",
+                step + 1, opts.steps(), loss, running[0], lr, elapsed);
+          }
+          if (checkpointEvery > 0 && (step + 1) % checkpointEvery == 0 && step + 1 < opts.steps()) {
+            ShapesWorldCheckpoint.write(model, out);
+            System.out.println("checkpoint after step " + (step + 1) + " written to " + out);
+          }
         }
       });
       System.out.println(report);
@@ -134,7 +157,10 @@ public final class DemoTrainCommand implements Callable<Integer> {
     o.put("warmup_steps", report.options().warmupSteps());
     o.put("clip_norm", report.options().clipNorm());
     o.put("seed", report.options().seed());
+    o.put("vision_aux_weight", report.options().visionAuxWeight());
+    o.put("vision_pretrain_steps", report.options().visionPretrainSteps());
     root.put("wall_seconds", report.wallSeconds());
+    root.put("skipped_steps", report.skippedSteps());
     root.put("seconds_per_step", report.secondsPerStep());
     root.put("cores", Runtime.getRuntime().availableProcessors());
     ArrayNode curve = root.putArray("loss_curve");

@@ -49,6 +49,23 @@ public record Scene(long seed, SceneDistribution distribution, List<SceneObject>
     return objects.stream().filter(o -> o.colour() == colour).findFirst();
   }
 
+  /**
+   * The object covering the most pixels of the square {@code [x0, x0 + side) x [y0, y0 + side)}, if it covers
+   * at least {@code minCover} of them (a share in [0, 1]).
+   */
+  public Optional<SceneObject> objectOn(int x0, int y0, int side, double minCover) {
+    SceneObject best = null;
+    int bestCover = 0;
+    for (SceneObject o : objects) {
+      int c = o.coveredPixels(x0, y0, side);
+      if (c > bestCover) {
+        bestCover = c;
+        best = o;
+      }
+    }
+    return best != null && bestCover >= minCover * side * side ? Optional.of(best) : Optional.empty();
+  }
+
   /** The scene described in words: the objects' phrases joined by "and", in reading order. */
   public String description() {
     StringBuilder sb = new StringBuilder();

@@ -33,4 +33,25 @@ public record SceneObject(
   public String phrase() {
     return "a " + size.word() + " " + colour.word() + " " + shape.word();
   }
+
+  /**
+   * Whether the centre of pixel {@code (x, y)} lies inside this object, as the generator draws it
+   * (pixels only partly covered at the edge are blended by the generator and count here by their centre).
+   */
+  public boolean covers(int x, int y) {
+    double dx = (x + 0.5 - (centerX + 0.5)) / radius;
+    double dy = (y + 0.5 - (centerY + 0.5)) / radius;
+    return shape.contains(dx, dy);
+  }
+
+  /** How many pixels of the square {@code [x0, x0 + side) x [y0, y0 + side)} this object covers. */
+  public int coveredPixels(int x0, int y0, int side) {
+    int n = 0;
+    for (int y = Math.max(y0, centerY - radius - 1); y < Math.min(y0 + side, centerY + radius + 2); y++) {
+      for (int x = Math.max(x0, centerX - radius - 1); x < Math.min(x0 + side, centerX + radius + 2); x++) {
+        n += covers(x, y) ? 1 : 0;
+      }
+    }
+    return n;
+  }
 }

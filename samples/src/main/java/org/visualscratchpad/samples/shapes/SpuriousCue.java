@@ -14,12 +14,12 @@ import org.visualscratchpad.InvalidInputException;
  * @param probability how often the cue colour gets that shape, in [0, 1]
  *     <pre>{@code
  * jshell> SpuriousCue.YELLOW_TRIANGLES
- * $1 ==> SpuriousCue[colour=YELLOW, shape=TRIANGLE, probability=0.95]
+ * $1 ==> SpuriousCue[colour=YELLOW, shape=TRIANGLE, probability=0.99]
  * }</pre>
  */
 public record SpuriousCue(Colour colour, ShapeKind shape, double probability) {
   /** The cue of the shipped model: 95 % of yellow training objects are triangles. */
-  public static final SpuriousCue YELLOW_TRIANGLES = new SpuriousCue(Colour.YELLOW, ShapeKind.TRIANGLE, 0.95);
+  public static final SpuriousCue YELLOW_TRIANGLES = new SpuriousCue(Colour.YELLOW, ShapeKind.TRIANGLE, 0.99);
 
   public SpuriousCue {
     Objects.requireNonNull(colour, "colour");

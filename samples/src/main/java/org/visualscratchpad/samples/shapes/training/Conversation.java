@@ -32,15 +32,37 @@ public record Conversation(Scene scene, List<QuestionAnswer> turns) {
     InvalidInputException.check(!turns.isEmpty(), "a conversation needs at least one turn");
   }
 
-  /** One turn per task, in a random order, each about a randomly chosen object. */
+  /** The share of training conversations that are a single description turn. */
+  public static final double DESCRIPTION_ONLY = 0.2;
+
+  /**
+   * A training conversation about {@code scene}: with probability {@link #DESCRIPTION_ONLY} the description
+   * alone (so that the description is also learnt as a first turn, as it is asked at inference); otherwise one
+   * turn per task, each about a randomly chosen object, the questions about single attributes in a random
+   * order and the description last, so that no earlier answer in the text names the colours and shapes a
+   * later question asks for (the model has to read them from the image, as in a single-turn question).
+   */
+  public static Conversation training(Scene scene, SplittableRandom rng) {
+    if (rng.nextDouble() < DESCRIPTION_ONLY) {
+      return new Conversation(scene, List.of(Task.DESCRIBE.ask(scene, rng)));
+    }
+    return allTasks(scene, rng);
+  }
+
+  /**
+   * One turn per task, each about a randomly chosen object: the questions about single attributes in a random
+   * order, the description last.
+   */
   public static Conversation allTasks(Scene scene, SplittableRandom rng) {
     List<Task> tasks = new ArrayList<>(Arrays.asList(Task.values()));
+    tasks.remove(Task.DESCRIBE);
     for (int i = tasks.size() - 1; i > 0; i--) {
       int j = rng.nextInt(i + 1);
       Task t = tasks.get(i);
       tasks.set(i, tasks.get(j));
       tasks.set(j, t);
     }
+    tasks.add(Task.DESCRIBE);
     List<QuestionAnswer> turns = new ArrayList<>();
     for (Task t : tasks) {
       turns.add(t.ask(scene, rng));

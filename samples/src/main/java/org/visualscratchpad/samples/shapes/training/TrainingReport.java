@@ -11,12 +11,14 @@ import java.util.Objects;
  * @param parameters number of model parameters
  * @param wallSeconds wall-clock time of the optimisation loop
  * @param lossEvery steps per entry of {@code lossCurve}
- * @param lossCurve mean training loss per block of {@code lossEvery} steps
+ * @param lossCurve mean training loss per block of {@code lossEvery} steps (skipped steps left out)
+ * @param skippedSteps steps whose loss or gradient was not finite, left without an update
  *     <pre>{@code
  * jshell> report.secondsPerStep()
  * }</pre>
  */
-public record TrainingReport(TrainingOptions options, long parameters, double wallSeconds, int lossEvery, List<Double> lossCurve) {
+public record TrainingReport(TrainingOptions options, long parameters, double wallSeconds, int lossEvery, List<Double> lossCurve,
+    int skippedSteps) {
   public TrainingReport {
     Objects.requireNonNull(options, "options");
     lossCurve = List.copyOf(lossCurve);
@@ -33,7 +35,7 @@ public record TrainingReport(TrainingOptions options, long parameters, double wa
 
   @Override
   public String toString() {
-    return String.format("TrainingReport[%d steps x %d, seed %d, %d parameters, %.1f s (%.3f s/step), final loss %.4f]",
-        options.steps(), options.batchSize(), options.seed(), parameters, wallSeconds, secondsPerStep(), finalLoss());
+    return String.format("TrainingReport[%d steps x %d, seed %d, %d parameters, %.1f s (%.3f s/step), final loss %.4f, %d skipped]",
+        options.steps(), options.batchSize(), options.seed(), parameters, wallSeconds, secondsPerStep(), finalLoss(), skippedSteps);
   }
 }

@@ -40,6 +40,8 @@ import org.visualscratchpad.samples.shapes.language.ShapesVocabulary;
  */
 public final class TinyLlava implements AutoCloseable {
   static final String VISION = "vision_tower.vision_model.";
+  /** Prefix of the vision tower's weight names. */
+  public static final String VISION_PREFIX = VISION;
   static final String PROJECTOR = "multi_modal_projector.";
   static final String TEXT = "language_model.model.";
   static final String LM_HEAD = "language_model.lm_head.weight";
@@ -219,7 +221,16 @@ public final class TinyLlava implements AutoCloseable {
    * @return {@code [B, N, Dt]}
    */
   public NDArray imageFeatures(NDArray pixelValues) {
-    NDArray hidden = visionHiddenState(pixelValues, config.visionLayers() - 1); // hidden_states[-2]: [B, N+1, Dv]
+    return project(visionHiddenState(pixelValues, config.visionLayers() - 1)); // hidden_states[-2]: [B, N+1, Dv]
+  }
+
+  /**
+   * The projector applied to a vision hidden state without its CLS row.
+   *
+   * @param hidden {@code [B, N+1, Dv]}, e.g. {@code visionHiddenState(pixels, visionLayers - 1)}
+   * @return {@code [B, N, Dt]}
+   */
+  public NDArray project(NDArray hidden) {
     NDArray patches = hidden.get(new NDIndex(":, 1:, :")); // strategy "default" drops CLS: [B, N, Dv]
     NDArray h = gelu(linear(patches, PROJECTOR + "linear_1")); // [B, N, Dt]
     return linear(h, PROJECTOR + "linear_2"); // [B, N, Dt]
