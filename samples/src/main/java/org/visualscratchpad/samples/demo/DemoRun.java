@@ -14,6 +14,7 @@ import org.visualscratchpad.scratchpad.Answer;
 import org.visualscratchpad.scratchpad.AnswerDiff;
 import org.visualscratchpad.scratchpad.AskOptions;
 import org.visualscratchpad.scratchpad.ClusterOptions;
+import org.visualscratchpad.scratchpad.HeatmapOptions;
 import org.visualscratchpad.scratchpad.LatentCluster;
 import org.visualscratchpad.scratchpad.LatentClusters;
 import org.visualscratchpad.scratchpad.LatentRanking;
@@ -45,18 +46,18 @@ public final class DemoRun {
       o.println("answer:   " + answer.text() + "   (truth: " + scene.description() + ")");
       LatentRanking ranking = answer.rankLatents();
       o.println(ranking);
-      TokenLatentHeatmap heatmap = answer.heatmap();
-      int k = Math.max(1, Math.min(5, heatmap.latentIds().size()));
+      // the heatmap, clustering and ablation settings of `vsp demo eval`'s selectivity measurement
+      DemoEvaluation.Options settings = DemoEvaluation.Options.full();
+      TokenLatentHeatmap heatmap = answer.heatmap(HeatmapOptions.defaults().withTopK(settings.heatmapTopK()));
+      int k = Math.max(1, Math.min(settings.clusters(), heatmap.latentIds().size()));
       LatentClusters clusters = heatmap.cluster(ClusterOptions.defaults().withClusters(k));
       o.println(clusters);
       // the cluster tied to the answer: the one strongest on the first colour word of the description
       int colourToken = colourToken(answer);
       String word = answer.generated().get(colourToken).text().strip();
-      LatentCluster target = clusters.clusters().stream()
-          .filter(c -> !c.strongestTokens().isEmpty() && c.strongestTokens().get(0).strip().equals(word))
-          .findFirst().orElse(clusters.get(0));
+      LatentCluster target = DemoEvaluation.strongestOn(heatmap, clusters, DemoEvaluation.rowOf(heatmap, word));
       o.println("ablating " + target + " (the cluster strongest on \"" + word + "\")");
-      Answer after = answer.ablate(target).regenerate();
+      Answer after = answer.ablate(target).withErrorTerm(settings.errorTerm()).regenerate();
       AnswerDiff diff = answer.diff(after);
       o.println("new answer: " + after.text());
       o.println(diff);
