@@ -34,7 +34,7 @@ public final class DemoTrainCommand implements Callable<Integer> {
   @Option(names = "--out", description = "model folder to write (default: ${DEFAULT-VALUE})", defaultValue = "shapesworld-model")
   Path out;
 
-  @Option(names = "--steps", description = "optimiser steps (default: shipped, 2400)")
+  @Option(names = "--steps", description = "VLM optimiser steps after the vision pre-training (default: shipped, 8000)")
   Integer steps;
 
   @Option(names = "--batch-size", description = "examples per step (default: shipped, 16)")

@@ -9,7 +9,7 @@ import java.util.Objects;
  *
  * @param options the options (seed included)
  * @param parameters number of model parameters
- * @param wallSeconds wall-clock time of the optimisation loop
+ * @param wallSeconds wall-clock time of the optimisation loops (vision pre-training included)
  * @param lossEvery steps per entry of {@code lossCurve}
  * @param lossCurve mean training loss per block of {@code lossEvery} steps (skipped steps left out)
  * @param skippedSteps steps whose loss or gradient was not finite, left without an update
