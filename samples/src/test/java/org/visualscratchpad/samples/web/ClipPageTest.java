@@ -5,18 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,39 +38,22 @@ class ClipPageTest {
   static Path dir;
   static Scratchpad pad;
   static ScratchpadServer server;
-  static Playwright playwright;
-  static Browser browser;
+  static HeadlessChromium chromium;
 
   @BeforeAll
   static void launch() throws Exception {
-    assumeTrue(Files.isExecutable(ScratchpadPageTest.CHROMIUM), "browser tests skipped: " + ScratchpadPageTest.CHROMIUM
-        + " is absent (install it with: apt-get install -y chromium)");
     assumeTrue(Files.isDirectory(ClipFixtureFiles.fixture()), "CLIP fixture missing: " + ClipFixtureFiles.fixture());
-    Files.createDirectories(ScratchpadPageTest.SHOTS);
+    chromium = HeadlessChromium.launch();
     dir = Files.createTempDirectory("vsp-web-clip");
     Path model = ClipFixtureFiles.model(dir.resolve("model"));
     Path sae = ClipFixtureFiles.writeSae(dir.resolve("sae"), 5);
     pad = Scratchpad.load(new LoadSpec(model, sae, null, "cpu"));
     server = ScratchpadServer.start(pad, ServerOptions.defaults().withPort(0));
-    playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-    browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(ScratchpadPageTest.CHROMIUM)
-        .setHeadless(true).setArgs(List.of("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run")));
   }
 
   @AfterAll
-  static void close() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (playwright != null) {
-      playwright.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-    if (pad != null) {
-      pad.close();
-    }
+  static void close() throws Exception {
+    HeadlessChromium.closeAll(chromium, server, pad);
   }
 
   static String pct(float p) {
@@ -91,7 +70,7 @@ class ClipPageTest {
         ErrorTerm.KEEP);
     Classification after = pad.classify(image, new ClassPrompts(classes, templates), plan);
 
-    BrowserContext context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 900).setBypassCSP(true));
+    BrowserContext context = chromium.newContext(1400, 900, false);
     Page page = context.newPage();
     List<String> errors = new ArrayList<>();
     page.onPageError(e -> errors.add("page error: " + e));
@@ -128,7 +107,7 @@ class ClipPageTest {
     String top = before.scores().stream().max((x, y) -> Float.compare(x.probability(), y.probability())).orElseThrow().className();
     assertEquals(top, page.locator("#clip-result").getAttribute("data-top"));
     assertNotEquals(before.scores(), after.scores(), "scaling three latents by 8 moves the probabilities");
-    page.screenshot(new Page.ScreenshotOptions().setPath(ScratchpadPageTest.SHOTS.resolve("clip-classify.png")));
+    page.screenshot(new Page.ScreenshotOptions().setPath(HeadlessChromium.SHOTS.resolve("clip-classify.png")));
     // a bad class list: a clear message, and the next classification works
     page.locator("#clip-classes").fill("w10");
     page.locator("#classify").click();

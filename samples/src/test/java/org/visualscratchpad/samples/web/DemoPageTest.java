@@ -3,22 +3,17 @@ package org.visualscratchpad.samples.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 
-import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.FilePayload;
 import java.awt.image.BufferedImage;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -48,55 +43,30 @@ import org.visualscratchpad.scratchpad.TokenLatentHeatmap;
  * Screenshots go to {@code target/screenshots/demo-*.png}.
  */
 class DemoPageTest {
-  static final Path CHROMIUM = ScratchpadPageTest.CHROMIUM;
-  static final Path SHOTS = ScratchpadPageTest.SHOTS;
+  static final Path SHOTS = HeadlessChromium.SHOTS;
   static Scratchpad pad;
   static ScratchpadServer server;
-  static Playwright playwright;
-  static Browser browser;
+  static HeadlessChromium chromium;
   BrowserContext context;
   Page page;
   final List<String> consoleErrors = new ArrayList<>();
 
   @BeforeAll
   static void launch() throws Exception {
-    assumeTrue(Files.isExecutable(CHROMIUM), "browser tests skipped: " + CHROMIUM
-        + " is absent (install it with: apt-get install -y chromium)");
-    Files.createDirectories(SHOTS);
+    chromium = HeadlessChromium.launch();
     pad = DemoModelFixture.pad();
     server = ScratchpadServer.start(pad, ServerOptions.defaults().withPort(0), ReferenceImages.shapesWorldScenes());
-    playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-    browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM).setHeadless(true)
-        .setArgs(List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run")));
   }
 
   @AfterAll
-  static void close() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (playwright != null) {
-      playwright.close();
-    }
-    if (server != null) {
-      server.close();
-    }
+  static void close() throws Exception {
+    HeadlessChromium.closeAll(chromium, server);
   }
 
   @BeforeEach
   void openPage(org.junit.jupiter.api.TestInfo info) {
-    // waitForFunction needs eval, which the page's Content-Security-Policy forbids: tests that poll
-    // with it bypass the policy; the test tagged "csp" keeps it and polls with locators
-    boolean keepCsp = info.getTags().contains("csp");
-    context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 1100).setBypassCSP(!keepCsp));
-    page = context.newPage();
-    page.onConsoleMessage(m -> {
-      if (m.type().equals("error")) {
-        consoleErrors.add(m.text());
-      }
-    });
-    page.onPageError(e -> consoleErrors.add("page error: " + e));
+    context = chromium.newContext(1400, 1100, info.getTags().contains("csp"));
+    page = HeadlessChromium.newPage(context, consoleErrors);
   }
 
   @AfterEach

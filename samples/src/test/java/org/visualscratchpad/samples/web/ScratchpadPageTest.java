@@ -2,18 +2,13 @@ package org.visualscratchpad.samples.web;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,12 +25,10 @@ import org.junit.jupiter.api.Test;
  * target/screenshots/}.
  */
 class ScratchpadPageTest {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path SHOTS = Path.of("target", "screenshots");
+  static final Path SHOTS = HeadlessChromium.SHOTS;
   static org.visualscratchpad.scratchpad.Scratchpad pad;
   static ScratchpadServer server;
-  static Playwright playwright;
-  static Browser browser;
+  static HeadlessChromium chromium;
   BrowserContext context;
   Page page;
   final List<String> consoleErrors = new ArrayList<>();
@@ -47,46 +40,20 @@ class ScratchpadPageTest {
 
   @BeforeAll
   static void launch() throws Exception {
-    assumeTrue(Files.isExecutable(CHROMIUM), "browser tests skipped: " + CHROMIUM
-        + " is absent (install it with: apt-get install -y chromium)");
-    Files.createDirectories(SHOTS);
+    chromium = HeadlessChromium.launch();
     pad = model();
     server = ScratchpadServer.start(pad, ServerOptions.defaults().withPort(0));
-    playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-    browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM).setHeadless(true)
-        .setArgs(List.of("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run")));
   }
 
   @AfterAll
-  static void close() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (playwright != null) {
-      playwright.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-    if (pad != null) {
-      pad.close();
-    }
+  static void close() throws Exception {
+    HeadlessChromium.closeAll(chromium, server, pad);
   }
 
   @BeforeEach
   void openPage(org.junit.jupiter.api.TestInfo info) {
-    // The page's Content-Security-Policy forbids eval, which Playwright's waitForFunction needs; the
-    // tests that poll with it bypass the policy, the test tagged "csp" keeps it and polls with locators.
-    boolean keepCsp = info.getTags().contains("csp");
-    context = browser.newContext(new Browser.NewContextOptions().setViewportSize(1400, 1100).setBypassCSP(!keepCsp));
-    page = context.newPage();
-    page.onConsoleMessage(m -> {
-      if (m.type().equals("error")) {
-        consoleErrors.add(m.text());
-      }
-    });
-    page.onPageError(e -> consoleErrors.add("page error: " + e));
+    context = chromium.newContext(1400, 1100, info.getTags().contains("csp"));
+    page = HeadlessChromium.newPage(context, consoleErrors);
   }
 
   @AfterEach
