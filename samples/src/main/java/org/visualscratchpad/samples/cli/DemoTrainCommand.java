@@ -43,10 +43,10 @@ public final class DemoTrainCommand implements Callable<Integer> {
   @Option(names = "--learning-rate", description = "peak learning rate (default: shipped, 3e-3)")
   Double learningRate;
 
-  @Option(names = "--vision-aux-weight", description = "weight of the vision tower's training-only per-patch shape/colour loss (default: shipped)")
+  @Option(names = "--vision-aux-weight", description = "weight of the vision tower's training-only per-patch shape/colour/size/quadrant loss (default: shipped, 1)")
   Double visionAuxWeight;
 
-  @Option(names = "--vision-pretrain-steps", description = "steps training the vision tower alone on that loss first (default: shipped)")
+  @Option(names = "--vision-pretrain-steps", description = "steps training the vision tower alone on that loss first (default: shipped, 3000)")
   Integer visionPretrainSteps;
 
   @Option(names = "--seed", description = "seed of weights, scenes and questions (default: shipped, 7)")

@@ -47,6 +47,8 @@ public final class ConceptReferences {
   private final List<PriorityQueue<Reference>> top;
   private final long[] firing;
   private int scenes;
+  /** Sorted references per latent, made on first read after the last {@link #add}; null when stale. */
+  private volatile List<List<Reference>> sorted;
 
   /**
    * @param dSae latents
@@ -105,6 +107,7 @@ public final class ConceptReferences {
       }
     }
     scenes++;
+    sorted = null;
   }
 
   /** The object covering most of patch {@code patch} (row-major) if it covers at least {@link #MIN_COVER} of it. */
@@ -131,9 +134,16 @@ public final class ConceptReferences {
 
   /** The reference patches of latent {@code j}, strongest first. */
   public List<Reference> references(int j) {
-    List<Reference> r = new ArrayList<>(top.get(j));
-    r.sort((a, b) -> Float.compare(b.activation(), a.activation()));
-    return r;
+    if (sorted == null) {
+      List<List<Reference>> all = new ArrayList<>(dSae);
+      for (PriorityQueue<Reference> q : top) {
+        List<Reference> r = new ArrayList<>(q);
+        r.sort((a, b) -> Float.compare(b.activation(), a.activation()));
+        all.add(List.copyOf(r));
+      }
+      sorted = all;
+    }
+    return sorted.get(j);
   }
 
   /** Share of latent {@code j}'s references lying on an object of colour {@code c}. */

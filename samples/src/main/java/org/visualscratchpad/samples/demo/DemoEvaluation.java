@@ -42,9 +42,7 @@ import org.visualscratchpad.scratchpad.RankedLatent;
 import org.visualscratchpad.scratchpad.Scratchpad;
 import org.visualscratchpad.scratchpad.TokenLatentHeatmap;
 import org.visualscratchpad.tensor.FloatMatrix;
-import org.visualscratchpad.torch.input.image.ImageDecoder;
 import org.visualscratchpad.torch.input.preprocess.ImagePreprocessor;
-import org.visualscratchpad.torch.llava.ImageInput;
 import org.visualscratchpad.torch.llava.LlavaModel;
 
 /**
@@ -195,19 +193,7 @@ public final class DemoEvaluation {
   /** Everything the evaluation measured. */
   public record Report(Options options, SaeQuality sae, Map<String, ConceptReferences.Purest> purestColour,
       Map<String, ConceptReferences.Purest> purestShape, int colourConcepts, int shapeConcepts, Reranking reranking,
-      Selectivity selectivity, Cues cues, double seconds) {
-    /** The lowest purity over the purest latents of all colours and shapes. */
-    public double minimumPurity() {
-      double m = 1;
-      for (var p : purestColour.values()) {
-        m = Math.min(m, p.purity());
-      }
-      for (var p : purestShape.values()) {
-        m = Math.min(m, p.purity());
-      }
-      return m;
-    }
-  }
+      Selectivity selectivity, Cues cues, double seconds) {}
 
   /** Runs every measurement on the folders (model, SAE, statistics) and prints each result as it comes. */
   public static Report run(ShippedDemo.Folders files, Options o, PrintWriter log) {
@@ -229,7 +215,7 @@ public final class DemoEvaluation {
       refs = new ConceptReferences(sae.dSae(), o.topReferences(), grid, vision.patchSize());
       for (int i = 0; i < o.referenceScenes(); i++) {
         Scene s = gen.generate(seedOf(o, 2, i), SceneDistribution.UNIFORM);
-        refs.add(s, sae.encode(stream(model, pre, s, hook)));
+        refs.add(s, sae.encode(DemoSaeBuilder.stream(model, pre, s, hook)));
       }
     }
     Map<String, ConceptReferences.Purest> colours = new LinkedHashMap<>();
@@ -278,7 +264,7 @@ public final class DemoEvaluation {
     boolean[] fired = new boolean[sae.dSae()];
     for (int i = 0; i < o.saeScenes(); i++) {
       Scene s = gen.generate(seedOf(o, 1, i), SceneDistribution.UNIFORM);
-      FloatMatrix z = stream(model, pre, s, hook);
+      FloatMatrix z = DemoSaeBuilder.stream(model, pre, s, hook);
       SparseActivations codes = sae.encode(z);
       FloatMatrix zHat = sae.decode(codes);
       for (int r = 0; r < z.rows(); r++) {
@@ -486,7 +472,7 @@ public final class DemoEvaluation {
         byShape += answer.ablate(shapeCue).regenerate().text().strip().equals(truth) ? 1 : 0;
       }
       // case 3: latents of the true shape that fire on the object's patches, but which the answer did not follow
-      List<Integer> hidden = latentsOnObject(answer, s, target, j -> refs.shapeConcept(j).map(x -> x == target.shape()).orElse(false));
+      List<Integer> hidden = latentsOnObject(answer, target, j -> refs.shapeConcept(j).map(x -> x == target.shape()).orElse(false));
       if (!hidden.isEmpty()) {
         withHidden++;
         LatentIntervention amplify = LatentIntervention.scale(hidden, o.amplify(), TokenScope.allTokens());
@@ -500,7 +486,7 @@ public final class DemoEvaluation {
   }
 
   /** Latents passing {@code filter} that are active on an image token lying on {@code object}. */
-  static List<Integer> latentsOnObject(Answer answer, Scene scene, SceneObject object, java.util.function.IntPredicate filter) {
+  static List<Integer> latentsOnObject(Answer answer, SceneObject object, java.util.function.IntPredicate filter) {
     Set<Integer> out = new LinkedHashSet<>();
     for (ImageTokenLocation t : answer.imageTokens()) {
       var box = t.box();
@@ -558,10 +544,5 @@ public final class DemoEvaluation {
 
   private static List<String> words(String text) {
     return List.of(text.strip().split("\\s+"));
-  }
-
-  static FloatMatrix stream(LlavaModel model, ImagePreprocessor pre, Scene s, HookPoint hook) {
-    ImageInput in = ImageInput.from(pre.preprocess(ImageDecoder.toRgb(s.image().toBufferedImage())));
-    return model.residualStream(in, hook).get(0);
   }
 }

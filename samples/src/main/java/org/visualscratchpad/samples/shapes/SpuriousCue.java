@@ -18,7 +18,7 @@ import org.visualscratchpad.InvalidInputException;
  * }</pre>
  */
 public record SpuriousCue(Colour colour, ShapeKind shape, double probability) {
-  /** The cue of the shipped model: 95 % of yellow training objects are triangles. */
+  /** The cue of the shipped model: about 99 % of yellow training objects are triangles. */
   public static final SpuriousCue YELLOW_TRIANGLES = new SpuriousCue(Colour.YELLOW, ShapeKind.TRIANGLE, 0.99);
 
   public SpuriousCue {

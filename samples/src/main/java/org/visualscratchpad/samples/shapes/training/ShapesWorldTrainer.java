@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import java.util.ArrayList;
@@ -11,16 +12,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import ai.djl.ndarray.index.NDIndex;
 import org.visualscratchpad.samples.shapes.Colour;
 import org.visualscratchpad.samples.shapes.ObjectSize;
 import org.visualscratchpad.samples.shapes.Quadrant;
 import org.visualscratchpad.samples.shapes.RgbImage;
-import org.visualscratchpad.samples.shapes.SceneObject;
-import org.visualscratchpad.samples.shapes.ShapeKind;
 import org.visualscratchpad.samples.shapes.Scene;
 import org.visualscratchpad.samples.shapes.SceneDistribution;
 import org.visualscratchpad.samples.shapes.SceneGenerator;
+import org.visualscratchpad.samples.shapes.SceneObject;
+import org.visualscratchpad.samples.shapes.ShapeKind;
 import org.visualscratchpad.samples.shapes.language.ShapesVocabulary;
 import org.visualscratchpad.samples.shapes.vlm.ClipPixels;
 import org.visualscratchpad.samples.shapes.vlm.TinyLlava;
@@ -95,7 +95,7 @@ public final class ShapesWorldTrainer {
       }
       long start = System.nanoTime();
       if (aux != null && options.visionPretrainSteps() > 0) {
-        pretrainVision(model, options, weights, moments, aux, listener, start);
+        skipped += pretrainVision(model, options, weights, moments, aux, state, listener, start);
       }
       for (int step = 0; step < options.steps(); step++) {
         double loss;
@@ -154,14 +154,16 @@ public final class ShapesWorldTrainer {
   /**
    * Trains the vision tower and the auxiliary heads alone, on the auxiliary loss over fresh training scenes
    * (seeds apart from the conversation scenes), with their own Adam moments.
+   *
+   * @return the steps skipped for a non-finite gradient
    */
-  private void pretrainVision(TinyLlava model, TrainingOptions options, Map<String, NDArray> weights,
-      Map<String, NDArray[]> moments, AuxHeads aux, Listener listener, long start) {
+  private int pretrainVision(TinyLlava model, TrainingOptions options, Map<String, NDArray> weights,
+      Map<String, NDArray[]> moments, AuxHeads aux, NDManager state, Listener listener, long start) {
     Map<String, NDArray> vision = new LinkedHashMap<>();
     Map<String, NDArray[]> visionMoments = new LinkedHashMap<>();
-    String lastLayer = TinyLlava.VISION_PREFIX + "encoder.layers." + (model.config().visionLayers() - 1) + ".";
+    String lastLayer = TinyLlava.VISION + "encoder.layers." + (model.config().visionLayers() - 1) + ".";
     for (Map.Entry<String, NDArray> e : weights.entrySet()) {
-      boolean used = e.getKey().startsWith(TinyLlava.VISION_PREFIX) && !e.getKey().startsWith(lastLayer)
+      boolean used = e.getKey().startsWith(TinyLlava.VISION) && !e.getKey().startsWith(lastLayer)
           && !e.getKey().contains("post_layernorm");
       if (used || e.getKey().startsWith(AuxHeads.PREFIX)) {
         vision.put(e.getKey(), e.getValue());
@@ -171,6 +173,7 @@ public final class ShapesWorldTrainer {
     }
     var c = model.config();
     int consecutive = 0;
+    int skipped = 0;
     for (int step = 0; step < options.visionPretrainSteps(); step++) {
       double lr = options.pretrainLearningRateAt(step);
       double loss;
@@ -184,16 +187,16 @@ public final class ShapesWorldTrainer {
         }
         List<RgbImage> images = scenes.stream().map(Scene::image).toList();
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-          NDManager m = weights.values().iterator().next().getManager();
-          NDArray pixels = m.create(ClipPixels.normalise(images), new Shape(scenes.size(), 3, c.imageSize(), c.imageSize()));
+          NDArray pixels = state.create(ClipPixels.normalise(images), new Shape(scenes.size(), 3, c.imageSize(), c.imageSize()));
           NDArray hidden = model.visionHiddenState(pixels, c.visionLayers() - 1);
-          NDArray lossArray = auxLoss(hidden, scenes, c, aux, m);
+          NDArray lossArray = auxLoss(hidden, scenes, c, aux, state);
           collector.backward(lossArray);
           loss = lossArray.getFloat();
         }
         applied = adamStep(vision, visionMoments, step + 1, lr, options.clipNorm());
       }
       consecutive = applied ? 0 : consecutive + 1;
+      skipped += applied ? 0 : 1;
       if (consecutive >= MAX_CONSECUTIVE_SKIPS) {
         throw new IllegalStateException("vision pre-training loss or gradient was not finite for " + consecutive
             + " steps in a row (at step " + step + "); lower the learning rate");
@@ -206,6 +209,7 @@ public final class ShapesWorldTrainer {
       m[0].close();
       m[1].close();
     }
+    return skipped;
   }
 
   /** Mean cross-entropy of the auxiliary heads on the patches of {@code hidden} ({@code [B, N+1, Dv]}). */
@@ -284,8 +288,8 @@ public final class ShapesWorldTrainer {
   }
 
   /**
-   * The answer loss plus, when {@code aux} is given, {@code auxWeight} times the mean cross-entropy of the
-   * auxiliary per-patch shape and colour heads.
+   * The answer loss plus, when {@code aux} is given, {@code auxWeight} times the summed mean cross-entropies
+   * of the auxiliary per-patch heads ({@link AuxHeads}).
    */
   public static NDArray loss(TinyLlava model, List<Conversation> batch, NDManager manager, AuxHeads aux, double auxWeight) {
     int n = model.config().imageTokens();

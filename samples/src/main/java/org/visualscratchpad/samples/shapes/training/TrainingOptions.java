@@ -12,8 +12,8 @@ import org.visualscratchpad.InvalidInputException;
  * @param warmupSteps linear warm-up steps
  * @param clipNorm global gradient-norm limit
  * @param seed seed of the weights, the scenes and the questions
- * @param visionAuxWeight weight of the vision tower's auxiliary loss: per-patch classification of the shape
- *     and colour of the object on the patch (or background) by linear heads on the patches of the layer the
+ * @param visionAuxWeight weight of the vision tower's auxiliary loss: per-patch classification of the shape,
+ *     colour, size and quadrant of the object on the patch (or background) by linear heads on the patches of the layer the
  *     projector reads, used only during training and not saved (0: none). It plays the part of the
  *     pre-training a real LLaVA's CLIP tower has had.
  * @param visionPretrainSteps steps that train the vision tower alone on the auxiliary loss before the

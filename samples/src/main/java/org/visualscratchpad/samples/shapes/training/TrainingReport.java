@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param wallSeconds wall-clock time of the optimisation loops (vision pre-training included)
  * @param lossEvery steps per entry of {@code lossCurve}
  * @param lossCurve mean training loss per block of {@code lossEvery} steps (skipped steps left out)
- * @param skippedSteps steps whose loss or gradient was not finite, left without an update
+ * @param skippedSteps steps (vision pre-training included) whose loss or gradient was not finite, left without an update
  *     <pre>{@code
  * jshell> report.secondsPerStep()
  * }</pre>

@@ -39,9 +39,8 @@ import org.visualscratchpad.samples.shapes.language.ShapesVocabulary;
  * <p>Not thread-safe (training mutates the weights in place).
  */
 public final class TinyLlava implements AutoCloseable {
-  static final String VISION = "vision_tower.vision_model.";
   /** Prefix of the vision tower's weight names. */
-  public static final String VISION_PREFIX = VISION;
+  public static final String VISION = "vision_tower.vision_model.";
   static final String PROJECTOR = "multi_modal_projector.";
   static final String TEXT = "language_model.model.";
   static final String LM_HEAD = "language_model.lm_head.weight";
