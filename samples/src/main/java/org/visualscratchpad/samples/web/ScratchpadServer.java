@@ -594,12 +594,20 @@ public final class ScratchpadServer implements AutoCloseable {
     return sorted[sorted.length - flagged];
   }
 
+  /**
+   * At most this many bytes of a refused body are read and thrown away before the 413 is sent: a
+   * server that answers and closes while the client still sends makes the client's TCP stack reset
+   * the connection, and the client may then never see the answer.
+   */
+  private static final long DRAIN_LIMIT = 64L << 20;
+
   private static byte[] body(Context ctx, long limit, String what) {
     long declared = ctx.req().getContentLengthLong();
-    if (declared > limit) {
-      throw WebRequestException.tooLarge(what, declared, limit, "Send a smaller image or fewer fields.");
-    }
     try (InputStream in = ctx.req().getInputStream()) {
+      if (declared > limit) {
+        drain(in, DRAIN_LIMIT);
+        throw WebRequestException.tooLarge(what, declared, limit, "Send a smaller image or fewer fields.");
+      }
       ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.max(0, Math.min(declared, limit)));
       byte[] buf = new byte[64 * 1024];
       long total = 0;
@@ -607,6 +615,7 @@ public final class ScratchpadServer implements AutoCloseable {
       while ((n = in.read(buf)) > 0) {
         total += n;
         if (total > limit) {
+          drain(in, DRAIN_LIMIT);
           throw WebRequestException.tooLarge(what, total, limit, "Send a smaller image or fewer fields.");
         }
         out.write(buf, 0, n);
@@ -614,6 +623,16 @@ public final class ScratchpadServer implements AutoCloseable {
       return out.toByteArray();
     } catch (IOException e) {
       throw new WebRequestException(400, what + " body could not be read (" + e.getMessage() + ").");
+    }
+  }
+
+  /** Reads and discards up to {@code max} bytes of {@code in} (nothing is kept). */
+  private static void drain(InputStream in, long max) throws IOException {
+    byte[] buf = new byte[64 * 1024];
+    long seen = 0;
+    int n;
+    while (seen < max && (n = in.read(buf)) > 0) {
+      seen += n;
     }
   }
 

@@ -186,7 +186,7 @@ class ScratchpadServerTest {
   }
 
   @Test
-  void oversized_bodies_are_refused_with_413_before_reading_them() throws Exception {
+  void oversized_bodies_are_refused_with_413_without_being_buffered() throws Exception {
     String big = "{\"prompt\":\"x\",\"image\":\"" + "A".repeat(200_000) + "\"}";
     assertTrue(error(post("api/ask", big), 413).contains("must be at most"));
     String bigJson = "{\"topK\":20,\"pad\":\"" + "x".repeat(20_000) + "\"}";
