@@ -1,17 +1,33 @@
 package org.visualscratchpad.sae.train;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The Vector API form of {@link DotKernel}: a 4 rows x 4 latents register tile, {@code fma} over
- * {@code d}, {@code reduceLanes} once per tile, scalar tail. Loaded only when {@code
- * jdk.incubator.vector} is present.
+ * {@code d}, one lane sum per output, scalar tail. Loaded only when {@code jdk.incubator.vector} is
+ * present.
+ *
+ * <p>Lanes are summed in a fixed order ({@link #sum}), not by {@code reduceLanes(ADD)}: the JDK
+ * leaves the order of that float reduction open, and on JDK 25 (measured) the JIT-compiled form sums in
+ * another order than the interpreted one. A training step then gave other bits once warm, and a
+ * resumed run drifted from an uninterrupted one. The price, measured on 64 x 256 x 1024 products:
+ * none on JDK 17, 1.4x on JDK 25 (whose unordered reduction is faster); a fixed tree of
+ * lane shuffles was 2-3x slower than this on both.
  */
 final class VectorDotKernel extends DotKernel {
   static final VectorDotKernel INSTANCE = new VectorDotKernel();
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
+  /** The sum of the lanes, first to last, as scalars: the same bits interpreted or compiled. */
+  static float sum(FloatVector v, float[] lanes) {
+    v.intoArray(lanes, 0);
+    float s = 0f;
+    for (int l = 0; l < lanes.length; l++) {
+      s += lanes[l];
+    }
+    return s;
+  }
 
   @Override
   String name() {
@@ -22,6 +38,7 @@ final class VectorDotKernel extends DotKernel {
   void dots(float[] x, int rowFrom, int rowTo, float[] w, int latentFrom, int latentTo, int d,
       float[] out, int outStride) {
     int bound = S.loopBound(d);
+    float[] lanes = new float[S.length()];
     int j = latentFrom;
     for (; j + 4 <= latentTo; j += 4) {
       int w0 = j * d;
@@ -57,22 +74,22 @@ final class VectorDotKernel extends DotKernel {
         int o1 = o0 + outStride;
         int o2 = o1 + outStride;
         int o3 = o2 + outStride;
-        out[o0] = a00.reduceLanes(VectorOperators.ADD) + tail(x, x0, w, w0, i, d);
-        out[o0 + 1] = a01.reduceLanes(VectorOperators.ADD) + tail(x, x0, w, w1, i, d);
-        out[o0 + 2] = a02.reduceLanes(VectorOperators.ADD) + tail(x, x0, w, w2, i, d);
-        out[o0 + 3] = a03.reduceLanes(VectorOperators.ADD) + tail(x, x0, w, w3, i, d);
-        out[o1] = a10.reduceLanes(VectorOperators.ADD) + tail(x, x1, w, w0, i, d);
-        out[o1 + 1] = a11.reduceLanes(VectorOperators.ADD) + tail(x, x1, w, w1, i, d);
-        out[o1 + 2] = a12.reduceLanes(VectorOperators.ADD) + tail(x, x1, w, w2, i, d);
-        out[o1 + 3] = a13.reduceLanes(VectorOperators.ADD) + tail(x, x1, w, w3, i, d);
-        out[o2] = a20.reduceLanes(VectorOperators.ADD) + tail(x, x2, w, w0, i, d);
-        out[o2 + 1] = a21.reduceLanes(VectorOperators.ADD) + tail(x, x2, w, w1, i, d);
-        out[o2 + 2] = a22.reduceLanes(VectorOperators.ADD) + tail(x, x2, w, w2, i, d);
-        out[o2 + 3] = a23.reduceLanes(VectorOperators.ADD) + tail(x, x2, w, w3, i, d);
-        out[o3] = a30.reduceLanes(VectorOperators.ADD) + tail(x, x3, w, w0, i, d);
-        out[o3 + 1] = a31.reduceLanes(VectorOperators.ADD) + tail(x, x3, w, w1, i, d);
-        out[o3 + 2] = a32.reduceLanes(VectorOperators.ADD) + tail(x, x3, w, w2, i, d);
-        out[o3 + 3] = a33.reduceLanes(VectorOperators.ADD) + tail(x, x3, w, w3, i, d);
+        out[o0] = sum(a00, lanes) + tail(x, x0, w, w0, i, d);
+        out[o0 + 1] = sum(a01, lanes) + tail(x, x0, w, w1, i, d);
+        out[o0 + 2] = sum(a02, lanes) + tail(x, x0, w, w2, i, d);
+        out[o0 + 3] = sum(a03, lanes) + tail(x, x0, w, w3, i, d);
+        out[o1] = sum(a10, lanes) + tail(x, x1, w, w0, i, d);
+        out[o1 + 1] = sum(a11, lanes) + tail(x, x1, w, w1, i, d);
+        out[o1 + 2] = sum(a12, lanes) + tail(x, x1, w, w2, i, d);
+        out[o1 + 3] = sum(a13, lanes) + tail(x, x1, w, w3, i, d);
+        out[o2] = sum(a20, lanes) + tail(x, x2, w, w0, i, d);
+        out[o2 + 1] = sum(a21, lanes) + tail(x, x2, w, w1, i, d);
+        out[o2 + 2] = sum(a22, lanes) + tail(x, x2, w, w2, i, d);
+        out[o2 + 3] = sum(a23, lanes) + tail(x, x2, w, w3, i, d);
+        out[o3] = sum(a30, lanes) + tail(x, x3, w, w0, i, d);
+        out[o3 + 1] = sum(a31, lanes) + tail(x, x3, w, w1, i, d);
+        out[o3 + 2] = sum(a32, lanes) + tail(x, x3, w, w2, i, d);
+        out[o3 + 3] = sum(a33, lanes) + tail(x, x3, w, w3, i, d);
       }
       for (; r < rowTo; r++) {
         int o = (r - rowFrom) * outStride + j;
@@ -104,7 +121,7 @@ final class VectorDotKernel extends DotKernel {
     for (; i < bound; i += S.length()) {
       acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
     }
-    return acc.reduceLanes(VectorOperators.ADD) + tail(a, aOff, b, bOff, i, d);
+    return sum(acc, new float[S.length()]) + tail(a, aOff, b, bOff, i, d);
   }
 
   @Override

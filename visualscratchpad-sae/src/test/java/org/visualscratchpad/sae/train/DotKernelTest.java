@@ -1,8 +1,10 @@
 package org.visualscratchpad.sae.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -32,6 +34,32 @@ class DotKernelTest {
     }
     assertEquals(DotKernel.scalar().dot(x, 0, w, 0, d), DotKernel.best().dot(x, 0, w, 0, d), 1e-4f * Math.sqrt(d),
         "dot (seed " + seed + ")");
+  }
+
+  /**
+   * The first call runs interpreted, the last after the JIT compiled the kernel: both must give the
+   * same bits, or a resumed training run (warm JIT) drifts from an uninterrupted one (cold JIT).
+   */
+  @Test
+  void results_do_not_depend_on_whether_the_kernel_is_compiled() {
+    SplittableRandom rnd = new SplittableRandom(11);
+    int rows = 8;
+    int latents = 8;
+    int d = 200;
+    float[] x = random(rows * d, rnd);
+    float[] w = random(latents * d, rnd);
+    float[] first = new float[rows * latents];
+    DotKernel.best().dots(x, 0, rows, w, 0, latents, d, first, latents);
+    float firstDot = DotKernel.best().dot(x, 0, w, 0, d);
+    float[] later = new float[rows * latents];
+    float laterDot = 0;
+    for (int it = 0; it < 30_000; it++) {
+      DotKernel.best().dots(x, 0, rows, w, 0, latents, d, later, latents);
+      laterDot = DotKernel.best().dot(x, 0, w, 0, d);
+    }
+    assertArrayEquals(first, later, DotKernel.best().name() + " dots changed once compiled");
+    assertEquals(Float.floatToIntBits(firstDot), Float.floatToIntBits(laterDot),
+        DotKernel.best().name() + " dot changed once compiled: " + firstDot + " then " + laterDot);
   }
 
   private static float[] random(int n, SplittableRandom rnd) {
