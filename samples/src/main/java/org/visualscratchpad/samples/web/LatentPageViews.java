@@ -103,9 +103,10 @@ final class LatentPageViews {
    * {@code image} (scaled up to at least {@value #MIN_SIDE} px, or down to at most {@value #MAX_SIDE}) with the mask of its first crop: every
    * patch of the centre square darkened in proportion to how weak the latent is there (relative to
    * {@code scale}), and active patches outlined. The patch grid is {@code g x g} where the mask has
-   * {@code crops x (1 + g^2)} tokens (CLS first in each crop); the centre square is where a CLIP
-   * centre crop takes its pixels, which is exact for single-crop models (LLaVA-1.5, CLIP) and the
-   * first (base) view of LLaVA-NeXT.
+   * {@code crops x (1 + g^2)} tokens (CLS first in each crop). A single crop (LLaVA-1.5, CLIP) is
+   * drawn over the centre square, where CLIP's centre crop takes its pixels; with several crops
+   * (LLaVA-NeXT) the first is the base view, the whole image squashed to a square, so its grid is
+   * drawn over the whole image. Both are exact; the high-resolution tiles of LLaVA-NeXT are not drawn.
    */
   static BufferedImage maskOver(BufferedImage image, PatchMask mask, float scale) {
     int perCrop = tokensPerCrop(mask.tokenCount());
@@ -129,18 +130,20 @@ final class LatentPageViews {
         ? RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR : RenderingHints.VALUE_INTERPOLATION_BILINEAR);
     g.drawImage(image, 0, 0, w, h, null);
     if (grid > 0) {
+      boolean baseView = mask.tokenCount() > perCrop;
       int side = Math.min(w, h);
-      double left = (w - side) / 2.0;
-      double top = (h - side) / 2.0;
-      double cell = (double) side / grid;
+      double left = baseView ? 0 : (w - side) / 2.0;
+      double top = baseView ? 0 : (h - side) / 2.0;
+      double cellW = (baseView ? w : side) / (double) grid;
+      double cellH = (baseView ? h : side) / (double) grid;
       g.setStroke(new BasicStroke(Math.max(1f, factor / 2f)));
       for (int p = 0; p < grid * grid; p++) {
         float v = dense[1 + p];
         double strength = scale > 0 ? Math.max(0, Math.min(1, v / scale)) : 0;
-        int x0 = (int) Math.round(left + (p % grid) * cell);
-        int y0 = (int) Math.round(top + (p / grid) * cell);
-        int x1 = (int) Math.round(left + (p % grid + 1) * cell);
-        int y1 = (int) Math.round(top + (p / grid + 1) * cell);
+        int x0 = (int) Math.round(left + (p % grid) * cellW);
+        int y0 = (int) Math.round(top + (p / grid) * cellH);
+        int x1 = (int) Math.round(left + (p % grid + 1) * cellW);
+        int y1 = (int) Math.round(top + (p / grid + 1) * cellH);
         int dim = (int) Math.round(170 * (1 - strength));
         if (dim > 0) {
           g.setColor(new Color(0, 0, 0, dim));

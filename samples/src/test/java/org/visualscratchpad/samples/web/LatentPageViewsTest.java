@@ -53,6 +53,19 @@ class LatentPageViewsTest {
   }
 
   @Test
+  void with_several_crops_the_base_view_is_drawn_over_the_whole_squashed_image() {
+    // LLaVA-NeXT layout: a base view and one tile, each a 4 x 4 grid with CLS (34 tokens); the
+    // latent fires on the base view's top-right patch (token 4) and on the tile (not drawn)
+    PatchMask mask = PatchMask.of(34, new int[] {4, 20}, new float[] {1f, 1f});
+    BufferedImage out = LatentPageViews.maskOver(grey(1200, 600), mask, 1f);
+    int w = out.getWidth();
+    int h = out.getHeight();
+    assertEquals(3 * 0xc8, brightness(out, w - 10, h / 8), "top-right cell of the whole image: active");
+    assertTrue(brightness(out, 10, h / 8) < 3 * 0xc8, "left edge lies in the base view's top-left patch: darkened");
+    assertTrue(brightness(out, w - 10, 7 * h / 8) < 3 * 0xc8, "bottom-right cell: darkened");
+  }
+
+  @Test
   void tokens_per_crop_are_the_largest_cls_plus_square_grid_dividing_the_count() {
     assertEquals(17, LatentPageViews.tokensPerCrop(17));
     assertEquals(577, LatentPageViews.tokensPerCrop(577));
