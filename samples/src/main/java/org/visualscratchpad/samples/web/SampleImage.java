@@ -6,10 +6,16 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.util.Locale;
+import java.util.function.Supplier;
+import org.visualscratchpad.samples.shapes.SceneDistribution;
+import org.visualscratchpad.samples.shapes.SceneGenerator;
 
 /**
  * The built-in pictures the page offers to pick when no image is uploaded: simple shapes on a light
- * background, drawn here (no file is read), in the spirit of the ShapesWorld demo.
+ * background, drawn here (no file is read), and three ShapesWorld scenes of fixed seeds, the demo
+ * model's own kind of input ({@value SceneGenerator#IMAGE_SIZE} px): the two-object scene of {@code
+ * vsp demo run}, a scene whose yellow square the shipped model calls a triangle (the planted cue), and
+ * a three-object scene.
  *
  * <pre>{@code
  * jshell> SampleImage.RED_CIRCLE.render()
@@ -19,17 +25,35 @@ public enum SampleImage {
   RED_CIRCLE(new Color(0xd62728), "circle"),
   BLUE_SQUARE(new Color(0x1f5fbf), "square"),
   GREEN_TRIANGLE(new Color(0x2ca02c), "triangle"),
-  RED_AND_BLUE(new Color(0xd62728), "pair");
+  RED_AND_BLUE(new Color(0xd62728), "pair"),
+  /** "a big red triangle and a big blue diamond" (uniform scene 6, the scene of {@code vsp demo run}). */
+  SHAPESWORLD_TWO_OBJECTS(() -> scene(6, SceneDistribution.UNIFORM)),
+  /** "a small yellow square and a big red circle" (cue-broken scene 4): asked its shape, the model says "triangle". */
+  SHAPESWORLD_MISLEADING_CUE(() -> scene(4, SceneDistribution.CUE_BROKEN)),
+  /** "a big yellow triangle and a big green circle and a small blue diamond" (uniform scene 1). */
+  SHAPESWORLD_THREE_OBJECTS(() -> scene(1, SceneDistribution.UNIFORM));
 
-  /** Side of every sample, in pixels. */
+  /** Side of the drawn samples, in pixels (the ShapesWorld scenes keep their own size). */
   public static final int SIZE = 336;
 
   private final Color colour;
   private final String shape;
+  private final Supplier<BufferedImage> scene;
 
   SampleImage(Color colour, String shape) {
     this.colour = colour;
     this.shape = shape;
+    this.scene = null;
+  }
+
+  SampleImage(Supplier<BufferedImage> scene) {
+    this.colour = null;
+    this.shape = null;
+    this.scene = scene;
+  }
+
+  private static BufferedImage scene(long seed, SceneDistribution distribution) {
+    return new SceneGenerator().generate(seed, distribution).image().toBufferedImage();
   }
 
   /** The name the page and the API use, e.g. {@code red-circle}. */
@@ -48,8 +72,11 @@ public enum SampleImage {
         + "' does not exist; choose one of " + java.util.Arrays.stream(values()).map(SampleImage::slug).toList() + ".");
   }
 
-  /** Draws the picture ({@value #SIZE} x {@value #SIZE}, RGB). */
+  /** Draws the picture (RGB; {@value #SIZE} px square, or the scene's own size). */
   public BufferedImage render() {
+    if (scene != null) {
+      return scene.get();
+    }
     BufferedImage img = new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = img.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);

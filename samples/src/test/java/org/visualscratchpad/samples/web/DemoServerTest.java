@@ -57,6 +57,29 @@ class DemoServerTest {
     }
   }
 
+  @Test
+  void the_shapesworld_samples_are_the_generators_scenes_and_the_page_answers_on_them_as_the_library_does()
+      throws Exception {
+    JsonNode list = ok(send("api/samples", null));
+    List<String> slugs = new ArrayList<>();
+    list.forEach(n -> slugs.add(n.asText()));
+    assertTrue(slugs.containsAll(List.of("shapesworld-two-objects", "shapesworld-misleading-cue",
+        "shapesworld-three-objects")), slugs.toString());
+    BufferedImage served = ImageIO.read(new ByteArrayInputStream(send("api/samples/shapesworld-misleading-cue", null).body()));
+    BufferedImage scene = new org.visualscratchpad.samples.shapes.SceneGenerator()
+        .generate(4, org.visualscratchpad.samples.shapes.SceneDistribution.CUE_BROKEN).image().toBufferedImage();
+    assertEquals(scene.getWidth(), served.getWidth());
+    assertArrayEquals(scene.getRGB(0, 0, scene.getWidth(), scene.getHeight(), null, 0, scene.getWidth()),
+        served.getRGB(0, 0, served.getWidth(), served.getHeight(), null, 0, served.getWidth()), "PNG is lossless");
+    String question = "what shape is the yellow object ?";
+    JsonNode page = ok(send("api/ask", JSON.writeValueAsString(Map.of("sample", "shapesworld-misleading-cue",
+        "prompt", question, "maxNewTokens", 4))));
+    String library = pad.ask(scene, question, AskOptions.defaults().withMaxNewTokens(4)).text();
+    assertEquals(library, page.get("text").asText());
+    // the sample's documented point: the shipped model follows the planted cue on this yellow square
+    assertEquals("triangle", library.strip());
+  }
+
   static HttpResponse<byte[]> send(String path, String body) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.url() + path));
     if (body != null) {
