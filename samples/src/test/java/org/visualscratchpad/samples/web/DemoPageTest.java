@@ -124,6 +124,27 @@ class DemoPageTest {
   }
 
   @Test
+  void a_built_in_shapesworld_scene_is_picked_previewed_and_asked_about() {
+    BufferedImage scene = SampleImage.SHAPESWORLD_MISLEADING_CUE.render();
+    String question = "what shape is the yellow object ?";
+    Answer expected = pad.ask(scene, question, AskOptions.defaults().withMaxNewTokens(32));
+    load();
+    page.locator("#sample").selectOption("shapesworld-misleading-cue");
+    page.waitForFunction("document.getElementById('preview').complete"
+        + " && document.getElementById('preview').naturalWidth > 0");
+    assertEquals(scene.getWidth(), ((Number) page.evaluate("document.getElementById('preview').naturalWidth")).intValue());
+    double shownWidth = ((Number) page.evaluate("document.getElementById('preview').getBoundingClientRect().width")).doubleValue();
+    assertTrue(shownWidth >= 190, "a 64 px scene is shown enlarged: " + shownWidth + " px");
+    page.locator("#prompt").fill(question);
+    page.locator("#ask").click();
+    page.waitForFunction("document.getElementById('answer-text').textContent !== ''"
+        + " && document.querySelectorAll('#tokens .tok.gen').length === " + expected.generated().size());
+    assertEquals(expected.text(), page.locator("#answer-text").textContent());
+    shot("demo-sample-cue");
+    assertTrue(consoleErrors.isEmpty(), consoleErrors.toString());
+  }
+
+  @Test
   void ask_click_a_token_cluster_the_heatmap_ablate_a_cluster_and_compare_the_answers_on_the_demo_model() {
     BufferedImage image = DemoModelFixture.scene(DemoModelFixture.SCENE_SEED).image().toBufferedImage();
     // what the library answers for the same image, prompt and options as the page sends (maxNewTokens 32)
