@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ForkJoinPool;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.analysis.cluster.ClusteringMethod;
 import org.visualscratchpad.analysis.cluster.ColumnClusterer;
@@ -32,8 +33,8 @@ import smile.math.MathEx;
  * keeps process-wide state: the same call sequence in a fresh JVM gives the same coordinates, a
  * repeated call in the same JVM gives a different (equally valid) layout.
  *
- * <p>Immutable and thread-safe. Cost: Smile's UMAP, seconds for a few thousand latents; tens of
- * minutes for 32,768 on 2 cores.
+ * <p>Immutable and thread-safe. Cost: the exact k-NN graph of the directions (blocked dot products,
+ * {@code O(dSae^2 dIn)}) and Smile's UMAP on it; measured figures in {@code docs/benchmarks.md}.
  */
 public final class LatentMap {
   private final float[] x;
@@ -60,7 +61,7 @@ public final class LatentMap {
   public static LatentMap of(FloatMatrix decoder, UmapOptions options) {
     int n = decoder.rows();
     InvalidInputException.check(n >= 2, "a latent map needs at least 2 decoder rows; got %s", n);
-    double[][] data = new double[n][];
+    float[][] data = new float[n][];
     for (int j = 0; j < n; j++) {
       float[] row = decoder.row(j);
       double norm = 0;
@@ -69,10 +70,10 @@ public final class LatentMap {
         norm += (double) v * v;
       }
       norm = Math.sqrt(norm);
-      data[j] = new double[row.length];
       for (int c = 0; c < row.length; c++) {
-        data[j][c] = norm > 0 ? row[c] / norm : 0;
+        row[c] = norm > 0 ? (float) (row[c] / norm) : 0f;
       }
+      data[j] = row;
     }
     List<int[]> components = new ArrayList<>();
     List<double[][]> layouts = new ArrayList<>();
@@ -86,7 +87,7 @@ public final class LatentMap {
         layouts.add(circle(remaining.length));
         break;
       }
-      double[][] subset = new double[remaining.length][];
+      float[][] subset = new float[remaining.length][];
       for (int i = 0; i < remaining.length; i++) {
         subset[i] = data[remaining[i]];
       }
@@ -117,15 +118,21 @@ public final class LatentMap {
   }
 
   /**
-   * Smile's UMAP, made reproducible: its parallel steps and its thread-local generator run on one
-   * dedicated worker thread that is seeded first.
+   * Smile's UMAP on the exact k-NN graph of {@link ExactNeighbours} (computed on every core; the
+   * same graph Smile's own search finds, much faster), made reproducible: UMAP's parallel steps and
+   * its thread-local generator run on one dedicated worker thread that is seeded first.
    */
-  private static UMAP embed(double[][] data, UmapOptions options, long seed) {
-    java.util.concurrent.ForkJoinPool pool = new java.util.concurrent.ForkJoinPool(1);
+  private static UMAP embed(float[][] data, UmapOptions options, long seed) {
+    ExactNeighbours nn = ExactNeighbours.of(data, options.neighbours());
+    Integer[] rows = new Integer[data.length];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = i;
+    }
+    ForkJoinPool pool = new ForkJoinPool(1);
     try {
       return pool.submit(() -> {
         MathEx.setSeed(seed);
-        return UMAP.of(data, options.neighbours(), 2, options.epochs(), 1.0, options.minDist(), 1.0, 5, 1.0);
+        return UMAP.of(rows, nn.asDistance(), options.neighbours(), 2, options.epochs(), 1.0, options.minDist(), 1.0, 5, 1.0);
       }).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -8,6 +8,7 @@
  *   <tr><td>{@link org.visualscratchpad.sae.kernel.SaeKernel}</td><td>encode to sparse rows, sparse decode, decoder-row update</td></tr>
  *   <tr><td>{@link org.visualscratchpad.sae.kernel.ScalarSaeKernel}</td><td>the plain-loop reference kernel</td></tr>
  *   <tr><td>{@code VectorSaeKernel}</td><td>the Vector API kernel (packed {@code W_enc} panels, register-blocked 6 x 2-vector micro-kernel, multi-threaded), loaded only with {@code --add-modules jdk.incubator.vector}</td></tr>
+ *   <tr><td>{@link org.visualscratchpad.sae.kernel.DotKernel}</td><td>dense dot products of row blocks (SAE training, the analysis module's k-NN graph); its Vector API form sums lanes in a fixed order</td></tr>
  *   <tr><td>{@link org.visualscratchpad.sae.kernel.KernelChoice}</td><td>picks the kernel at run time and says how to enable SIMD</td></tr>
  * </table>
  */

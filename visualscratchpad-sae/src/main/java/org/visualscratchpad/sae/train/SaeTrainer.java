@@ -7,6 +7,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.sae.SaeArchitecture;
+import org.visualscratchpad.sae.kernel.DotKernel;
 import org.visualscratchpad.tensor.FloatMatrix;
 
 /**

@@ -12,6 +12,7 @@ import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.sae.SaeArchitecture;
 import org.visualscratchpad.sae.SaeConfig;
 import org.visualscratchpad.sae.SparseActivations;
+import org.visualscratchpad.sae.kernel.DotKernel;
 import org.visualscratchpad.safetensors.SafetensorsWriter;
 import org.visualscratchpad.tensor.FloatMatrix;
 

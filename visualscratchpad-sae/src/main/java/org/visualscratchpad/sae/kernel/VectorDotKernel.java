@@ -1,4 +1,4 @@
-package org.visualscratchpad.sae.train;
+package org.visualscratchpad.sae.kernel;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -30,12 +30,12 @@ final class VectorDotKernel extends DotKernel {
   }
 
   @Override
-  String name() {
+  public String name() {
     return "vector-" + S.vectorBitSize();
   }
 
   @Override
-  void dots(float[] x, int rowFrom, int rowTo, float[] w, int latentFrom, int latentTo, int d,
+  public void dots(float[] x, int rowFrom, int rowTo, float[] w, int latentFrom, int latentTo, int d,
       float[] out, int outStride) {
     int bound = S.loopBound(d);
     float[] lanes = new float[S.length()];
@@ -70,7 +70,7 @@ final class VectorDotKernel extends DotKernel {
           u = FloatVector.fromArray(S, x, x3 + i);
           a30 = u.fma(v0, a30); a31 = u.fma(v1, a31); a32 = u.fma(v2, a32); a33 = u.fma(v3, a33);
         }
-        int o0 = (r - rowFrom) * outStride + j;
+        int o0 = (r - rowFrom) * outStride + j - latentFrom;
         int o1 = o0 + outStride;
         int o2 = o1 + outStride;
         int o3 = o2 + outStride;
@@ -92,7 +92,7 @@ final class VectorDotKernel extends DotKernel {
         out[o3 + 3] = sum(a33, lanes) + tail(x, x3, w, w3, i, d);
       }
       for (; r < rowTo; r++) {
-        int o = (r - rowFrom) * outStride + j;
+        int o = (r - rowFrom) * outStride + j - latentFrom;
         for (int q = 0; q < 4; q++) {
           out[o + q] = dot(x, r * d, w, (j + q) * d, d);
         }
@@ -100,7 +100,7 @@ final class VectorDotKernel extends DotKernel {
     }
     for (; j < latentTo; j++) {
       for (int r = rowFrom; r < rowTo; r++) {
-        out[(r - rowFrom) * outStride + j] = dot(x, r * d, w, j * d, d);
+        out[(r - rowFrom) * outStride + j - latentFrom] = dot(x, r * d, w, j * d, d);
       }
     }
   }
@@ -114,7 +114,7 @@ final class VectorDotKernel extends DotKernel {
   }
 
   @Override
-  float dot(float[] a, int aOff, float[] b, int bOff, int d) {
+  public float dot(float[] a, int aOff, float[] b, int bOff, int d) {
     int bound = S.loopBound(d);
     FloatVector acc = FloatVector.zero(S);
     int i = 0;
@@ -125,7 +125,7 @@ final class VectorDotKernel extends DotKernel {
   }
 
   @Override
-  void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int d) {
+  public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int d) {
     int bound = S.loopBound(d);
     FloatVector a = FloatVector.broadcast(S, alpha);
     int i = 0;

@@ -1,4 +1,4 @@
-package org.visualscratchpad.sae.train;
+package org.visualscratchpad.sae.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -34,6 +34,24 @@ class DotKernelTest {
     }
     assertEquals(DotKernel.scalar().dot(x, 0, w, 0, d), DotKernel.best().dot(x, 0, w, 0, d), 1e-4f * Math.sqrt(d),
         "dot (seed " + seed + ")");
+  }
+
+  @Test
+  void a_block_of_latents_is_written_from_column_zero_of_the_output() {
+    SplittableRandom rnd = new SplittableRandom(9);
+    int d = 40;
+    float[] x = random(9 * d, rnd);
+    float[] w = random(30 * d, rnd);
+    for (DotKernel k : new DotKernel[] {DotKernel.scalar(), DotKernel.best()}) {
+      float[] out = new float[3 * 13];
+      k.dots(x, 5, 8, w, 17, 30, d, out, 13);
+      for (int r = 5; r < 8; r++) {
+        for (int j = 17; j < 30; j++) {
+          assertEquals(DotKernel.scalar().dot(x, r * d, w, j * d, d), out[(r - 5) * 13 + (j - 17)], 1e-4f,
+              k.name() + " row " + r + " latent " + j);
+        }
+      }
+    }
   }
 
   /**
