@@ -147,29 +147,11 @@ public final class DemoEvaluation {
    * #evidencePatches}, found from the answer alone); and, as the model's own bound, the latents that
    * stand for A's colour ablated only on A's patches, both taken from the scene's labels.
    */
-  public record Selectivity(int descriptions, int skipped, int targetChanged, int otherKept, int randomChanged,
-      double meanAblated, List<String> examples, Variant evidenceScoped, Variant labelled) {
-    public Selectivity {
-      examples = List.copyOf(examples);
-    }
-
-    public double targetRate() {
-      return targetChanged / (double) descriptions;
-    }
-
-    public double otherKeptRate() {
-      return otherKept / (double) descriptions;
-    }
-
-    public double randomRate() {
-      return randomChanged / (double) descriptions;
-    }
-
+  public record Selectivity(int descriptions, int skipped, Variant wholeImage, Variant evidenceScoped, Variant labelled) {
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "cluster ablation on %d correct two-object descriptions (%d skipped): A's colour word changed"
-          + " %.1f %%, B's words kept %.1f %%; as many random active latents changed it %.1f %% (%.1f latents ablated on average)",
-          descriptions, skipped, 100 * targetRate(), 100 * otherKeptRate(), 100 * randomRate(), meanAblated)
+      return String.format(Locale.ROOT, "cluster ablation on %d correct two-object descriptions (%d skipped), on every patch: %s",
+          descriptions, skipped, wholeImage)
           + "\n  the same cluster only on the patches carrying " + Math.round(100 * EVIDENCE_MASS)
           + " % of its evidence for the word: " + evidenceScoped
           + "\n  A's colour latents (by their references) only on A's patches (by the labels): " + labelled;
@@ -177,12 +159,12 @@ public final class DemoEvaluation {
   }
 
   /**
-   * One scoped form of the selectivity ablation.
+   * One form of the selectivity ablation.
    *
    * @param measured descriptions it applied to
    * @param targetChanged of those, how many lost A's colour word
    * @param otherKept of those, how many kept B's words
-   * @param randomChanged as many random active latents on the same patches changed A's word (-1: not measured)
+   * @param randomChanged as many random active latents, on the same patches, changed A's word (-1: not measured)
    * @param meanLatents latents ablated, on average
    * @param meanPatches patches edited, on average
    */
@@ -198,6 +180,11 @@ public final class DemoEvaluation {
 
     public double otherKeptRate() {
       return otherKept / (double) measured;
+    }
+
+    /** Share of descriptions whose A colour word random latents changed (NaN if not measured). */
+    public double randomRate() {
+      return randomChanged < 0 ? Double.NaN : randomChanged / (double) measured;
     }
 
     @Override
@@ -220,14 +207,17 @@ public final class DemoEvaluation {
     final List<String> examples = new ArrayList<>();
 
     void add(Answer before, Answer after, SceneObject a, SceneObject b, int latentCount, int patchCount) {
+      boolean aChanged = lostColour(after, a);
+      boolean bKept = keptObject(after, b);
       measured++;
-      changed += lostColour(after, a) ? 1 : 0;
-      kept += keptObject(after, b) ? 1 : 0;
+      changed += aChanged ? 1 : 0;
+      kept += bKept ? 1 : 0;
       latents += latentCount;
       patches += patchCount;
       if (examples.size() < 8) {
-        examples.add(String.format(Locale.ROOT, "%s -> %s (A %s, %d latents on %d patches)", before.text().strip(),
-            after.text().strip(), a.colour().word() + " " + a.shape().word(), latentCount, patchCount));
+        examples.add(String.format(Locale.ROOT, "%s -> %s (A %s, %d latents on %d patches%s%s)", before.text().strip(),
+            after.text().strip(), a.colour().word() + " " + a.shape().word(), latentCount, patchCount,
+            aChanged ? "" : "; A's colour kept", bKept ? "" : "; B changed"));
       }
     }
 
@@ -414,12 +404,8 @@ public final class DemoEvaluation {
     SplittableRandom rng = new SplittableRandom(o.seed() * 31 + 4);
     int used = 0;
     int skipped = 0;
-    int changed = 0;
-    int kept = 0;
-    int random = 0;
-    long ablated = 0;
     long index = 0;
-    List<String> examples = new ArrayList<>();
+    VariantTally whole = new VariantTally();
     VariantTally scoped = new VariantTally();
     VariantTally labelled = new VariantTally();
     while (used < o.descriptions()) {
@@ -443,19 +429,10 @@ public final class DemoEvaluation {
       LatentCluster target = strongestOn(heatmap, clusters, token);
       Answer after = answer.ablate(target).withErrorTerm(o.errorTerm()).regenerate();
       used++;
-      ablated += target.latentIds().size();
-      boolean aChanged = lostColour(after, a);
-      boolean bKept = keptObject(after, b);
-      changed += aChanged ? 1 : 0;
-      kept += bKept ? 1 : 0;
-      if (examples.size() < 8) {
-        examples.add(String.format(Locale.ROOT, "%s -> %s (A %s, %d latents ablated%s%s)", answer.text().strip(),
-            after.text().strip(), a.colour().word() + " " + a.shape().word(), target.latentIds().size(),
-            aChanged ? "" : "; A's colour kept", bKept ? "" : "; B changed"));
-      }
+      whole.add(answer, after, a, b, target.latentIds().size(), answer.imageTokens().size());
       List<Integer> control = randomActive(answer, target.latentIds(), target.latentIds().size(), rng);
       Answer controlled = answer.ablate(control).withErrorTerm(o.errorTerm()).regenerate();
-      random += lostColour(controlled, a) ? 1 : 0;
+      whole.random += lostColour(controlled, a) ? 1 : 0;
 
       List<TokenScope.PatchRef> where = evidencePatches(answer, a.colour().word(), target.latentIds(), EVIDENCE_MASS);
       scoped.add(answer, ablateOn(answer, target.latentIds(), where, o), a, b, target.latentIds().size(), where.size());
@@ -475,8 +452,7 @@ public final class DemoEvaluation {
         labelled.add(answer, ablateOn(answer, colourOfA, onA, o), a, b, colourOfA.size(), onA.size());
       }
     }
-    return new Selectivity(used, skipped, changed, kept, random, used == 0 ? 0 : ablated / (double) used, examples,
-        scoped.done(true), labelled.done(false));
+    return new Selectivity(used, skipped, whole.done(true), scoped.done(true), labelled.done(false));
   }
 
   private static Answer ablateOn(Answer answer, Collection<Integer> latents, List<TokenScope.PatchRef> where,
