@@ -3,13 +3,14 @@ package org.visualscratchpad.scratchpad;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.Iterator;
+import java.util.Optional;
 import java.util.ServiceLoader;
 import org.visualscratchpad.ScratchpadException;
 import org.visualscratchpad.intervention.InterventionPlan;
 import org.visualscratchpad.sae.DatasetStatistics;
 import org.visualscratchpad.sae.SparseAutoencoder;
+import org.visualscratchpad.vision.ImageTokenLocation;
 
 /**
  * The facade: a loaded vision-language model with an SAE on its vision tower. Long-lived,
@@ -59,6 +60,15 @@ public interface Scratchpad extends AutoCloseable {
 
   /** The latent statistics loaded with the SAE, if any (they drive the noisy-latent filter). */
   Optional<DatasetStatistics> statistics();
+
+  /**
+   * Where each image token of an image of {@code width x height} pixels comes from (its crop, its
+   * patch and the box it covers), as {@link #ask} would lay it out, from the size alone; empty where
+   * the backend cannot say (the pictures then assume one centre-cropped view).
+   */
+  default Optional<List<ImageTokenLocation>> imageTokenLayout(int width, int height) {
+    return Optional.empty();
+  }
 
   /**
    * Asks the model about an image with the default options (greedy, 32 new tokens, no edit).

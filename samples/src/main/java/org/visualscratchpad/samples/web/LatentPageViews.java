@@ -12,6 +12,8 @@ import java.util.Map;
 import org.visualscratchpad.sae.stats.LatentStatistics;
 import org.visualscratchpad.sae.stats.PatchMask;
 import org.visualscratchpad.sae.stats.TopImage;
+import org.visualscratchpad.vision.ImageTokenLocation;
+import org.visualscratchpad.vision.PixelBox;
 
 /**
  * What the latent page shows from {@link LatentStatistics}: its reference images (the top-k images
@@ -106,29 +108,34 @@ final class LatentPageViews {
    * {@code crops x (1 + g^2)} tokens (CLS first in each crop). A single crop (LLaVA-1.5, CLIP) is
    * drawn over the centre square, where CLIP's centre crop takes its pixels; with several crops
    * (LLaVA-NeXT) the first is the base view, the whole image squashed to a square, so its grid is
-   * drawn over the whole image. Both are exact; the high-resolution tiles of LLaVA-NeXT are not drawn.
+   * drawn over the whole image. Both are exact; the high-resolution tiles of LLaVA-NeXT need the
+   * model's layout (the overload below).
    */
   static BufferedImage maskOver(BufferedImage image, PatchMask mask, float scale) {
+    return maskOver(image, mask, scale, null);
+  }
+
+  /**
+   * As {@link #maskOver(BufferedImage, PatchMask, float)}, but with the model's own layout of the
+   * image's tokens ({@code Scratchpad.imageTokenLayout}): when the mask spans several crops (LLaVA-NeXT's
+   * base view and high-resolution tiles) every pixel is darkened by the strongest token covering it,
+   * tiles included. Without a layout, or for a single crop, the grid drawing above is used.
+   */
+  static BufferedImage maskOver(BufferedImage image, PatchMask mask, float scale, List<ImageTokenLocation> layout) {
     int perCrop = tokensPerCrop(mask.tokenCount());
+    if (layout != null && mask.tokenCount() > perCrop && fits(layout, perCrop, mask.tokenCount())) {
+      return maskOverBoxes(image, mask, scale, layout, perCrop);
+    }
     int grid = (int) Math.round(Math.sqrt(perCrop - 1));
     if (grid * grid != perCrop - 1) {
       grid = 0; // not a square patch grid: the picture is shown without a mask
     }
     float[] dense = mask.toDense();
-    int factor = Math.max(1, (int) Math.ceil((double) MIN_SIDE / Math.min(image.getWidth(), image.getHeight())));
-    int w = image.getWidth() * factor;
-    int h = image.getHeight() * factor;
-    if (factor == 1 && Math.max(w, h) > MAX_SIDE) {
-      // a photo: drawn at most MAX_SIDE px wide or high, so that a latent page of 20 stays light
-      double shrink = (double) MAX_SIDE / Math.max(w, h);
-      w = Math.max(1, (int) Math.round(w * shrink));
-      h = Math.max(1, (int) Math.round(h * shrink));
-    }
-    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    BufferedImage out = scaled(image);
+    int w = out.getWidth();
+    int h = out.getHeight();
+    int factor = Math.max(1, w / image.getWidth());
     Graphics2D g = out.createGraphics();
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, factor > 1
-        ? RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR : RenderingHints.VALUE_INTERPOLATION_BILINEAR);
-    g.drawImage(image, 0, 0, w, h, null);
     if (grid > 0) {
       boolean baseView = mask.tokenCount() > perCrop;
       int side = Math.min(w, h);
@@ -156,6 +163,74 @@ final class LatentPageViews {
       }
     }
     g.dispose();
+    return out;
+  }
+
+  /** {@code image} scaled up to at least {@value #MIN_SIDE} px (nearest neighbour), or a photo down to at most {@value #MAX_SIDE}. */
+  private static BufferedImage scaled(BufferedImage image) {
+    int factor = Math.max(1, (int) Math.ceil((double) MIN_SIDE / Math.min(image.getWidth(), image.getHeight())));
+    int w = image.getWidth() * factor;
+    int h = image.getHeight() * factor;
+    if (factor == 1 && Math.max(w, h) > MAX_SIDE) {
+      // a photo: drawn at most MAX_SIDE px wide or high, so that a latent page of 20 stays light
+      double shrink = (double) MAX_SIDE / Math.max(w, h);
+      w = Math.max(1, (int) Math.round(w * shrink));
+      h = Math.max(1, (int) Math.round(h * shrink));
+    }
+    BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = out.createGraphics();
+    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, factor > 1
+        ? RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR : RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+    g.drawImage(image, 0, 0, w, h, null);
+    g.dispose();
+    return out;
+  }
+
+  private static boolean fits(List<ImageTokenLocation> layout, int perCrop, int tokenCount) {
+    for (ImageTokenLocation loc : layout) {
+      if (loc.patchIndex() + 1 >= perCrop || loc.crop() * perCrop + 1 + loc.patchIndex() >= tokenCount) {
+        return false;
+      }
+    }
+    return !layout.isEmpty();
+  }
+
+  private static BufferedImage maskOverBoxes(BufferedImage image, PatchMask mask, float scale,
+      List<ImageTokenLocation> layout, int perCrop) {
+    float[] dense = mask.toDense();
+    BufferedImage out = scaled(image);
+    int w = out.getWidth();
+    int h = out.getHeight();
+    double sx = (double) w / image.getWidth();
+    double sy = (double) h / image.getHeight();
+    float[] strength = new float[w * h];
+    for (ImageTokenLocation loc : layout) {
+      float v = dense[loc.crop() * perCrop + 1 + loc.patchIndex()];
+      float st = scale > 0 ? Math.max(0f, Math.min(1f, v / scale)) : 0f;
+      if (st <= 0) {
+        continue;
+      }
+      PixelBox b = loc.box();
+      int x0 = Math.max(0, (int) Math.floor(b.x() * sx));
+      int y0 = Math.max(0, (int) Math.floor(b.y() * sy));
+      int x1 = Math.min(w, (int) Math.ceil((b.x() + b.width()) * sx));
+      int y1 = Math.min(h, (int) Math.ceil((b.y() + b.height()) * sy));
+      for (int y = y0; y < y1; y++) {
+        for (int x = x0; x < x1; x++) {
+          strength[y * w + x] = Math.max(strength[y * w + x], st);
+        }
+      }
+    }
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        double keep = 1 - 170 * (1 - strength[y * w + x]) / 255.0;
+        int rgb = out.getRGB(x, y);
+        int r = (int) Math.round(((rgb >> 16) & 0xff) * keep);
+        int g = (int) Math.round(((rgb >> 8) & 0xff) * keep);
+        int bl = (int) Math.round((rgb & 0xff) * keep);
+        out.setRGB(x, y, (r << 16) | (g << 8) | bl);
+      }
+    }
     return out;
   }
 

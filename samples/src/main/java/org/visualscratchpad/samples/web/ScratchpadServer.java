@@ -445,7 +445,8 @@ public final class ScratchpadServer implements AutoCloseable {
     TopImage t = top.get(rank);
     BufferedImage img = references.load(t.imageId()).orElseThrow(() -> new WebRequestException(404, "reference image "
         + t.imageId() + " is not available: " + references.describe() + "."));
-    png(ctx, LatentPageViews.maskOver(img, t.mask(), LatentPageViews.maskScale(top)));
+    png(ctx, LatentPageViews.maskOver(img, t.mask(), LatentPageViews.maskScale(top),
+        pad.imageTokenLayout(img.getWidth(), img.getHeight()).orElse(null)));
   }
 
   /** The decoder map with the requested clusters; 202 and a progress note while it is computed. */

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.Color;
 import java.awt.image.BufferedImage;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.visualscratchpad.sae.stats.PatchMask;
+import org.visualscratchpad.vision.ImageTokenLocation;
+import org.visualscratchpad.vision.PixelBox;
 
 /** The latent page's pictures: masks over reference images. */
 class LatentPageViewsTest {
@@ -63,6 +66,31 @@ class LatentPageViewsTest {
     assertEquals(3 * 0xc8, brightness(out, w - 10, h / 8), "top-right cell of the whole image: active");
     assertTrue(brightness(out, 10, h / 8) < 3 * 0xc8, "left edge lies in the base view's top-left patch: darkened");
     assertTrue(brightness(out, w - 10, 7 * h / 8) < 3 * 0xc8, "bottom-right cell: darkened");
+  }
+
+  @Test
+  void with_the_models_layout_tiles_are_drawn_and_each_pixel_takes_its_strongest_token() {
+    // two crops of a 4 x 4 grid (17 tokens each): the base view covers the whole 200 x 100 image in
+    // 50 x 25 cells, the one tile its left half in 25 x 25 cells; the base's top-left patch fires at
+    // half strength, the tile's top-left patch at full strength
+    List<ImageTokenLocation> layout = new java.util.ArrayList<>();
+    int k = 0;
+    for (int p = 0; p < 16; p++) {
+      layout.add(new ImageTokenLocation(k++, 0, p / 4, p % 4, p, new PixelBox((p % 4) * 50, (p / 4) * 25, 50, 25)));
+    }
+    for (int p = 0; p < 16; p++) {
+      layout.add(new ImageTokenLocation(k++, 1, p / 4, p % 4, p, new PixelBox((p % 4) * 25, (p / 4) * 25, 25, 25)));
+    }
+    PatchMask mask = PatchMask.of(34, new int[] {1, 18}, new float[] {0.5f, 1f});
+    BufferedImage out = LatentPageViews.maskOver(grey(200, 100), mask, 1f, layout);
+    assertEquals(400, out.getWidth(), "scaled up 2x to at least 192 px high");
+    int tile = brightness(out, 20, 20);       // tile patch 0 (full) over base patch 0 (half)
+    int base = brightness(out, 80, 20);       // base patch 0 (half) over tile patch 1 (silent)
+    int off = brightness(out, 300, 150);      // nothing fires
+    assertEquals(3 * 0xc8, tile, "full strength: untouched");
+    assertTrue(off < base && base < tile, off + " < " + base + " < " + tile);
+    BufferedImage grid = LatentPageViews.maskOver(grey(200, 100), mask, 1f, null);
+    assertTrue(brightness(grid, 20, 20) < tile, "without the layout only the base view is drawn");
   }
 
   @Test

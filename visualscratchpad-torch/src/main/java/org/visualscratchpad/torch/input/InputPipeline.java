@@ -8,6 +8,7 @@ import org.visualscratchpad.torch.input.image.RgbImage;
 import org.visualscratchpad.torch.input.layout.ImageFeatureLayout;
 import org.visualscratchpad.torch.input.preprocess.ImageInputs;
 import org.visualscratchpad.torch.input.preprocess.ImagePreprocessor;
+import org.visualscratchpad.torch.input.preprocess.ImageSize;
 import org.visualscratchpad.torch.input.prompt.ChatMessage;
 import org.visualscratchpad.torch.input.prompt.ChatTemplate.GenerationPrompt;
 import org.visualscratchpad.torch.input.prompt.PromptFormat;
@@ -107,6 +108,15 @@ public final class InputPipeline implements AutoCloseable {
     PromptInputs prompt = tokenizer.encodePrompt(text, special, "<image>", spec.imageTokenId(), counts);
     prompt.checkFitsContext(spec.contextLength(), maxNewTokens);
     return new VlmInputs(inputs, layouts, prompt);
+  }
+
+  /**
+   * Where each image token of an image of {@code size} comes from (crops, patches, pixel boxes), as
+   * {@link #prepare} would lay it out, computed from the size alone.
+   */
+  public ImageFeatureLayout layoutFor(ImageSize size) {
+    InvalidInputException.check(size != null, "image size must not be null");
+    return ImageFeatureLayout.of(processor.plan(size), processor.config(), spec.patchSize(), spec.select());
   }
 
   @Override

@@ -26,6 +26,7 @@ import org.visualscratchpad.torch.input.InputSpec;
 import org.visualscratchpad.torch.input.VlmInputs;
 import org.visualscratchpad.torch.input.image.ImageDecoder;
 import org.visualscratchpad.torch.input.layout.FeatureSelect;
+import org.visualscratchpad.torch.input.preprocess.ImageSize;
 import org.visualscratchpad.torch.input.prompt.ChatMessage;
 import org.visualscratchpad.torch.input.prompt.PromptTokenizer;
 import org.visualscratchpad.torch.input.prompt.SpecialTokens;
@@ -36,6 +37,7 @@ import org.visualscratchpad.torch.llava.ImageInput;
 import org.visualscratchpad.torch.llava.LlavaModel;
 import org.visualscratchpad.torch.llava.SaeTap;
 import org.visualscratchpad.torch.llava.Sampling;
+import org.visualscratchpad.vision.ImageTokenLocation;
 
 /**
  * The {@link Scratchpad} of a LLaVA-1.5 / LLaVA-NeXT checkpoint folder (with {@code tokenizer.json}
@@ -109,6 +111,12 @@ final class TorchScratchpad implements Scratchpad {
   @Override
   public Optional<DatasetStatistics> statistics() {
     return Optional.ofNullable(statistics);
+  }
+
+  @Override
+  public Optional<List<ImageTokenLocation>> imageTokenLayout(int width, int height) {
+    InvalidInputException.check(width > 0 && height > 0, "image size (%s x %s) must be positive", width, height);
+    return Optional.of(inputs.layoutFor(new ImageSize(height, width)).locations());
   }
 
   /** The loaded model (for callers inside this module, e.g. statistics over a dataset). */

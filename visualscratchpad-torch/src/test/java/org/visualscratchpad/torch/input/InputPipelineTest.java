@@ -48,6 +48,23 @@ class InputPipelineTest {
   }
 
   @Test
+  void the_layout_from_an_image_size_alone_is_the_one_prepare_gives_for_llava_next_and_llava(@TempDir Path dir)
+      throws Exception {
+    for (String[] f : new String[][] {{"llava_next_llama3", "llama3"}, {"llava", "llama3"}}) {
+      Path model = checkpoint(Files.createDirectories(dir.resolve(f[0])), f[0], f[1]);
+      try (InputPipeline pipeline = InputPipeline.open(model, new InputSpec(7, 3, FeatureSelect.DEFAULT, 4096))) {
+        for (int[] hw : new int[][] {{50, 18}, {30, 70}, {64, 64}}) {
+          var image = org.visualscratchpad.torch.input.image.RgbImage.filled(hw[0], hw[1], 10, 200, 30);
+          VlmInputs in = pipeline.prepare(List.of(image), List.of(ChatMessage.userWithImage("What?")), 8);
+          var layout = pipeline.layoutFor(new org.visualscratchpad.torch.input.preprocess.ImageSize(hw[0], hw[1]));
+          assertEquals(in.layouts().get(0).locations(), layout.locations(), f[0] + " " + hw[0] + "x" + hw[1]);
+          assertEquals(in.layouts().get(0).tokenCount(), layout.tokenCount());
+        }
+      }
+    }
+  }
+
+  @Test
   void a_template_that_writes_bos_gets_no_second_one_and_mismatched_images_are_rejected(@TempDir Path dir)
       throws Exception {
     Path model = checkpoint(dir, "llava_next_mistral", "mistral");

@@ -106,6 +106,13 @@ class TorchScratchpadTest {
   }
 
   @Test
+  void the_image_token_layout_of_a_size_is_where_the_answer_s_image_tokens_come_from() {
+    Answer a = pad.ask(image, "w10 w11", AskOptions.defaults().withMaxNewTokens(2));
+    assertEquals(a.imageTokens(), pad.imageTokenLayout(image.getWidth(), image.getHeight()).orElseThrow());
+    assertThrows(InvalidInputException.class, () -> pad.imageTokenLayout(0, 5));
+  }
+
+  @Test
   void ask_records_tokens_activations_and_attention_of_matching_shapes() {
     Answer a = pad.ask(image, "w10 w11 w12", AskOptions.defaults().withMaxNewTokens(6));
     assertEquals(6, a.generated().size());

@@ -4,6 +4,7 @@ import java.util.List;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.torch.input.preprocess.AnyresGeometry;
 import org.visualscratchpad.torch.input.preprocess.CenterCropGeometry;
+import org.visualscratchpad.torch.input.preprocess.CropGeometry;
 import org.visualscratchpad.torch.input.preprocess.ImageInputs;
 import org.visualscratchpad.torch.input.preprocess.PreprocessorConfig;
 import org.visualscratchpad.vision.ImageTokenLocation;
@@ -72,10 +73,16 @@ public sealed interface ImageFeatureLayout permits LlavaFeatureLayout, LlavaNext
    * @param select {@code vision_feature_select_strategy}
    */
   static ImageFeatureLayout of(ImageInputs inputs, PreprocessorConfig config, int patchSize, FeatureSelect select) {
-    InvalidInputException.check(inputs != null && config != null && select != null, "arguments must not be null");
-    if (inputs.geometry() instanceof AnyresGeometry g) {
+    InvalidInputException.check(inputs != null, "arguments must not be null");
+    return of(inputs.geometry(), config, patchSize, select);
+  }
+
+  /** The layout of an image whose preprocessing has (or would have) {@code geometry}. */
+  static ImageFeatureLayout of(CropGeometry geometry, PreprocessorConfig config, int patchSize, FeatureSelect select) {
+    InvalidInputException.check(geometry != null && config != null && select != null, "arguments must not be null");
+    if (geometry instanceof AnyresGeometry g) {
       return LlavaNextFeatureLayout.of(g, config, patchSize, select);
     }
-    return LlavaFeatureLayout.of((CenterCropGeometry) inputs.geometry(), patchSize, select);
+    return LlavaFeatureLayout.of((CenterCropGeometry) geometry, patchSize, select);
   }
 }

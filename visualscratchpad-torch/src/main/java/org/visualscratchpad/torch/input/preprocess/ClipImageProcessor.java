@@ -47,11 +47,16 @@ public final class ClipImageProcessor implements ImagePreprocessor {
     return config;
   }
 
+  @Override
+  public CenterCropGeometry plan(ImageSize original) {
+    return CenterCropGeometry.of(config, original);
+  }
+
   /** The single crop of {@code image} with its geometry. */
   @Override
   public ImageInputs preprocess(RgbImage image) {
     ImageSize original = new ImageSize(image.height(), image.width());
-    CenterCropGeometry geometry = CenterCropGeometry.of(config, original);
+    CenterCropGeometry geometry = plan(original);
     return new ImageInputs(original, List.of(crop(image, geometry)), geometry);
   }
 

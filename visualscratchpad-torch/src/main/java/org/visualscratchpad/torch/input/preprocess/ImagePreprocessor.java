@@ -24,6 +24,9 @@ public sealed interface ImagePreprocessor permits ClipImageProcessor, LlavaNextI
   /** The crops of {@code image}, with its size and geometry. */
   ImageInputs preprocess(RgbImage image);
 
+  /** The geometry {@link #preprocess} gives an image of size {@code original}, without touching pixels. */
+  CropGeometry plan(ImageSize original);
+
   /** The processor for {@code config}: anyres when it has grid pinpoints, CLIP otherwise. */
   static ImagePreprocessor of(PreprocessorConfig config) {
     return config.isAnyres() ? LlavaNextImageProcessor.of(config) : ClipImageProcessor.of(config);

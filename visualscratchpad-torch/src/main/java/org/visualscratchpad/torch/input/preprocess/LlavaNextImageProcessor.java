@@ -73,6 +73,7 @@ public final class LlavaNextImageProcessor implements ImagePreprocessor {
   }
 
   /** The anyres geometry an image of size {@code original} gets. */
+  @Override
   public AnyresGeometry plan(ImageSize original) {
     return AnyresGeometry.plan(original, config.imageGridPinpoints(), tileSide, padding);
   }
