@@ -48,7 +48,7 @@ public final class SaeTrainCommand implements Callable<Integer> {
       description = "Train from images instead: a folder (sub-folders are labels), run through --model up to --hook.")
   Path images;
 
-  @Option(names = "--model", paramLabel = "DIR", description = "CLIP model folder for --images.")
+  @Option(names = "--model", paramLabel = "DIR", description = "CLIP, LLaVA-1.5 or LLaVA-NeXT model folder for --images.")
   Path model;
 
   @Option(names = "--exclude-cls", description = "With --images: do not train on CLS rows.")

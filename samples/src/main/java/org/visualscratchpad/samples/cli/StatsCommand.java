@@ -16,10 +16,13 @@ import org.visualscratchpad.sae.stats.NoisyLatents;
 import org.visualscratchpad.sae.stats.SkippedImage;
 import org.visualscratchpad.sae.stats.StatisticsOptions;
 import org.visualscratchpad.sae.stats.StatisticsRun;
+import org.visualscratchpad.torch.checkpoint.ConfigJson;
 import org.visualscratchpad.torch.clip.ClipModel;
 import org.visualscratchpad.torch.input.image.ImageDecoder;
 import org.visualscratchpad.torch.input.preprocess.ImagePreprocessor;
 import org.visualscratchpad.torch.input.preprocess.PixelValues;
+import org.visualscratchpad.torch.llava.ImageInput;
+import org.visualscratchpad.torch.llava.LlavaModel;
 import org.visualscratchpad.torch.trace.DenseTensor;
 import org.visualscratchpad.vision.VisionEncoder;
 import picocli.CommandLine.ArgGroup;
@@ -48,7 +51,8 @@ public final class StatsCommand implements Callable<Integer> {
     Path csv;
   }
 
-  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face CLIP model folder.")
+  @Option(names = "--model", required = true, paramLabel = "DIR",
+      description = "Hugging Face CLIP, LLaVA-1.5 or LLaVA-NeXT model folder (its vision tower and preprocessing).")
   Path model;
 
   @Option(names = "--sae", required = true, paramLabel = "PATH", description = "SAE folder (SAELens) or PatchSAE file.")
@@ -124,11 +128,17 @@ public final class StatsCommand implements Callable<Integer> {
   }
 
   /**
-   * The CLIP vision tower of visualscratchpad-torch (a CLIPModel or CLIPVisionModel folder) with the
-   * folder's own image preprocessing ({@code preprocessor_config.json}).
+   * The vision tower of a checkpoint folder with the folder's own image preprocessing ({@code
+   * preprocessor_config.json}): a CLIPModel or CLIPVisionModel folder, or a LLaVA-1.5 / LLaVA-NeXT
+   * one (its own tower, and for NeXT every anyres crop, as the VLM sees the image).
    */
   static VisionEncoder openEncoder(Path folder) {
     ImagePreprocessor preprocessor = ImagePreprocessor.forCheckpoint(folder);
+    String type = ConfigJson.read(folder).getString("model_type", "");
+    if (type.equals("llava") || type.equals("llava_next")) {
+      return LlavaModel.load(folder).withPreprocessor(
+          image -> ImageInput.from(preprocessor.preprocess(ImageDecoder.toRgb(image))));
+    }
     return ClipModel.load(folder).withPreprocessor(image -> {
       PixelValues p = preprocessor.preprocess(ImageDecoder.toRgb(image)).crops().get(0);
       return DenseTensor.of(new long[] {1, 3, p.height(), p.width()}, p.channels().toArray());

@@ -60,4 +60,40 @@ class TrainAndStatsEndToEndTest {
     }
     assertTrue(firing > 0, "no latent fired on any image");
   }
+
+  @Test
+  void a_llava_next_folder_trains_and_measures_through_its_own_tower_and_anyres_crops(@TempDir Path tmp) throws Exception {
+    Path next = Path.of(System.getProperty("vsp.shared.dir", "../../shared"), "fixtures/hf-reference/llava_next_llama3");
+    Path images = tmp.resolve("images/any");
+    Files.createDirectories(images);
+    SplittableRandom rnd = new SplittableRandom(5);
+    int[][] sizes = {{40, 30}, {30, 60}, {50, 50}};
+    for (int i = 0; i < sizes.length; i++) {
+      BufferedImage img = new BufferedImage(sizes[i][0], sizes[i][1], BufferedImage.TYPE_INT_RGB);
+      for (int y = 0; y < img.getHeight(); y++) {
+        for (int x = 0; x < img.getWidth(); x++) {
+          img.setRGB(x, y, rnd.nextInt(1 << 24));
+        }
+      }
+      ImageIO.write(img, "png", images.resolve(i + ".png").toFile());
+    }
+    Path sae = tmp.resolve("sae");
+    assertEquals(0, Vsp.run("sae", "train", "--images", tmp.resolve("images").toString(), "--model", next.toString(),
+        "--hook", "vision.blocks.1.hook_resid_post", "--out", sae.toString(), "--expansion", "2", "--steps", "6",
+        "--batch-size", "32", "--lr", "1e-3", "--checkpoint-every", "3"));
+    Path stats = tmp.resolve("stats");
+    assertEquals(0, Vsp.run("stats", "--model", next.toString(), "--sae", sae.toString(), "--images",
+        tmp.resolve("images").toString(), "--out", stats.toString(), "--top-k", "3"));
+    LatentStatistics s = LatentStatistics.load(stats);
+    assertEquals(3, s.images());
+    // 28 px crops of 7 px patches: 17 tokens each; anyres gives a base view plus 2 or 4 tiles per image
+    assertTrue(s.tokens() > 3 * 17 && s.tokens() % 17 == 0, "tokens " + s.tokens() + " span several crops");
+    boolean multiCrop = false;
+    for (int j = 0; j < 64; j++) {
+      for (var t : s.topImages(j)) {
+        multiCrop |= t.mask().tokenCount() > 17;
+      }
+    }
+    assertTrue(multiCrop, "the top images' masks cover the anyres crops");
+  }
 }
