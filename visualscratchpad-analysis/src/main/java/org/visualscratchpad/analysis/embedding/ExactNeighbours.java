@@ -31,18 +31,15 @@ final class ExactNeighbours {
    * Query blocks run as a parallel stream (the calling thread and the common pool); the result does
    * not depend on how many threads run them.
    *
-   * @param rows unit vectors, all of one width
-   * @param k neighbours per row, {@code 1 <= k < rows.length}
+   * @param flat {@code n} unit vectors of width {@code d}, row-major
+   * @param k neighbours per row, {@code 1 <= k < n}
    */
-  static ExactNeighbours of(float[][] rows, int k) {
-    int n = rows.length;
+  static ExactNeighbours of(float[] flat, int n, int d, int k) {
     if (k < 1 || k >= n) {
       throw new IllegalArgumentException("k (" + k + ") must be in [1, " + (n - 1) + "] for " + n + " rows");
     }
-    int d = rows[0].length;
-    float[] flat = new float[n * d];
-    for (int q = 0; q < n; q++) {
-      System.arraycopy(rows[q], 0, flat, q * d, d);
+    if (flat.length < (long) n * d) {
+      throw new IllegalArgumentException(n + " rows of width " + d + " need " + (long) n * d + " values; got " + flat.length);
     }
     DotKernel kernel = DotKernel.best();
     int[][] ids = new int[n][k];

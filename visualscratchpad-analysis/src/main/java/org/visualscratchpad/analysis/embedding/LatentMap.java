@@ -61,19 +61,19 @@ public final class LatentMap {
   public static LatentMap of(FloatMatrix decoder, UmapOptions options) {
     int n = decoder.rows();
     InvalidInputException.check(n >= 2, "a latent map needs at least 2 decoder rows; got %s", n);
-    float[][] data = new float[n][];
+    int d = decoder.cols();
+    float[] data = decoder.toArray(); // normalised in place: a private copy
     for (int j = 0; j < n; j++) {
-      float[] row = decoder.row(j);
       double norm = 0;
-      for (float v : row) {
+      for (int c = j * d; c < (j + 1) * d; c++) {
+        float v = data[c];
         InvalidInputException.check(Float.isFinite(v), "decoder row %s holds a non-finite value (%s)", j, v);
         norm += (double) v * v;
       }
       norm = Math.sqrt(norm);
-      for (int c = 0; c < row.length; c++) {
-        row[c] = norm > 0 ? (float) (row[c] / norm) : 0f;
+      for (int c = j * d; c < (j + 1) * d; c++) {
+        data[c] = norm > 0 ? (float) (data[c] / norm) : 0f;
       }
-      data[j] = row;
     }
     List<int[]> components = new ArrayList<>();
     List<double[][]> layouts = new ArrayList<>();
@@ -87,11 +87,14 @@ public final class LatentMap {
         layouts.add(circle(remaining.length));
         break;
       }
-      float[][] subset = new float[remaining.length][];
-      for (int i = 0; i < remaining.length; i++) {
-        subset[i] = data[remaining[i]];
+      float[] subset = data;
+      if (remaining.length < n) {
+        subset = new float[remaining.length * d];
+        for (int i = 0; i < remaining.length; i++) {
+          System.arraycopy(data, remaining[i] * d, subset, i * d, d);
+        }
       }
-      UMAP umap = embed(subset, options, options.seed() + components.size());
+      UMAP umap = embed(subset, remaining.length, d, options, options.seed() + components.size());
       int[] kept = new int[umap.index.length];
       boolean[] placed = new boolean[remaining.length];
       for (int i = 0; i < kept.length; i++) {
@@ -122,9 +125,9 @@ public final class LatentMap {
    * same graph Smile's own search finds, much faster), made reproducible: UMAP's parallel steps and
    * its thread-local generator run on one dedicated worker thread that is seeded first.
    */
-  private static UMAP embed(float[][] data, UmapOptions options, long seed) {
-    ExactNeighbours nn = ExactNeighbours.of(data, options.neighbours());
-    Integer[] rows = new Integer[data.length];
+  private static UMAP embed(float[] data, int n, int d, UmapOptions options, long seed) {
+    ExactNeighbours nn = ExactNeighbours.of(data, n, d, options.neighbours());
+    Integer[] rows = new Integer[n];
     for (int i = 0; i < rows.length; i++) {
       rows[i] = i;
     }
@@ -138,7 +141,7 @@ public final class LatentMap {
       Thread.currentThread().interrupt();
       throw new org.visualscratchpad.ScratchpadException("UMAP was interrupted", e);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw new org.visualscratchpad.ScratchpadException("UMAP failed on " + data.length + " points: " + e.getCause(), e.getCause());
+      throw new org.visualscratchpad.ScratchpadException("UMAP failed on " + n + " points: " + e.getCause(), e.getCause());
     } finally {
       pool.shutdown();
     }

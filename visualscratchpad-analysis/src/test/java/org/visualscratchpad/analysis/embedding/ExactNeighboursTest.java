@@ -16,6 +16,15 @@ import smile.neighbor.Neighbor;
 /** The blocked k-NN search finds what Smile's own exact search finds, and hands it to UMAP unchanged. */
 class ExactNeighboursTest {
 
+  static ExactNeighbours search(float[][] rows, int k) {
+    int d = rows[0].length;
+    float[] flat = new float[rows.length * d];
+    for (int q = 0; q < rows.length; q++) {
+      System.arraycopy(rows[q], 0, flat, q * d, d);
+    }
+    return ExactNeighbours.of(flat, rows.length, d, k);
+  }
+
   static float[][] unitRows(int n, int d, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     float[][] rows = new float[n][d];
@@ -44,7 +53,7 @@ class ExactNeighboursTest {
       }
     }
     int k = 15;
-    ExactNeighbours nn = ExactNeighbours.of(rows, k);
+    ExactNeighbours nn = search(rows, k);
     LinearSearch<double[], double[]> smile = LinearSearch.of(asDouble, new EuclideanDistance());
     for (int q = 0; q < rows.length; q++) {
       Neighbor<double[], double[]>[] expected = smile.search(asDouble[q], k);
@@ -76,7 +85,7 @@ class ExactNeighboursTest {
       }
     }
     UMAP own = UMAP.of(asDouble, 10, 2, 10, 1.0, 0.1, 1.0, 5, 1.0);
-    UMAP ours = UMAP.of(ids, ExactNeighbours.of(rows, 10).asDistance(), 10, 2, 10, 1.0, 0.1, 1.0, 5, 1.0);
+    UMAP ours = UMAP.of(ids, search(rows, 10).asDistance(), 10, 2, 10, 1.0, 0.1, 1.0, 5, 1.0);
     assertArrayEquals(own.index, ours.index, "the same largest component");
     assertEquals(own.graph.getEdges().size(), ours.graph.getEdges().size());
     for (Graph.Edge e : own.graph.getEdges()) {
@@ -88,9 +97,9 @@ class ExactNeighboursTest {
   @Test
   void ties_go_to_the_lower_index_and_k_is_checked() {
     float[][] rows = {{1, 0}, {0, 1}, {0, 1}, {0, 1}, {-1, 0}};
-    ExactNeighbours nn = ExactNeighbours.of(rows, 2);
+    ExactNeighbours nn = search(rows, 2);
     assertArrayEquals(new int[] {2, 3}, nn.neighbours(1));
     assertArrayEquals(new int[] {1, 2}, nn.neighbours(0), "three rows at the same distance: the lowest two");
-    assertThrows(IllegalArgumentException.class, () -> ExactNeighbours.of(rows, 5));
+    assertThrows(IllegalArgumentException.class, () -> search(rows, 5));
   }
 }
