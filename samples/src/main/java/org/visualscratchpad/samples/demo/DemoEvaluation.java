@@ -142,7 +142,7 @@ public final class DemoEvaluation {
 
   /**
    * Paper Fig. 7: ablating the cluster of object A's colour word changes that word and leaves object
-   * B's words. Measured three ways on the same descriptions: the cluster on every patch (the paper's
+   * B's words. Measured three ways on the same descriptions: the cluster on every token (the paper's
    * ablation); the cluster only on the patches that carried its evidence to the word ({@link
    * #evidencePatches}, found from the answer alone); and, as the model's own bound, the latents that
    * stand for A's colour ablated only on A's patches, both taken from the scene's labels.
@@ -150,8 +150,8 @@ public final class DemoEvaluation {
   public record Selectivity(int descriptions, int skipped, Variant wholeImage, Variant evidenceScoped, Variant labelled) {
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "cluster ablation on %d correct two-object descriptions (%d skipped), on every patch: %s",
-          descriptions, skipped, wholeImage)
+      return String.format(Locale.ROOT, "cluster ablation on %d correct two-object descriptions (%d skipped),"
+          + " on every token (patches and CLS): %s", descriptions, skipped, wholeImage)
           + "\n  the same cluster only on the patches carrying " + Math.round(100 * EVIDENCE_MASS)
           + " % of its evidence for the word: " + evidenceScoped
           + "\n  A's colour latents (by their references) only on A's patches (by the labels): " + labelled;
