@@ -28,10 +28,14 @@ public final class ParityCommand implements Callable<Integer> {
   @Option(names = "--manifest", paramLabel = "FILE", description = "manifest.json describing the folder (default: ../manifest.json beside it)")
   Path manifest;
 
+  @Option(names = "--device", paramLabel = "DEVICE", defaultValue = "cpu",
+      description = "engine for LLaVA folders: cpu (the project's CPU engine, default) or torch:cpu (libtorch)")
+  String device;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    ParityReport report = FixtureParity.check(folder, manifest, SaeLoader::load);
+    ParityReport report = FixtureParity.check(folder, manifest, SaeLoader::load, device);
     for (ParityCheck c : report.checks()) {
       out.println(c.line());
     }

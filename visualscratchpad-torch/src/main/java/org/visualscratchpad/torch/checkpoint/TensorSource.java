@@ -35,6 +35,18 @@ final class TensorSource implements AutoCloseable {
     return checkpoint.info(name).shape().stream().mapToLong(Long::longValue).toArray();
   }
 
+  org.visualscratchpad.safetensors.TensorInfo info(String name) {
+    return checkpoint.info(name);
+  }
+
+  DType dtype(String name) {
+    return checkpoint.info(name).dtype();
+  }
+
+  ByteBuffer bytes(String name) {
+    return checkpoint.byteBuffer(name);
+  }
+
   /** The file holding {@code name} when the checkpoint is one file, else the folder (for messages). */
   Path fileOf(String name) {
     List<Path> files = checkpoint.files();

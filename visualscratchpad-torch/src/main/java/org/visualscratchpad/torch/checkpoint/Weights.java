@@ -42,6 +42,11 @@ public final class Weights implements AutoCloseable {
     return new Weights(folder, TensorSource.open(folder), manager);
   }
 
+  /** Opens {@code folder}'s weights for {@link #raw} access only (no NDArrays). */
+  public static Weights open(Path folder) {
+    return new Weights(folder, TensorSource.open(folder), null);
+  }
+
   /**
    * The canonical name of a stored key: a leading {@code model.} before {@code vision_tower},
    * {@code multi_modal_projector}, {@code image_newline} or {@code language_model} is dropped,
@@ -77,6 +82,46 @@ public final class Weights implements AutoCloseable {
    * @throws CheckpointFormatException naming the file and tensor if it is missing or has another shape
    */
   public NDArray load(String name, long... expectedShape) {
+    String stored = storedName(name, expectedShape);
+    return source.load(manager, stored, expectedShape);
+  }
+
+  /**
+   * Tensor {@code name} (canonical) as stored: its mapped bytes (little-endian) and dtype, checking its
+   * shape. Release the bytes with {@link #release} once copied.
+   *
+   * @throws CheckpointFormatException naming the file and tensor if it is missing or has another shape
+   */
+  public RawTensor raw(String name, long... expectedShape) {
+    String stored = storedName(name, expectedShape);
+    return new RawTensor(source.bytes(stored), source.dtype(stored), expectedShape.clone(), source.fileOf(stored),
+        stored);
+  }
+
+  /** Unmaps bytes returned by {@link #raw}; they must not be used afterwards. */
+  public static void release(RawTensor t) {
+    Unmapper.release(t.bytes());
+  }
+
+  /**
+   * A stored tensor: mapped bytes, dtype and shape.
+   *
+   * @param file the file holding it (or the folder of a sharded checkpoint), for messages
+   * @param storedName its key in the file
+   */
+  public record RawTensor(java.nio.ByteBuffer bytes, org.visualscratchpad.safetensors.DType dtype, long[] shape,
+      Path file, String storedName) {}
+
+  /** The dtype and shape of every tensor, by stored name (read from the headers only). */
+  public Map<String, org.visualscratchpad.safetensors.TensorInfo> headers() {
+    Map<String, org.visualscratchpad.safetensors.TensorInfo> out = new LinkedHashMap<>();
+    for (String n : source.names()) {
+      out.put(n, source.info(n));
+    }
+    return out;
+  }
+
+  private String storedName(String name, long[] expectedShape) {
     String stored = canonicalToStored.get(name);
     if (stored == null) {
       throw new CheckpointFormatException(folder, "tensor " + name + " is missing (" + source.names().size()
@@ -88,7 +133,7 @@ public final class Weights implements AutoCloseable {
           + Arrays.toString(shape) + " but config.json implies " + Arrays.toString(expectedShape)
           + ". The weights do not belong to this config.json.");
     }
-    return source.load(manager, stored, shape);
+    return stored;
   }
 
   /** The model folder. */

@@ -64,7 +64,7 @@ public final class LlamaDecoder {
   }
 
   /** RoPE inverse frequencies in float32, with the {@code llama3} scaling if configured. */
-  static float[] inverseFrequencies(LlamaConfig cfg) {
+  public static float[] inverseFrequencies(LlamaConfig cfg) {
     int half = cfg.headDim() / 2;
     float[] inv = new float[half];
     for (int i = 0; i < half; i++) {

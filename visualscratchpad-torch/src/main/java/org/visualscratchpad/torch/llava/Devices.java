@@ -16,7 +16,7 @@ public final class Devices {
    */
   public static Device parse(String name) {
     String n = name == null || name.isBlank() ? "cpu" : name.strip().toLowerCase(Locale.ROOT);
-    if (n.equals("cpu")) {
+    if (n.equals("cpu") || n.equals("torch:cpu")) {
       return Device.cpu();
     }
     if (n.equals("gpu") || n.equals("cuda")) {
@@ -35,5 +35,27 @@ public final class Devices {
       return Device.gpu(id);
     }
     throw new InvalidInputException("device (" + name + ") must be cpu, gpu or gpu:N");
+  }
+
+  /** Whether {@code name} selects the project's CPU engine ({@code cpu}, the default) rather than libtorch. */
+  public static boolean isCpuEngine(String name) {
+    String n = name == null || name.isBlank() ? "cpu" : name.strip().toLowerCase(Locale.ROOT);
+    return n.equals("cpu");
+  }
+
+  /**
+   * The weight storage of {@code dtype}: null for {@code auto} (each tensor as stored).
+   *
+   * @throws InvalidInputException for another name
+   */
+  public static org.visualscratchpad.torch.cpu.PackedWeight.Storage storage(String dtype) {
+    String d = dtype == null || dtype.isBlank() ? "auto" : dtype.strip().toLowerCase(Locale.ROOT);
+    return switch (d) {
+      case "auto" -> null;
+      case "f32", "float32", "fp32" -> org.visualscratchpad.torch.cpu.PackedWeight.Storage.F32;
+      case "bf16", "bfloat16" -> org.visualscratchpad.torch.cpu.PackedWeight.Storage.BF16;
+      case "f16", "float16", "fp16" -> org.visualscratchpad.torch.cpu.PackedWeight.Storage.F16;
+      default -> throw new InvalidInputException("dtype (" + dtype + ") must be auto, f32, bf16 or f16");
+    };
   }
 }

@@ -64,7 +64,7 @@ final class GenerationRun {
         keys = kv.get(0);
         values = kv.get(1);
       }
-      return new PromptCache(prompt, req.images(), req.sae().hookPoint(), streams, f, keys, values);
+      return new PromptCache(prompt, req.images(), req.sae().hookPoint(), streams, f, keys, values, model);
     }
   }
 
@@ -241,9 +241,18 @@ final class GenerationRun {
         own = ownPosition(m, vf, prompt, newTokens, imgIdx, acc);
       }
     }
+    return assemble(req, prompt, newTokens, logitRows, hooked, edited, producing, promptRows, own, imagePos, reason,
+        debug, decoder.config().vocabSize());
+  }
+
+  /** The {@link Generation} of a finished run (shared by both engines). */
+  static Generation assemble(GenerationRequest req, List<Integer> prompt, List<Integer> newTokens,
+      List<float[]> logitRows, List<FloatMatrix> hooked, List<FloatMatrix> edited, float[][] producing,
+      float[][] promptRows, TextImageAttention own, List<Integer> imagePos, StopReason reason, Trace debug, int vocab) {
+    int p = prompt.size();
+    AttentionTap tap = req.attention();
     FloatMatrix stepLogits = null;
     if (req.stepLogits()) {
-      int vocab = decoder.config().vocabSize();
       float[] all = new float[logitRows.size() * vocab];
       for (int t = 0; t < logitRows.size(); t++) {
         System.arraycopy(logitRows.get(t), 0, all, t * vocab, vocab);
@@ -353,7 +362,7 @@ final class GenerationRun {
     }
   }
 
-  private static List<String> labels(List<Integer> ids) {
+  static List<String> labels(List<Integer> ids) {
     List<String> out = new ArrayList<>(ids.size());
     for (int id : ids) {
       out.add("id:" + id);

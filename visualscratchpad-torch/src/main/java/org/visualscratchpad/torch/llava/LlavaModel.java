@@ -59,10 +59,24 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
   private final LlamaDecoder decoder;
   private volatile Function<BufferedImage, ImageInput> preprocessor;
   private volatile boolean closed;
+  private final CpuLlava cpu;          // the CPU engine, or null on libtorch
+
+  private LlavaModel(Path folder, LlavaConfig cfg, Weights w, org.visualscratchpad.torch.cpu.PackedWeight.Storage as) {
+    this.folder = folder;
+    this.cfg = cfg;
+    this.weightsManager = null;
+    this.vision = null;
+    this.projector1 = null;
+    this.projector2 = null;
+    this.imageNewline = null;
+    this.decoder = null;
+    this.cpu = new CpuLlava(this, cfg, w, as);
+  }
 
   private LlavaModel(Path folder, LlavaConfig cfg, NDManager manager, Weights w) {
     this.folder = folder;
     this.cfg = cfg;
+    this.cpu = null;
     this.weightsManager = manager;
     long dv = cfg.vision().hiddenSize();
     long dt = cfg.text().hiddenSize();
@@ -85,13 +99,31 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
   }
 
   /**
-   * Loads {@code folder} onto {@code device} ({@code "cpu"}, {@code "gpu"}, {@code "gpu:1"}); the
-   * weights are float32 on every device.
-   *
-   * @throws InvalidInputException if the device name is not one DJL knows
+   * Loads {@code folder} onto {@code device} with the weights in their stored precision; see {@link
+   * #load(Path, String, String)}.
    */
   public static LlavaModel load(Path folder, String device) {
+    return load(folder, device, "auto");
+  }
+
+  /**
+   * Loads {@code folder} onto {@code device}: {@code "cpu"} is the project's CPU engine (weights kept in
+   * {@code dtype}, float32 compute); {@code "torch:cpu"}, {@code "gpu"}, {@code "gpu:1"} run on libtorch
+   * through DJL (float32 weights).
+   *
+   * @param dtype {@code auto} (each tensor's stored precision), {@code f32}, {@code bf16} or {@code f16}
+   * @throws InvalidInputException if the device or dtype is not one this library knows
+   */
+  public static LlavaModel load(Path folder, String device, String dtype) {
     LlavaConfig cfg = LlavaConfig.read(ConfigJson.read(folder));
+    org.visualscratchpad.torch.cpu.PackedWeight.Storage as = Devices.storage(dtype);
+    if (Devices.isCpuEngine(device)) {
+      try (Weights w = Weights.open(folder)) {
+        return new LlavaModel(folder, cfg, w, as);
+      }
+    }
+    InvalidInputException.check(as == null || as == org.visualscratchpad.torch.cpu.PackedWeight.Storage.F32,
+        "dtype (%s) is for the cpu engine; on %s the weights are float32 (use --dtype f32 or auto)", dtype, device);
     NDManager manager = NDManager.newBaseManager(Devices.parse(device));
     try (Weights w = Weights.open(folder, manager)) {
       return new LlavaModel(folder, cfg, manager, w);
@@ -371,6 +403,10 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
   public Trace forwardTrace(long[][] ids, int[][] mask, long[][] positions, List<ImageInput> images,
       boolean withAttentions) {
     checkOpen();
+    if (cpu != null) {
+      int[][] msk = mask == null ? onesMask(ids.length, ids[0].length) : mask;
+      return cpu.forwardTrace(ids, msk, positions == null ? positionsFromMask(msk) : positions, images, withAttentions);
+    }
     Trace out = new Trace();
     try (NDManager m = weightsManager.newSubManager()) {
       VisionFeatures vf = images.isEmpty() ? null : visionFeatures(m, images, null, out);
@@ -398,6 +434,9 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
    */
   public Generation generate(GenerationRequest request) {
     checkOpen();
+    if (cpu != null) {
+      return cpu.generate(request, null, null);
+    }
     return new GenerationRun(this, decoder, request).run();
   }
 
@@ -409,12 +448,18 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
   public Trace generateBatch(long[][] ids, int[][] mask, List<ImageInput> images, int maxNewTokens,
       java.util.Set<Integer> stopTokens) {
     checkOpen();
+    if (cpu != null) {
+      return cpu.batchGreedy(ids, mask, images, maxNewTokens, stopTokens);
+    }
     return GenerationRun.batchGreedy(this, decoder, ids, mask, images, maxNewTokens, stopTokens);
   }
 
   /** {@link #generate} that also records {@code image_features}, {@code attn.gen_producing_rows} and {@code full.attn_mean} into {@code trace}; for parity checks. */
   public Generation generate(GenerationRequest request, Trace trace) {
     checkOpen();
+    if (cpu != null) {
+      return cpu.generate(request, null, trace);
+    }
     return new GenerationRun(this, decoder, request).recordingInto(trace).run();
   }
 
@@ -427,6 +472,9 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
   public PromptCache cacheFor(GenerationRequest request) {
     checkOpen();
     InvalidInputException.check(request.sae() != null, "a prompt cache needs the request's SAE tap (withSae)");
+    if (cpu != null) {
+      return cpu.buildCache(request);
+    }
     return new GenerationRun(this, decoder, request).buildCache();
   }
 
@@ -439,7 +487,10 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
    */
   public Generation generate(GenerationRequest request, PromptCache cache) {
     checkOpen();
-    cache.checkFits(request);
+    cache.checkFits(request, cpu != null ? cpu : this);
+    if (cpu != null) {
+      return cpu.generate(request, cache, null);
+    }
     return new GenerationRun(this, decoder, request).reusing(cache).run();
   }
 
@@ -494,13 +545,37 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
    */
   public List<FloatMatrix> residualStream(ImageInput image, HookPoint hook) {
     checkOpen();
-    int index = vision.checkHook(hook);
+    if (cpu != null) {
+      return cpu.residualStream(image, hook, checkHook(hook));
+    }
+    int index = checkHook(hook);
     int need = cropsFor(image);
     int s = cfg.vision().imageSize();
     InvalidInputException.check(image.pixels().dim(2) == s, "crops must be %sx%s", s, s);
     try (NDManager m = weightsManager.newSubManager()) {
       return vision.hiddenStates(Nd.create(m, image.pixels().range(0, need)), index);
     }
+  }
+
+  /** The hidden_states index of a vision hook, checked against the tower (see ClipVisionTower#checkHook). */
+  private int checkHook(HookPoint hook) {
+    int n = cfg.vision().numLayers();
+    InvalidInputException.check(hook != null && hook.tower() == org.visualscratchpad.hook.Tower.VISION,
+        "hook point (%s) must be on the vision tower, e.g. vision.blocks.%s.hook_resid_post", hook, n - 2);
+    InvalidInputException.check(hook.layer() < n
+            || (hook.site() == org.visualscratchpad.hook.HookSite.RESID_PRE && hook.layer() <= n),
+        "hook layer (%s) of %s must be less than the vision tower's %s layers (0..%s)", hook.layer(), hook, n, n - 1);
+    return hook.hiddenStatesIndex();
+  }
+
+  /** Whether this model runs on the project's CPU engine (else on libtorch through DJL). */
+  public boolean onCpuEngine() {
+    return cpu != null;
+  }
+
+  /** Bytes of weights the model holds (the CPU engine's packed weights; 0 on libtorch, where they are native). */
+  public long weightBytes() {
+    return cpu == null ? 0 : cpu.bytes();
   }
 
   private void checkOpen() {
@@ -515,7 +590,9 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
     if (!closed) {
       closed = true;
       try {
-        weightsManager.close();
+        if (weightsManager != null) {
+          weightsManager.close();
+        }
       } catch (RuntimeException ignored) {
         // close() never throws
       }
@@ -524,7 +601,7 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
 
   @Override
   public String toString() {
-    return "LlavaModel[" + cfg.modelType() + " " + folder + ", vision " + cfg.vision().numLayers() + "x"
+    return "LlavaModel[" + cfg.modelType() + " " + folder + (cpu != null ? ", cpu engine" : ", libtorch") + ", vision " + cfg.vision().numLayers() + "x"
         + cfg.vision().hiddenSize() + ", " + cfg.text().modelType() + " " + cfg.text().numLayers() + "x"
         + cfg.text().hiddenSize() + "]";
   }

@@ -27,9 +27,11 @@ public final class PromptCache {
   private final int prefixLength;
   private final List<float[]> keys;     // per layer (nKV * prefix * headDim)
   private final List<float[]> values;
+  private final Object engine;          // the engine that built it: its keys and values are in that engine's layout
 
   PromptCache(List<Integer> prompt, List<ImageInput> images, HookPoint hook, List<FloatMatrix> streams,
-      int prefixLength, List<float[]> keys, List<float[]> values) {
+      int prefixLength, List<float[]> keys, List<float[]> values, Object engine) {
+    this.engine = engine;
     this.prompt = List.copyOf(prompt);
     this.images = List.copyOf(images);
     this.hook = hook;
@@ -62,8 +64,10 @@ public final class PromptCache {
     return values;
   }
 
-  /** Checks that {@code req} has the prompt, images and hook this cache was built for. */
-  void checkFits(GenerationRequest req) {
+  /** Checks that {@code req} has the prompt, images and hook this cache was built for, by {@code engine}. */
+  void checkFits(GenerationRequest req, Object builtBy) {
+    InvalidInputException.check(engine == builtBy,
+        "the prompt cache was built by another model; build it with this model's cacheFor(request)");
     InvalidInputException.check(req.inputIds().equals(prompt),
         "the prompt cache was built for another prompt (%s tokens, not %s); build it with cacheFor(request)",
         prompt.size(), req.inputIds().size());

@@ -91,4 +91,31 @@ public record SaeTap(SparseAutoencoder sae, InterventionPlan plan) {
     }
     return x.getManager().create(out, new Shape(n, tokens, d));
   }
+
+  /**
+   * {@link #apply(NDArray, IntUnaryOperator, List, List)} on a plain stream {@code x [crops, tokens, d]}:
+   * returns {@code x} itself for the identity plan, else a new array with each crop's edited stream.
+   */
+  public float[] apply(float[] x, int crops, int tokens, int d, IntUnaryOperator cropIndex, List<FloatMatrix> hooked,
+      List<FloatMatrix> edited) {
+    int size = tokens * d;
+    List<FloatMatrix> zs = new ArrayList<>();
+    for (int c = 0; c < crops; c++) {
+      zs.add(FloatMatrix.adopt(tokens, d, java.util.Arrays.copyOfRange(x, c * size, (c + 1) * size)));
+    }
+    hooked.addAll(zs);
+    if (plan.isIdentity()) {
+      edited.addAll(zs);
+      return x;
+    }
+    float[] out = new float[x.length];
+    for (int c = 0; c < crops; c++) {
+      FloatMatrix z2 = sae.intervene(zs.get(c), cropIndex.applyAsInt(c), plan);
+      InvalidInputException.check(z2.rows() == tokens && z2.cols() == d,
+          "the SAE returned a [%s x %s] stream for a [%s x %s] crop", z2.rows(), z2.cols(), tokens, d);
+      edited.add(z2);
+      z2.copyInto(out, c * size);
+    }
+    return out;
+  }
 }

@@ -58,11 +58,13 @@ public final class FixtureParity {
   private final boolean scratchpad;
   private final Function<Path, SparseAutoencoder> saeLoader;
   private final List<ParityCheck> checks = new ArrayList<>();
+  private final String device;
   private TensorFile inputs;
   private TensorFile outputs;
 
   private FixtureParity(Path folder, Path dataFolder, String fixture, JsonNode entry,
-      Function<Path, SparseAutoencoder> saeLoader) {
+      Function<Path, SparseAutoencoder> saeLoader, String device) {
+    this.device = device;
     this.folder = folder;
     this.dataFolder = dataFolder;
     this.fixture = fixture;
@@ -79,6 +81,15 @@ public final class FixtureParity {
    * @throws CheckpointFormatException if the manifest or the folder's files are missing or malformed
    */
   public static ParityReport check(Path folder, Path manifest, Function<Path, SparseAutoencoder> saeLoader) {
+    return check(folder, manifest, saeLoader, "cpu");
+  }
+
+  /**
+   * {@link #check(Path, Path, Function)} with the LLaVA models loaded on {@code device}: {@code cpu} (the
+   * project's CPU engine) or {@code torch:cpu} (libtorch); CLIP folders always run on libtorch.
+   */
+  public static ParityReport check(Path folder, Path manifest, Function<Path, SparseAutoencoder> saeLoader,
+      String device) {
     Path dir = folder.toAbsolutePath().normalize();
     String name = dir.getFileName().toString();
     Path dataFolder = dir;
@@ -103,7 +114,7 @@ public final class FixtureParity {
       throw new CheckpointFormatException(mf, "has no fixture entry for folder " + dir.getFileName() + "; entries: "
           + known + ". Pass --manifest with the manifest that describes this folder.");
     }
-    FixtureParity p = new FixtureParity(dir, dataFolder, name, entry, saeLoader);
+    FixtureParity p = new FixtureParity(dir, dataFolder, name, entry, saeLoader, device);
     try {
       p.run();
     } finally {
@@ -325,7 +336,7 @@ public final class FixtureParity {
   }
 
   private void runLlava(Map<String, DenseTensor> produced, Map<String, int[][]> rowMasks, Map<String, String> notes) {
-    try (LlavaModel model = LlavaModel.load(folder)) {
+    try (LlavaModel model = LlavaModel.load(folder, device)) {
       int imageToken = model.config().imageTokenIndex();
       Set<Integer> stop = stopTokens();
       boolean visionDone = false;
@@ -383,7 +394,7 @@ public final class FixtureParity {
       sae = saeLoader.apply(dataFolder.resolve("sae"));
       saeNote = "";
     }
-    try (LlavaModel model = LlavaModel.load(folder)) {
+    try (LlavaModel model = LlavaModel.load(folder, device)) {
       int imageToken = model.config().imageTokenIndex();
       Set<Integer> stop = stopTokens();
       for (int c = 0; inputs.contains("case" + c + ".input_ids"); c++) {

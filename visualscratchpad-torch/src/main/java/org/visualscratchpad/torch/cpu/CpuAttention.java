@@ -1,0 +1,80 @@
+package org.visualscratchpad.torch.cpu;
+
+/**
+ * Eager multi-head (grouped-query) attention of one sequence on plain arrays, as Hugging Face's
+ * {@code eager} implementation computes it: {@code softmax(scale * q k^T + mask) v}, masked scores set to
+ * {@code -Float.MAX_VALUE} (a row masked everywhere becomes uniform). The probabilities of each block
+ * of query rows exist only while that block is computed and are handed to an optional {@link Sink};
+ * memory is {@code O(block x keys)} per thread, never {@code heads x queries x keys}.
+ *
+ * <p>Query blocks run on {@link CpuThreads}; within a block the heads run in order, so a sink that
+ * accumulates per query row is deterministic.
+ */
+final class CpuAttention {
+  /** Query rows per task. */
+  static final int BLOCK = 32;
+
+  private CpuAttention() {}
+
+  /** Which keys a query may attend to. */
+  interface Mask {
+    /** Fills {@code allowed[r * keys + k]} for query rows {@code q0 .. q0 + rows - 1}. */
+    void fill(int q0, int rows, int keys, boolean[] allowed);
+  }
+
+  /** Receives attention probabilities as they are computed. */
+  interface Sink {
+    /**
+     * Probabilities of head {@code head} for query rows {@code q0 .. q0 + rows - 1}: {@code probs[r * keys
+     * + k]}. Called from worker threads; for one row range the heads arrive in order.
+     */
+    void accept(int head, int q0, int rows, int keys, float[] probs);
+  }
+
+  /**
+   * @param q {@code [queries, heads * hd]} rows from {@code qOff}
+   * @param k {@code [keys, kvHeads * hd]} rows from {@code kOff}
+   * @param v same layout as {@code k}, from {@code vOff}
+   * @param out receives {@code [queries, heads * hd]} from {@code outOff}
+   * @param mask null = every key allowed
+   * @param sink null = probabilities not observed
+   */
+  static void attend(int queries, int keys, int heads, int kvHeads, int hd, float scale, float[] q, int qOff,
+      float[] k, int kOff, float[] v, int vOff, float[] out, int outOff, Mask mask, Sink sink) {
+    int group = heads / kvHeads;
+    int qStride = heads * hd;
+    int kvStride = kvHeads * hd;
+    int blocks = (queries + BLOCK - 1) / BLOCK;
+    CpuThreads.parallelFor(blocks, blk -> {
+      int q0 = blk * BLOCK;
+      int rows = Math.min(BLOCK, queries - q0);
+      float[] scores = new float[rows * keys];
+      boolean[] allowed = null;
+      if (mask != null) {
+        allowed = new boolean[rows * keys];
+        mask.fill(q0, rows, keys, allowed);
+      }
+      for (int h = 0; h < heads; h++) {
+        int kvh = h / group;
+        CpuOps.gemmABt(rows, keys, hd, scale, q, qOff + q0 * qStride + h * hd, qStride, k, kOff + kvh * hd, kvStride,
+            scores, 0, keys);
+        for (int r = 0; r < rows; r++) {
+          if (allowed != null) {
+            int base = r * keys;
+            for (int j = 0; j < keys; j++) {
+              if (!allowed[base + j]) {
+                scores[base + j] = -Float.MAX_VALUE;
+              }
+            }
+          }
+          CpuOps.softmax(scores, r * keys, keys);
+        }
+        if (sink != null) {
+          sink.accept(h, q0, rows, keys, scores);
+        }
+        CpuOps.gemmAB(rows, hd, keys, scores, 0, keys, v, vOff + kvh * hd, kvStride, out, outOff + q0 * qStride + h * hd,
+            qStride);
+      }
+    });
+  }
+}

@@ -1,0 +1,85 @@
+package org.visualscratchpad.torch.cpu;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.visualscratchpad.CheckpointFormatException;
+import org.visualscratchpad.safetensors.DType;
+import org.visualscratchpad.safetensors.Half;
+import org.visualscratchpad.torch.checkpoint.Weights;
+
+/**
+ * Reads a checkpoint's tensors for the CPU engine: matrices as {@link PackedWeight} in their stored
+ * precision (or the precision asked for), vectors widened to float32. Each tensor's mapped bytes are
+ * released as soon as it is copied, so loading never holds more than the packed weights plus one
+ * tensor. Not thread-safe; used while loading.
+ */
+public final class CpuWeights {
+  private final Weights weights;
+  private final PackedWeight.Storage as;
+  private long bytes;
+
+  /**
+   * @param as the storage of every matrix, or null to keep each tensor's stored precision (F64 becomes F32)
+   */
+  public CpuWeights(Weights weights, PackedWeight.Storage as) {
+    this.weights = weights;
+    this.as = as;
+  }
+
+  /** Matrix {@code name} {@code [out, in]}. */
+  public PackedWeight matrix(String name, int out, int in) {
+    return matrix(name, out, in, out, in);
+  }
+
+  /** Matrix {@code name} stored with shape {@code shape}, read as {@code [out, in]} (same element count). */
+  public PackedWeight matrix(String name, int out, int in, long... shape) {
+    Weights.RawTensor t = weights.raw(name, shape);
+    try {
+      PackedWeight w = PackedWeight.pack(t.bytes(), t.dtype(), out, in, as);
+      bytes += w.bytes();
+      return w;
+    } catch (org.visualscratchpad.InvalidInputException e) {
+      throw new CheckpointFormatException(t.file(), "tensor " + t.storedName() + ": " + e.getMessage());
+    } finally {
+      Weights.release(t);
+    }
+  }
+
+  /** Tensor {@code name} of shape {@code shape} widened to float32, flattened. */
+  public float[] floats(String name, long... shape) {
+    Weights.RawTensor t = weights.raw(name, shape);
+    try {
+      ByteBuffer b = t.bytes().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+      long n = 1;
+      for (long s : shape) {
+        n = Math.multiplyExact(n, s);
+      }
+      float[] out = new float[Math.toIntExact(n)];
+      DType d = t.dtype();
+      for (int i = 0; i < out.length; i++) {
+        out[i] = switch (d) {
+          case F32 -> b.getFloat(i * 4);
+          case F16 -> Half.f16ToFloat(b.getShort(i * 2));
+          case BF16 -> Half.bf16ToFloat(b.getShort(i * 2));
+          case F64 -> (float) b.getDouble(i * 8);
+          default -> throw new CheckpointFormatException(t.file(), "tensor " + t.storedName() + " has dtype " + d
+              + "; weights must be F32, F16, BF16 or F64");
+        };
+      }
+      bytes += 4L * out.length;
+      return out;
+    } finally {
+      Weights.release(t);
+    }
+  }
+
+  /** Whether a tensor with this canonical name exists. */
+  public boolean has(String name) {
+    return weights.has(name);
+  }
+
+  /** Bytes held by everything read so far. */
+  public long bytes() {
+    return bytes;
+  }
+}

@@ -1,0 +1,658 @@
+package org.visualscratchpad.torch.llava;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.attention.AttentionConvention;
+import org.visualscratchpad.attention.AttentionTap;
+import org.visualscratchpad.attention.TextImageAttention;
+import org.visualscratchpad.hook.HookPoint;
+import org.visualscratchpad.tensor.FloatMatrix;
+import org.visualscratchpad.torch.checkpoint.Weights;
+import org.visualscratchpad.torch.cpu.CpuClipTower;
+import org.visualscratchpad.torch.cpu.CpuKvCache;
+import org.visualscratchpad.torch.cpu.CpuLlama;
+import org.visualscratchpad.torch.cpu.CpuOps;
+import org.visualscratchpad.torch.cpu.CpuWeights;
+import org.visualscratchpad.torch.cpu.PackedWeight;
+import org.visualscratchpad.torch.nn.Activation;
+import org.visualscratchpad.torch.trace.DenseTensor;
+import org.visualscratchpad.torch.trace.Trace;
+
+/**
+ * A LLaVA-1.5 / LLaVA-NeXT checkpoint on the CPU engine: weights in their stored precision (or the
+ * one asked for) on the Java heap, float32 compute with the project's kernels, memory bounded per
+ * layer, attention probabilities reduced to what the capture needs as they are computed. The
+ * behaviour is that of {@link LlavaModel}'s libtorch path; {@link LlavaModel} delegates here when the
+ * device is {@code cpu}. Thread-safe for concurrent calls.
+ */
+final class CpuLlava {
+  private final LlavaModel model;
+  private final LlavaConfig cfg;
+  private final CpuClipTower vision;
+  private final PackedWeight projector1;  // (d_text, d_vision)
+  private final float[] projector1Bias;
+  private final PackedWeight projector2;  // (d_text, d_text)
+  private final float[] projector2Bias;
+  private final float[] imageNewline;     // (d_text) or null
+  private final CpuLlama decoder;
+  private final long bytes;
+
+  CpuLlava(LlavaModel model, LlavaConfig cfg, Weights w, PackedWeight.Storage as) {
+    this.model = model;
+    this.cfg = cfg;
+    CpuWeights cw = new CpuWeights(w, as);
+    int dv = cfg.vision().hiddenSize();
+    int dt = cfg.text().hiddenSize();
+    int all = cfg.vision().numLayers();
+    String last = "vision_tower.vision_model.encoder.layers." + (all - 1) + ".mlp.fc2.weight";
+    int layers = cw.has(last) ? all : Math.max(cfg.featureHiddenIndex(), 1);
+    vision = new CpuClipTower(cw, "vision_tower.vision_model", cfg.vision(), layers);
+    projector1 = cw.matrix("multi_modal_projector.linear_1.weight", dt, dv);
+    projector1Bias = cfg.projectorBias() ? cw.floats("multi_modal_projector.linear_1.bias", dt) : null;
+    projector2 = cw.matrix("multi_modal_projector.linear_2.weight", dt, dt);
+    projector2Bias = cfg.projectorBias() ? cw.floats("multi_modal_projector.linear_2.bias", dt) : null;
+    imageNewline = cfg.isNext() ? cw.floats("image_newline", dt) : null;
+    decoder = new CpuLlama(cw, "language_model", "lm_head.weight", cfg.text());
+    bytes = cw.bytes();
+  }
+
+  /** Bytes of weights held. */
+  long bytes() {
+    return bytes;
+  }
+
+  CpuLlama decoder() {
+    return decoder;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Vision
+
+  /** Image features of one call: {@code [count, d_text]}, newline flags, the SAE streams. */
+  record Features(float[] features, int count, boolean[] newline, List<FloatMatrix> hooked,
+      List<FloatMatrix> edited) {}
+
+  Features visionFeatures(List<ImageInput> images, SaeTap tap, Trace trace, List<FloatMatrix> start) {
+    int s = cfg.vision().imageSize();
+    List<int[]> cropOwner = new ArrayList<>();
+    List<float[]> cropData = new ArrayList<>();
+    for (int i = 0; i < images.size(); i++) {
+      ImageInput img = images.get(i);
+      InvalidInputException.check(img.pixels().dim(2) == s && img.pixels().dim(3) == s,
+          "image %s crops are %sx%s but the vision tower takes %sx%s. Preprocess with the model's "
+              + "preprocessor_config.json.", i, img.pixels().dim(2), img.pixels().dim(3), s, s);
+      int need = model.cropsFor(img);
+      InvalidInputException.check(img.crops() >= need,
+          "image %s (%sx%s) has %s crops but the model needs %s", i, img.height(), img.width(), img.crops(), need);
+      InvalidInputException.check(cfg.isNext() || img.crops() == 1,
+          "image %s has %s crops but LLaVA-1.5 takes exactly one", i, img.crops());
+      for (int c = 0; c < need; c++) {
+        cropData.add(img.pixels().slice(c).toArray());
+        cropOwner.add(new int[] {i, c});
+      }
+    }
+    int n = cropData.size();
+    int tokens = cfg.vision().tokensPerCrop();
+    int dv = cfg.vision().hiddenSize();
+    int featureIndex = cfg.featureHiddenIndex();
+    int hookIndex = tap == null ? -1 : checkTap(tap);
+    int lastLayer = trace != null ? vision.loadedLayers() : Math.max(featureIndex, hookIndex);
+    List<FloatMatrix> hooked = new ArrayList<>();
+    List<FloatMatrix> edited = new ArrayList<>();
+    float[] x;
+    int firstLayer = 0;
+    if (start != null && hookIndex >= 0 && hookIndex <= featureIndex && trace == null) {
+      InvalidInputException.check(start.size() == n, "the cached stream has %s crops; the images give %s",
+          start.size(), n);
+      x = new float[n * tokens * dv];
+      for (int c = 0; c < n; c++) {
+        start.get(c).copyInto(x, c * tokens * dv);
+      }
+      firstLayer = hookIndex;
+    } else {
+      float[] all = new float[n * 3 * s * s];
+      for (int c = 0; c < n; c++) {
+        System.arraycopy(cropData.get(c), 0, all, c * 3 * s * s, 3 * s * s);
+      }
+      x = vision.embed(all, n);
+    }
+    long[] streamShape = {n, tokens, dv};
+    if (trace != null) {
+      trace.put("vision_tower.hidden_states.0", DenseTensor.adopt(streamShape, x.clone()));
+    }
+    float[] feature = null;
+    if (hookIndex == firstLayer) {
+      x = tap.apply(x, n, tokens, dv, c -> cropOwner.get(c)[1], hooked, edited);
+    }
+    if (featureIndex == firstLayer) {
+      feature = x.clone();
+    }
+    for (int l = firstLayer; l < lastLayer; l++) {
+      vision.layer(l, x, n);
+      if (l + 1 == hookIndex) {
+        x = tap.apply(x, n, tokens, dv, c -> cropOwner.get(c)[1], hooked, edited);
+      }
+      if (l + 1 == featureIndex) {
+        feature = x.clone();
+      }
+      if (trace != null) {
+        trace.put("vision_tower.hidden_states." + (l + 1), DenseTensor.adopt(streamShape, x.clone()));
+      }
+    }
+    int t = cfg.keepCls() ? tokens : tokens - 1;
+    float[] selected = new float[n * t * dv];
+    for (int c = 0; c < n; c++) {
+      System.arraycopy(feature, (c * tokens + tokens - t) * dv, selected, c * t * dv, t * dv);
+    }
+    int dt = cfg.text().hiddenSize();
+    float[] hidden = new float[n * t * dt];
+    CpuOps.linear(selected, n * t, projector1, projector1Bias, hidden);
+    CpuOps.geluErf(hidden, hidden.length);
+    float[] projected = new float[n * t * dt];
+    CpuOps.linear(hidden, n * t, projector2, projector2Bias, projected);
+    if (trace != null) {
+      trace.put("vision_tower.selected_feature", DenseTensor.adopt(new long[] {n, t, dv}, selected));
+      trace.put("projected_tiles", DenseTensor.adopt(new long[] {n, t, dt}, projected.clone()));
+    }
+    List<Integer> index = new ArrayList<>();
+    int cropOffset = 0;
+    long[] lens = new long[images.size()];
+    for (int i = 0; i < images.size(); i++) {
+      ImageInput img = images.get(i);
+      if (cfg.isNext()) {
+        InvalidInputException.check(!cfg.keepCls(),
+            "vision_feature_select_strategy 'full' is not supported by LLaVA-NeXT");
+        AnyresLayout layout = model.layoutOf(img);
+        for (int k = 0; k < layout.tokenCount(); k++) {
+          int src = layout.sourceOf(k);
+          index.add(src == AnyresLayout.NEWLINE ? -1 : cropOffset * t + src);
+        }
+        lens[i] = layout.tokenCount();
+        cropOffset += layout.numCrops();
+      } else {
+        for (int k = 0; k < t; k++) {
+          index.add(cropOffset * t + k);
+        }
+        lens[i] = t;
+        cropOffset += 1;
+      }
+    }
+    int count = index.size();
+    float[] features = new float[count * dt];
+    boolean[] newline = new boolean[count];
+    for (int k = 0; k < count; k++) {
+      int src = index.get(k);
+      newline[k] = src < 0;
+      if (src < 0) {
+        System.arraycopy(imageNewline, 0, features, k * dt, dt);
+      } else {
+        System.arraycopy(projected, src * dt, features, k * dt, dt);
+      }
+    }
+    if (trace != null) {
+      trace.put("packed_image_features", DenseTensor.adopt(new long[] {count, dt}, features.clone()));
+      float[] l = new float[lens.length];
+      for (int i = 0; i < l.length; i++) {
+        l[i] = lens[i];
+      }
+      trace.put("packed_feature_lens", DenseTensor.adopt(new long[] {l.length}, l));
+      trace.put("image_features", DenseTensor.adopt(new long[] {count, dt}, features.clone()));
+    }
+    return new Features(features, count, newline, hooked, edited);
+  }
+
+  private int checkTap(SaeTap tap) {
+    int index = tap.checkAgainst(cfg.vision().numLayers(), cfg.vision().hiddenSize());
+    InvalidInputException.check(tap.plan().isIdentity() || index <= cfg.featureHiddenIndex(),
+        "an intervention at %s (hidden_states[%s]) comes after the layer LLaVA reads (hidden_states[%s]) and "
+            + "cannot change the output. Hook an earlier layer.", tap.hookPoint(), index, cfg.featureHiddenIndex());
+    InvalidInputException.check(index <= vision.loadedLayers(),
+        "hook %s reads hidden_states[%s] but this checkpoint holds only %s vision layers", tap.hookPoint(), index,
+        vision.loadedLayers());
+    return index;
+  }
+
+  /** The vision stream at {@code hook} per crop, {@code [tokens x d]} each (row 0 = CLS). */
+  List<FloatMatrix> residualStream(ImageInput image, HookPoint hook, int index) {
+    int need = model.cropsFor(image);
+    int s = cfg.vision().imageSize();
+    InvalidInputException.check(index <= vision.loadedLayers(),
+        "hook %s reads hidden_states[%s] but this checkpoint holds only %s vision layers", hook, index,
+        vision.loadedLayers());
+    float[] x = vision.embed(Arrays.copyOf(image.pixels().toArray(), need * 3 * s * s), need);
+    for (int l = 0; l < index; l++) {
+      vision.layer(l, x, need);
+    }
+    int tokens = cfg.vision().tokensPerCrop();
+    int d = cfg.vision().hiddenSize();
+    List<FloatMatrix> out = new ArrayList<>();
+    for (int c = 0; c < need; c++) {
+      out.add(FloatMatrix.adopt(tokens, d, Arrays.copyOfRange(x, c * tokens * d, (c + 1) * tokens * d)));
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // The language model
+
+  /** Embeddings {@code [B, S, d]} with the image features written at the image tokens. */
+  float[] mergedEmbeddings(long[][] ids, Features vf) {
+    int b = ids.length;
+    int s = ids[0].length;
+    long[][] safe = new long[b][];
+    int imageTokens = 0;
+    for (int i = 0; i < b; i++) {
+      safe[i] = ids[i].clone();
+      for (int t = 0; t < s; t++) {
+        if (safe[i][t] == cfg.imageTokenIndex()) {
+          safe[i][t] = 0;
+          imageTokens++;
+        }
+      }
+    }
+    int features = vf == null ? 0 : vf.count();
+    InvalidInputException.check(imageTokens == features,
+        "input_ids hold %s image tokens (id %s) but the images give %s image features. Expand each <image> to the "
+            + "image's token count (LlavaModel.imageTokenCount).", imageTokens, cfg.imageTokenIndex(), features);
+    float[] e = decoder.embed(safe);
+    int d = cfg.text().hiddenSize();
+    int j = 0;
+    for (int i = 0; i < b; i++) {
+      for (int t = 0; t < s; t++) {
+        if (ids[i][t] == cfg.imageTokenIndex()) {
+          System.arraycopy(vf.features(), j++ * d, e, (i * s + t) * d, d);
+        }
+      }
+    }
+    return e;
+  }
+
+  Trace forwardTrace(long[][] ids, int[][] msk, long[][] pos, List<ImageInput> images, boolean withAttentions) {
+    Trace out = new Trace();
+    Features vf = images.isEmpty() ? null : visionFeatures(images, null, out, null);
+    float[] x = mergedEmbeddings(ids, vf);
+    int b = ids.length;
+    int s = ids[0].length;
+    int heads = cfg.text().numHeads();
+    int layers = cfg.text().numLayers();
+    CpuKvCache cache = new CpuKvCache(layers, b, s, cfg.text().numKeyValueHeads() * cfg.text().headDim());
+    float[][] attn = withAttentions ? new float[layers][] : null;
+    CpuLlama.LayerSink sink = !withAttentions ? null : new CpuLlama.LayerSink() {
+      @Override
+      public boolean wants(int layer) {
+        return true;
+      }
+
+      @Override
+      public void accept(int layer, int row, int head, int q0, int rows, int keys, float[] probs) {
+        synchronized (attn) {
+          if (attn[layer] == null) {
+            attn[layer] = new float[b * heads * s * keys];
+          }
+        }
+        System.arraycopy(probs, 0, attn[layer], ((row * heads + head) * s + q0) * keys, rows * keys);
+      }
+    };
+    int d = cfg.text().hiddenSize();
+    float[] h = decoder.forward(x, b, s, pos, msk, cache, sink,
+        (i, hs) -> out.put("lm_hidden_states." + i, DenseTensor.adopt(new long[] {b, s, d}, hs)));
+    if (withAttentions) {
+      for (int l = 0; l < layers; l++) {
+        out.put("attentions." + l, DenseTensor.adopt(new long[] {b, heads, s, s}, attn[l]));
+      }
+    }
+    int vocab = cfg.text().vocabSize();
+    out.put("logits", DenseTensor.adopt(new long[] {b, s, vocab}, decoder.logits(h, 0, b * s)));
+    return out;
+  }
+
+  /** Batch greedy generation with left padding, recorded as {@code generate()} returns it. */
+  Trace batchGreedy(long[][] ids, int[][] mask, List<ImageInput> images, int maxNew, Set<Integer> stop) {
+    int b = ids.length;
+    int s = ids[0].length;
+    int vocab = cfg.text().vocabSize();
+    int pad = Math.max(cfg.padTokenId(), 0);
+    long[][] out = new long[b][s + maxNew];
+    for (int i = 0; i < b; i++) {
+      System.arraycopy(ids[i], 0, out[i], 0, s);
+    }
+    float[] stepLogits = new float[maxNew * b * vocab];
+    int steps = 0;
+    Features vf = images.isEmpty() ? null : visionFeatures(images, null, null, null);
+    float[] x = mergedEmbeddings(ids, vf);
+    long[][] pos = LlavaModel.positionsFromMask(mask);
+    long[] next = new long[b];
+    for (int i = 0; i < b; i++) {
+      next[i] = pos[i][s - 1] + 1;
+    }
+    CpuKvCache cache = new CpuKvCache(cfg.text().numLayers(), b, s + maxNew,
+        cfg.text().numKeyValueHeads() * cfg.text().headDim());
+    float[] h = decoder.forward(x, b, s, pos, mask, cache, null, null);
+    float[] logits = lastRows(h, b, s);
+    boolean[] done = new boolean[b];
+    for (int t = 0; t < maxNew; t++) {
+      System.arraycopy(logits, 0, stepLogits, t * b * vocab, b * vocab);
+      steps++;
+      long[][] tok = new long[b][1];
+      boolean allDone = true;
+      for (int i = 0; i < b; i++) {
+        int chosen = GenerationRun.choose(Arrays.copyOfRange(logits, i * vocab, (i + 1) * vocab), Sampling.greedy(),
+            null);
+        tok[i][0] = done[i] ? pad : chosen;
+        out[i][s + t] = tok[i][0];
+        if (!done[i] && stop.contains(chosen)) {
+          done[i] = true;
+        }
+        allDone &= done[i];
+      }
+      if (allDone || t == maxNew - 1) {
+        break;
+      }
+      long[][] p = new long[b][1];
+      int[][] one = new int[b][1];
+      for (int i = 0; i < b; i++) {
+        p[i][0] = next[i]++;
+        one[i][0] = 1;
+      }
+      h = decoder.forward(decoder.embed(tok), b, 1, p, one, cache, null, null);
+      logits = decoder.logits(h, 0, b);
+    }
+    float[] gen = new float[b * (s + steps)];
+    for (int i = 0; i < b; i++) {
+      for (int t = 0; t < s + steps; t++) {
+        gen[i * (s + steps) + t] = out[i][t];
+      }
+    }
+    return new Trace()
+        .put("generated_ids", DenseTensor.adopt(new long[] {b, s + steps}, gen))
+        .put("generated_step_logits", DenseTensor.adopt(new long[] {steps, b, vocab},
+            Arrays.copyOf(stepLogits, steps * b * vocab)));
+  }
+
+  /** Logits of the last position of each of {@code b} rows of {@code h [b, s, d]}. */
+  private float[] lastRows(float[] h, int b, int s) {
+    int d = cfg.text().hiddenSize();
+    float[] last = new float[b * d];
+    for (int i = 0; i < b; i++) {
+      System.arraycopy(h, ((i + 1) * s - 1) * d, last, i * d, d);
+    }
+    return decoder.logits(last, 0, b);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Generation
+
+  /** Which layers and heads an attention tap averages over. */
+  private static final class Selection {
+    final boolean[] layerOn;
+    final boolean[] headOn;
+    final float weight;   // 1 / (layers * heads)
+
+    Selection(AttentionTap tap, int layers, int numHeads) {
+      layerOn = new boolean[layers];
+      headOn = new boolean[numHeads];
+      if (tap.layers().isEmpty()) {
+        Arrays.fill(layerOn, true);
+      } else {
+        for (int l : tap.layers()) {
+          InvalidInputException.check(l < layers, "attention layer (%s) must be less than the LLM's %s layers", l,
+              layers);
+          layerOn[l] = true;
+        }
+      }
+      if (tap.heads().isEmpty()) {
+        Arrays.fill(headOn, true);
+      } else {
+        for (int h : tap.heads()) {
+          InvalidInputException.check(h < numHeads, "attention head (%s) must be less than the LLM's %s heads", h,
+              numHeads);
+          headOn[h] = true;
+        }
+      }
+      int l = 0;
+      for (boolean on : layerOn) {
+        l += on ? 1 : 0;
+      }
+      int hs = 0;
+      for (boolean on : headOn) {
+        hs += on ? 1 : 0;
+      }
+      weight = 1f / ((float) l * hs);
+    }
+  }
+
+  /** Builds what regenerations can reuse: the stream at the hook and the text prefix's keys and values. */
+  PromptCache buildCache(GenerationRequest req) {
+    List<Integer> prompt = req.inputIds();
+    long[] ids = prompt.stream().mapToLong(Integer::longValue).toArray();
+    int f = 0;
+    while (f < ids.length && ids[f] != cfg.imageTokenIndex()) {
+      f++;
+    }
+    if (f == ids.length) {
+      f = 0;
+    }
+    Features vf = req.images().isEmpty() ? null : visionFeatures(req.images(), SaeTap.read(req.sae().sae()), null,
+        null);
+    List<FloatMatrix> streams = vf == null ? List.of() : vf.hooked();
+    List<float[]> keys = new ArrayList<>();
+    List<float[]> values = new ArrayList<>();
+    if (f > 0) {
+      int kvd = cfg.text().numKeyValueHeads() * cfg.text().headDim();
+      CpuKvCache cache = new CpuKvCache(cfg.text().numLayers(), 1, f, kvd);
+      decoder.forward(decoder.embed(new long[][] {Arrays.copyOf(ids, f)}), 1, f, new long[][] {GenerationRun.range(0, f)},
+          new int[][] {GenerationRun.ones(f)}, cache, null, null);
+      for (int l = 0; l < cfg.text().numLayers(); l++) {
+        keys.add(Arrays.copyOf(cache.keys[l], f * kvd));
+        values.add(Arrays.copyOf(cache.values[l], f * kvd));
+      }
+    }
+    return new PromptCache(prompt, req.images(), req.sae().hookPoint(), streams, f, keys, values, this);
+  }
+
+  Generation generate(GenerationRequest req, PromptCache reuse, Trace debug) {
+    List<Integer> prompt = req.inputIds();
+    long[][] ids = {prompt.stream().mapToLong(Integer::longValue).toArray()};
+    int p = prompt.size();
+    int maxPos = cfg.text().maxPositionEmbeddings();
+    InvalidInputException.check(p <= maxPos,
+        "prompt length (%s tokens) must be at most the context length max_position_embeddings (%s). Shorten the "
+            + "prompt or use a smaller image.", p, maxPos);
+    int layers = cfg.text().numLayers();
+    AttentionTap tap = req.attention();
+    Selection sel = tap == null ? null : new Selection(tap, layers, cfg.text().numHeads());
+    Features vf = req.images().isEmpty() ? null
+        : visionFeatures(req.images(), req.sae(), null, reuse == null ? null : reuse.streams());
+    List<FloatMatrix> hooked = vf == null ? List.of() : vf.hooked();
+    List<FloatMatrix> edited = vf == null ? List.of() : vf.edited();
+    if (debug != null && vf != null) {
+      debug.put("image_features", DenseTensor.adopt(new long[] {vf.count(), cfg.text().hiddenSize()},
+          vf.features().clone()));
+    }
+    float[] x = mergedEmbeddings(ids, vf);
+    List<Integer> imagePos = new ArrayList<>();
+    int seen = 0;
+    for (int t = 0; t < p; t++) {
+      if (ids[0][t] == cfg.imageTokenIndex()) {
+        if (!vf.newline()[seen]) {
+          imagePos.add(t);
+        }
+        seen++;
+      }
+    }
+    int[] imgIdx = imagePos.stream().mapToInt(Integer::intValue).toArray();
+    int nImg = imgIdx.length;
+    int maxSteps = Math.min(req.maxNewTokens(), maxPos - p + 1);
+    float[][] producing = new float[Math.max(maxSteps, 0)][];
+    float[][] promptAcc = sel == null ? null : new float[p][nImg];
+    int kvd = cfg.text().numKeyValueHeads() * cfg.text().headDim();
+    CpuKvCache cache = new CpuKvCache(layers, 1, p + Math.max(maxSteps, 1), kvd);
+    SplittableRandom rng = req.sampling() instanceof Sampling.TopP tp ? new SplittableRandom(tp.seed()) : null;
+    final int f = reuse == null ? 0 : Math.min(reuse.prefixLength(), p - 1);
+    if (f > 0) {
+      for (int l = 0; l < layers; l++) {
+        System.arraycopy(reuse.keys().get(l), 0, cache.keys[l], 0, f * kvd);
+        System.arraycopy(reuse.values().get(l), 0, cache.values[l], 0, f * kvd);
+      }
+      int[][] ones = {GenerationRun.ones(f)};
+      cache.append(ones);
+    }
+    final int rows = p - f;
+    if (maxSteps > 0) {
+      producing[0] = sel == null ? null : new float[p];
+    }
+    CpuLlama.LayerSink prefillSink = sel == null ? null : new CpuLlama.LayerSink() {
+      @Override
+      public boolean wants(int layer) {
+        return sel.layerOn[layer];
+      }
+
+      @Override
+      public void accept(int layer, int row, int head, int q0, int n, int keys, float[] probs) {
+        if (!sel.headOn[head]) {
+          return;
+        }
+        float w = sel.weight;
+        for (int r = 0; r < n; r++) {
+          int q = q0 + r;
+          float[] acc = promptAcc[f + q];
+          int base = r * keys;
+          for (int k = 0; k < nImg; k++) {
+            acc[k] += probs[base + imgIdx[k]] * w;
+          }
+          if (q == rows - 1 && producing.length > 0) {
+            float[] last = producing[0];
+            for (int k = 0; k < keys; k++) {
+              last[k] += probs[base + k] * w;
+            }
+          }
+        }
+      }
+    };
+    float[] xs = f == 0 ? x : Arrays.copyOfRange(x, f * cfg.text().hiddenSize(), x.length);
+    float[] h = decoder.forward(xs, 1, rows, new long[][] {GenerationRun.range(f, p)},
+        new int[][] {GenerationRun.ones(rows)}, cache, prefillSink, null);
+    float[] logits = decoder.logits(h, rows - 1, 1);
+    List<Integer> newTokens = new ArrayList<>();
+    List<float[]> logitRows = new ArrayList<>();
+    StopReason reason = StopReason.MAX_NEW_TOKENS;
+    long nextPos = p;
+    for (int t = 0; t < maxSteps; t++) {
+      if (req.stepLogits()) {
+        logitRows.add(logits);
+      }
+      int token = GenerationRun.choose(logits, req.sampling(), rng);
+      newTokens.add(token);
+      if (req.stopTokens().contains(token)) {
+        reason = StopReason.STOP_TOKEN;
+        break;
+      }
+      if (t == maxSteps - 1) {
+        if (maxSteps < req.maxNewTokens()) {
+          reason = StopReason.CONTEXT_LENGTH;
+        }
+        break;
+      }
+      if (nextPos >= maxPos) {
+        reason = StopReason.CONTEXT_LENGTH;
+        break;
+      }
+      final int step = t + 1;
+      CpuLlama.LayerSink stepSink = null;
+      if (sel != null) {
+        producing[step] = new float[(int) nextPos + 1];
+        stepSink = new CpuLlama.LayerSink() {
+          @Override
+          public boolean wants(int layer) {
+            return sel.layerOn[layer];
+          }
+
+          @Override
+          public void accept(int layer, int row, int head, int q0, int n, int keys, float[] probs) {
+            if (sel.headOn[head]) {
+              float[] acc = producing[step];
+              for (int k = 0; k < keys; k++) {
+                acc[k] += probs[k] * sel.weight;
+              }
+            }
+          }
+        };
+      }
+      h = decoder.forward(decoder.embed(new long[][] {{token}}), 1, 1, new long[][] {{nextPos}}, new int[][] {{1}},
+          cache, stepSink, null);
+      logits = decoder.logits(h, 0, 1);
+      nextPos++;
+    }
+    TextImageAttention own = null;
+    if (tap != null && tap.convention() == AttentionConvention.OWN_POSITION) {
+      own = ownPosition(vf, prompt, newTokens, imgIdx, sel, debug);
+    }
+    return GenerationRun.assemble(req, prompt, newTokens, logitRows, hooked, edited, producing, promptAcc, own,
+        imagePos, reason, debug, cfg.text().vocabSize());
+  }
+
+  /** Own-position rows of the new tokens: one extra forward over prompt + new tokens. */
+  private TextImageAttention ownPosition(Features vf, List<Integer> prompt, List<Integer> newTokens, int[] imgIdx,
+      Selection sel, Trace debug) {
+    int p = prompt.size();
+    int n = newTokens.size();
+    int total = p + n;
+    int nImg = imgIdx.length;
+    long[][] ids = new long[1][total];
+    for (int i = 0; i < p; i++) {
+      ids[0][i] = prompt.get(i);
+    }
+    for (int t = 0; t < n; t++) {
+      ids[0][p + t] = newTokens.get(t);
+    }
+    float[] w = new float[n * nImg];
+    float[] full = debug != null ? new float[total * total] : null;
+    float[] x = mergedEmbeddings(ids, vf);
+    CpuKvCache cache = new CpuKvCache(cfg.text().numLayers(), 1, total,
+        cfg.text().numKeyValueHeads() * cfg.text().headDim());
+    decoder.forward(x, 1, total, new long[][] {GenerationRun.range(0, total)}, new int[][] {GenerationRun.ones(total)},
+        cache, new CpuLlama.LayerSink() {
+          @Override
+          public boolean wants(int layer) {
+            return sel.layerOn[layer];
+          }
+
+          @Override
+          public void accept(int layer, int row, int head, int q0, int rows, int keys, float[] probs) {
+            if (!sel.headOn[head]) {
+              return;
+            }
+            for (int r = 0; r < rows; r++) {
+              int q = q0 + r;
+              if (full != null) {
+                for (int k = 0; k < keys; k++) {
+                  full[q * total + k] += probs[r * keys + k] * sel.weight;
+                }
+              }
+              if (q >= p) {
+                for (int k = 0; k < nImg; k++) {
+                  w[(q - p) * nImg + k] += probs[r * keys + imgIdx[k]] * sel.weight;
+                }
+              }
+            }
+          }
+        }, null);
+    if (full != null) {
+      debug.put("full.attn_mean", DenseTensor.adopt(new long[] {total, total}, full));
+    }
+    List<Integer> positions = new ArrayList<>();
+    for (int t = 0; t < n; t++) {
+      positions.add(p + t);
+    }
+    return new TextImageAttention(AttentionConvention.OWN_POSITION, GenerationRun.labels(newTokens), positions,
+        FloatMatrix.adopt(n, nImg, w));
+  }
+
+  static Activation projectorActivation() {
+    return Activation.GELU;
+  }
+}
