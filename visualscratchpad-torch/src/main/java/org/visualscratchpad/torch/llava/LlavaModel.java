@@ -117,13 +117,15 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
   public static LlavaModel load(Path folder, String device, String dtype) {
     LlavaConfig cfg = LlavaConfig.read(ConfigJson.read(folder));
     org.visualscratchpad.torch.cpu.PackedWeight.Storage as = Devices.storage(dtype);
-    if (Devices.isCpuEngine(device)) {
-      try (Weights w = Weights.open(folder)) {
-        return new LlavaModel(folder, cfg, w, as);
+    boolean cpuEngine = Devices.isCpuEngine(device);
+    InvalidInputException.check(cpuEngine || as == null || as == org.visualscratchpad.torch.cpu.PackedWeight.Storage.F32,
+        "dtype (%s) is for the cpu engine; on %s the weights are float32 (use --dtype f32 or auto)", dtype, device);
+    try (Weights headers = Weights.open(folder)) {
+      Preflight.estimate(cfg, headers.headers(), as, cpuEngine).check(folder, cpuEngine, dtype);
+      if (cpuEngine) {
+        return new LlavaModel(folder, cfg, headers, as);
       }
     }
-    InvalidInputException.check(as == null || as == org.visualscratchpad.torch.cpu.PackedWeight.Storage.F32,
-        "dtype (%s) is for the cpu engine; on %s the weights are float32 (use --dtype f32 or auto)", dtype, device);
     NDManager manager = NDManager.newBaseManager(Devices.parse(device));
     try (Weights w = Weights.open(folder, manager)) {
       return new LlavaModel(folder, cfg, manager, w);
