@@ -41,6 +41,7 @@ public final class Answer {
   private final List<SparseActivations> activations;
   private final TextImageAttention attention;
   private final List<ImageTokenLocation> imageTokens;
+  private final List<PhaseTiming> timings;
 
   /**
    * @param source the scratchpad that made it (null for an answer loaded without a model)
@@ -56,6 +57,12 @@ public final class Answer {
   public Answer(Scratchpad source, BufferedImage image, String prompt, AskOptions options, List<Token> promptTokens,
       List<Token> generated, List<SparseActivations> activations, TextImageAttention attention,
       List<ImageTokenLocation> imageTokens) {
+    this(source, image, prompt, options, promptTokens, generated, activations, attention, imageTokens, List.of());
+  }
+
+  private Answer(Scratchpad source, BufferedImage image, String prompt, AskOptions options, List<Token> promptTokens,
+      List<Token> generated, List<SparseActivations> activations, TextImageAttention attention,
+      List<ImageTokenLocation> imageTokens, List<PhaseTiming> timings) {
     InvalidInputException.check(image != null && prompt != null && options != null, "image, prompt and options must be set");
     InvalidInputException.check(!activations.isEmpty(), "an answer needs the activations of at least one crop");
     InvalidInputException.check(attention.weights().cols() == imageTokens.size(),
@@ -71,6 +78,21 @@ public final class Answer {
     this.activations = List.copyOf(activations);
     this.attention = attention;
     this.imageTokens = List.copyOf(imageTokens);
+    this.timings = List.copyOf(timings);
+  }
+
+  /**
+   * This answer with the timings of the call that made it (set by the backend once the answer is
+   * complete; empty where the backend records none).
+   */
+  public Answer withTimings(List<PhaseTiming> phases) {
+    return new Answer(source, image, prompt, options, promptTokens, generated, activations, attention, imageTokens,
+        phases);
+  }
+
+  /** Where the time of the call that made this answer went, phase by phase (empty if not recorded). */
+  public List<PhaseTiming> timings() {
+    return timings;
   }
 
   /** The image asked about (a copy). */

@@ -14,7 +14,11 @@ import java.util.concurrent.Callable;
 import org.visualscratchpad.CheckpointFormatException;
 import org.visualscratchpad.scratchpad.Answer;
 import org.visualscratchpad.scratchpad.AnswerDiff;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.visualscratchpad.scratchpad.AskOptions;
+import org.visualscratchpad.scratchpad.PhaseTiming;
 import org.visualscratchpad.scratchpad.ClusterOptions;
 import org.visualscratchpad.scratchpad.LatentCluster;
 import org.visualscratchpad.scratchpad.LatentClusters;
@@ -69,8 +73,16 @@ public final class AskCommand implements Callable<Integer> {
   @Option(names = "--clusters", defaultValue = "5", description = "Heatmap clusters. Default: ${DEFAULT-VALUE}.")
   int clusters;
 
-  @Option(names = "--device", defaultValue = "cpu", description = "cpu or gpu. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu (the project's CPU engine), torch:cpu "
+      + "(libtorch) or gpu / gpu:N (libtorch with DJL's CUDA natives on the class path). Default: ${DEFAULT-VALUE}.")
   String device;
+
+  @Option(names = "--dtype", defaultValue = "auto", description = "How the cpu engine holds the weights: auto (as "
+      + "stored), bf16, f16 or f32. Default: ${DEFAULT-VALUE}.")
+  String dtype;
+
+  @Option(names = "--timings", description = "Print load, vision, SAE, prefill, decode and analysis times with their rates.")
+  boolean timings;
 
   @Option(names = "--out", paramLabel = "DIR", description = "Write heatmap.png/.svg and report.json here.")
   Path out;
@@ -80,21 +92,39 @@ public final class AskCommand implements Callable<Integer> {
     PrintWriter o = spec.commandLine().getOut();
     RgbImage rgb = ImageDecoder.defaults().decode(image);
     BufferedImage img = rgb.toBufferedImage();
-    LoadSpec load = new LoadSpec(model, sae, stats, device);
+    LoadSpec load = new LoadSpec(model, sae, stats, device, dtype);
+    List<PhaseTiming> phases = new ArrayList<>();
+    long t0 = System.nanoTime();
     try (Scratchpad pad = Scratchpad.load(load)) {
+      phases.add(new PhaseTiming("load", (System.nanoTime() - t0) / 1e6, "model, SAE, tokenizer, statistics"));
       Answer answer = pad.ask(img, prompt, AskOptions.defaults().withMaxNewTokens(maxNewTokens));
+      phases.addAll(answer.timings());
       o.println("answer: " + answer.text());
+      long a0 = System.nanoTime();
       LatentRanking ranking = answer.rankLatents();
       o.println(ranking);
       TokenLatentHeatmap heatmap = answer.heatmap();
       int k = Math.max(1, Math.min(clusters, heatmap.latentIds().size()));
       LatentClusters found = heatmap.latentIds().isEmpty() ? null : heatmap.cluster(ClusterOptions.defaults().withClusters(k));
       o.println(found == null ? "heatmap: no latent left after filtering" : found.toString());
+      phases.add(new PhaseTiming("analysis", (System.nanoTime() - a0) / 1e6, "ranking, heatmap, clustering"));
       Answer ablated = null;
       if (ablate != null && !ablate.isEmpty()) {
+        long r0 = System.nanoTime();
         ablated = answer.ablate(ablate).regenerate();
+        for (PhaseTiming p : ablated.timings()) {
+          phases.add(new PhaseTiming("regenerate/" + p.phase(), p.millis(), p.detail()));
+        }
+        phases.add(new PhaseTiming("regenerate", (System.nanoTime() - r0) / 1e6, "ablate and answer again"));
         AnswerDiff diff = answer.diff(ablated);
         o.println(diff);
+      }
+      phases.add(new PhaseTiming("total", (System.nanoTime() - t0) / 1e6, "load to last result, JVM start excluded"));
+      if (timings) {
+        o.println("timings:");
+        for (PhaseTiming p : phases) {
+          o.printf(Locale.ROOT, "  %-22s %9.0f ms  %s%n", p.phase(), p.millis(), p.detail());
+        }
       }
       if (out != null) {
         Files.createDirectories(out);
@@ -102,7 +132,7 @@ public final class AskCommand implements Callable<Integer> {
           found.picture().save(out.resolve("heatmap.png"));
           found.picture().svg().ifPresent(s -> found.picture().save(out.resolve("heatmap.svg")));
         }
-        writeReport(out.resolve("report.json"), answer, ranking, found, ablated);
+        writeReport(out.resolve("report.json"), answer, ranking, found, ablated, phases);
         o.println("wrote " + out.toAbsolutePath());
       }
     }
@@ -112,6 +142,12 @@ public final class AskCommand implements Callable<Integer> {
 
   /** Writes question, answer, ranked latents per token and overall, clusters, ablated latents and the new answer as JSON. */
   public static void writeReport(Path file, Answer answer, LatentRanking ranking, LatentClusters clusters, Answer ablated) {
+    writeReport(file, answer, ranking, clusters, ablated, answer.timings());
+  }
+
+  /** {@link #writeReport(Path, Answer, LatentRanking, LatentClusters, Answer)} with the phases' timings. */
+  public static void writeReport(Path file, Answer answer, LatentRanking ranking, LatentClusters clusters, Answer ablated,
+      List<PhaseTiming> phases) {
     ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     ObjectNode root = json.createObjectNode();
     root.put("question", answer.prompt());
@@ -145,6 +181,10 @@ public final class AskCommand implements Callable<Integer> {
       ablated.plan().edits().forEach(e -> e.latentIds().forEach(ids::add));
       root.put("newAnswer", ablated.text());
       root.put("changed", answer.diff(ablated).changed());
+    }
+    ArrayNode times = root.putArray("timings");
+    for (PhaseTiming p : phases) {
+      times.addObject().put("phase", p.phase()).put("millis", p.millis()).put("detail", p.detail());
     }
     try {
       json.writeValue(file.toFile(), root);

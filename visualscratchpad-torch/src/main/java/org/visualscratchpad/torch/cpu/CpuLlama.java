@@ -40,6 +40,15 @@ public final class CpuLlama {
     invFreq = LlamaDecoder.inverseFrequencies(cfg);
   }
 
+  /** Bytes of the layers' matrices and the output head: what one decode step reads. */
+  public long matrixBytes() {
+    long b = lmHead.bytes();
+    for (Layer l : layers) {
+      b += l.q.bytes() + l.k.bytes() + l.v.bytes() + l.o.bytes() + l.gate.bytes() + l.up.bytes() + l.down.bytes();
+    }
+    return b;
+  }
+
   public LlamaConfig config() {
     return cfg;
   }

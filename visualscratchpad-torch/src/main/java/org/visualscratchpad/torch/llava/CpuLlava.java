@@ -40,6 +40,11 @@ final class CpuLlava {
   private final float[] imageNewline;     // (d_text) or null
   private final CpuLlama decoder;
   private final long bytes;
+  /** Vision encoder layers run and language-model positions run, since load (for tests of reuse). */
+  final java.util.concurrent.atomic.LongAdder visionLayersRun = new java.util.concurrent.atomic.LongAdder();
+  final java.util.concurrent.atomic.LongAdder lmPositionsRun = new java.util.concurrent.atomic.LongAdder();
+  /** Per-thread timing of the vision call in progress. */
+  private static final ThreadLocal<long[]> VISION_CLOCK = ThreadLocal.withInitial(() -> new long[3]);
 
   CpuLlava(LlavaModel model, LlavaConfig cfg, Weights w, PackedWeight.Storage as) {
     this.model = model;
@@ -125,16 +130,23 @@ final class CpuLlava {
       trace.put("vision_tower.hidden_states.0", DenseTensor.adopt(streamShape, x.clone()));
     }
     float[] feature = null;
+    long[] clock = VISION_CLOCK.get();
+    long tapStart = System.nanoTime();
     if (hookIndex == firstLayer) {
       x = tap.apply(x, n, tokens, dv, c -> cropOwner.get(c)[1], hooked, edited);
     }
+    clock[1] = System.nanoTime() - tapStart;
+    clock[2] = lastLayer - firstLayer;
     if (featureIndex == firstLayer) {
       feature = x.clone();
     }
     for (int l = firstLayer; l < lastLayer; l++) {
       vision.layer(l, x, n);
+      visionLayersRun.increment();
       if (l + 1 == hookIndex) {
+        long t0 = System.nanoTime();
         x = tap.apply(x, n, tokens, dv, c -> cropOwner.get(c)[1], hooked, edited);
+        clock[1] += System.nanoTime() - t0;
       }
       if (l + 1 == featureIndex) {
         feature = x.clone();
@@ -429,13 +441,7 @@ final class CpuLlava {
   PromptCache buildCache(GenerationRequest req) {
     List<Integer> prompt = req.inputIds();
     long[] ids = prompt.stream().mapToLong(Integer::longValue).toArray();
-    int f = 0;
-    while (f < ids.length && ids[f] != cfg.imageTokenIndex()) {
-      f++;
-    }
-    if (f == ids.length) {
-      f = 0;
-    }
+    int f = firstImagePosition(ids);
     Features vf = req.images().isEmpty() ? null : visionFeatures(req.images(), SaeTap.read(req.sae().sae()), null,
         null);
     List<FloatMatrix> streams = vf == null ? List.of() : vf.hooked();
@@ -455,6 +461,15 @@ final class CpuLlava {
   }
 
   Generation generate(GenerationRequest req, PromptCache reuse, Trace debug) {
+    return generate(req, reuse, debug, null);
+  }
+
+  /**
+   * One generation; with {@code built} non-null and an SAE tap on the request, {@code built[0]} receives
+   * what regenerations of this prompt and image can reuse (the unedited stream at the hook, the keys and
+   * values of the text before the first image token), taken from this run at no extra cost.
+   */
+  Generation generate(GenerationRequest req, PromptCache reuse, Trace debug, PromptCache[] built) {
     List<Integer> prompt = req.inputIds();
     long[][] ids = {prompt.stream().mapToLong(Integer::longValue).toArray()};
     int p = prompt.size();
@@ -465,8 +480,14 @@ final class CpuLlava {
     int layers = cfg.text().numLayers();
     AttentionTap tap = req.attention();
     Selection sel = tap == null ? null : new Selection(tap, layers, cfg.text().numHeads());
+    long visionStart = System.nanoTime();
     Features vf = req.images().isEmpty() ? null
         : visionFeatures(req.images(), req.sae(), null, reuse == null ? null : reuse.streams());
+    long visionNanos = System.nanoTime() - visionStart;
+    long[] clock = VISION_CLOCK.get();
+    int visionLayers = vf == null ? 0 : (int) clock[2];
+    long tapNanos = vf == null ? 0 : clock[1];
+    int crops = vf == null ? 0 : vf.hooked().isEmpty() ? cropCount(req.images()) : vf.hooked().size();
     List<FloatMatrix> hooked = vf == null ? List.of() : vf.hooked();
     List<FloatMatrix> edited = vf == null ? List.of() : vf.edited();
     if (debug != null && vf != null) {
@@ -534,9 +555,25 @@ final class CpuLlava {
       }
     };
     float[] xs = f == 0 ? x : Arrays.copyOfRange(x, f * cfg.text().hiddenSize(), x.length);
+    long prefillStart = System.nanoTime();
     float[] h = decoder.forward(xs, 1, rows, new long[][] {GenerationRun.range(f, p)},
         new int[][] {GenerationRun.ones(rows)}, cache, prefillSink, null);
+    lmPositionsRun.add(rows);
     float[] logits = decoder.logits(h, rows - 1, 1);
+    long prefillNanos = System.nanoTime() - prefillStart;
+    if (built != null && req.sae() != null) {
+      int prefix = firstImagePosition(ids[0]);
+      List<float[]> keys = new ArrayList<>();
+      List<float[]> values = new ArrayList<>();
+      for (int l = 0; l < layers && prefix > 0; l++) {
+        keys.add(Arrays.copyOf(cache.keys[l], prefix * kvd));
+        values.add(Arrays.copyOf(cache.values[l], prefix * kvd));
+      }
+      built[0] = reuse != null ? reuse : new PromptCache(prompt, req.images(), req.sae().hookPoint(),
+          vf == null ? List.of() : vf.hooked(), prefix, keys, values, this);
+    }
+    long decodeStart = System.nanoTime();
+    int decodeSteps = 0;
     List<Integer> newTokens = new ArrayList<>();
     List<float[]> logitRows = new ArrayList<>();
     StopReason reason = StopReason.MAX_NEW_TOKENS;
@@ -584,15 +621,38 @@ final class CpuLlava {
       }
       h = decoder.forward(decoder.embed(new long[][] {{token}}), 1, 1, new long[][] {{nextPos}}, new int[][] {{1}},
           cache, stepSink, null);
+      lmPositionsRun.increment();
       logits = decoder.logits(h, 0, 1);
       nextPos++;
+      decodeSteps++;
     }
+    long decodeNanos = System.nanoTime() - decodeStart;
     TextImageAttention own = null;
     if (tap != null && tap.convention() == AttentionConvention.OWN_POSITION) {
       own = ownPosition(vf, prompt, newTokens, imgIdx, sel, debug);
     }
+    GenerationTimings timings = new GenerationTimings(visionNanos, visionLayers,
+        CpuFlops.vision(cfg, crops, visionLayers), tapNanos, prefillNanos, rows, CpuFlops.prefill(cfg.text(), f, rows),
+        decodeNanos, decodeSteps, CpuFlops.decodeWeightBytes(decoder));
     return GenerationRun.assemble(req, prompt, newTokens, logitRows, hooked, edited, producing, promptAcc, own,
-        imagePos, reason, debug, cfg.text().vocabSize());
+        imagePos, reason, debug, cfg.text().vocabSize()).withTimings(timings);
+  }
+
+  private int firstImagePosition(long[] ids) {
+    for (int t = 0; t < ids.length; t++) {
+      if (ids[t] == cfg.imageTokenIndex()) {
+        return t;
+      }
+    }
+    return 0;
+  }
+
+  private int cropCount(List<ImageInput> images) {
+    int n = 0;
+    for (ImageInput img : images) {
+      n += model.cropsFor(img);
+    }
+    return n;
   }
 
   /** Own-position rows of the new tokens: one extra forward over prompt + new tokens. */

@@ -24,11 +24,12 @@ import org.visualscratchpad.tensor.FloatMatrix;
  * @param imageTokenPositions the sequence positions of the image tokens the attention columns refer to (newlines excluded)
  * @param stopReason why generation ended
  * @param seed the sampling seed (0 for greedy)
+ * @param timings where the time went (CPU engine), or null
  */
 public record Generation(
     List<Integer> promptIds, List<Integer> newTokens, FloatMatrix stepLogits, List<FloatMatrix> hookActivations,
     List<FloatMatrix> editedActivations, TextImageAttention attention, TextImageAttention promptAttention,
-    List<Integer> imageTokenPositions, StopReason stopReason, long seed) {
+    List<Integer> imageTokenPositions, StopReason stopReason, long seed, GenerationTimings timings) {
 
   public Generation {
     promptIds = List.copyOf(promptIds);
@@ -38,6 +39,12 @@ public record Generation(
     imageTokenPositions = List.copyOf(imageTokenPositions);
     InvalidInputException.check(stepLogits == null || stepLogits.rows() == newTokens.size(),
         "step logits rows (%s) must equal the new tokens (%s)", stepLogits == null ? 0 : stepLogits.rows(), newTokens.size());
+  }
+
+  /** This generation with {@code t} as its timings. */
+  public Generation withTimings(GenerationTimings t) {
+    return new Generation(promptIds, newTokens, stepLogits, hookActivations, editedActivations, attention,
+        promptAttention, imageTokenPositions, stopReason, seed, t);
   }
 
   /** The prompt followed by the new tokens. */

@@ -295,7 +295,7 @@ final class GenerationRun {
       }
     }
     return new Generation(prompt, newTokens, stepLogits, hooked, edited, attention, promptAttention, imagePos, reason,
-        req.sampling().seed());
+        req.sampling().seed(), null);
   }
 
   /** Own-position rows of the new tokens: one extra forward over prompt + new tokens, no cache. */

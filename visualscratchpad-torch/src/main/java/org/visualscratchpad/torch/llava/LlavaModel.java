@@ -496,6 +496,46 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
     return new GenerationRun(this, decoder, request).reusing(cache).run();
   }
 
+  /**
+   * A generation that also hands back what regenerations of the same prompt and images can reuse.
+   * On the CPU engine the {@link PromptCache} comes from this very run (no extra work), and {@code
+   * reuse} (built for the same prompt and images, or null) skips the vision layers up to the hook and
+   * the text before the first image token. On libtorch the cache is built by a separate pass.
+   *
+   * @param reuse a cache from an earlier run of this prompt and image, or null
+   */
+  public Reusing generateReusing(GenerationRequest request, PromptCache reuse) {
+    checkOpen();
+    if (reuse != null) {
+      reuse.checkFits(request, cpu != null ? cpu : this);
+    }
+    if (cpu != null) {
+      PromptCache[] built = new PromptCache[1];
+      Generation g = cpu.generate(request, reuse, null, built);
+      return new Reusing(g, built[0]);
+    }
+    if (reuse != null) {
+      return new Reusing(generate(request, reuse), reuse);
+    }
+    return new Reusing(generate(request), request.sae() == null ? null : cacheFor(request));
+  }
+
+  /**
+   * A generation and the prompt cache later calls can reuse.
+   *
+   * @param generation the result
+   * @param cache for regenerations of the same prompt and images, or null without an SAE tap
+   */
+  public record Reusing(Generation generation, PromptCache cache) {}
+
+  /**
+   * Work the CPU engine has done since load: {@code [vision encoder layers run, language-model positions
+   * run]} ({@code [0, 0]} on libtorch). Shows what reuse saves.
+   */
+  public long[] workDone() {
+    return cpu == null ? new long[2] : new long[] {cpu.visionLayersRun.sum(), cpu.lmPositionsRun.sum()};
+  }
+
   NDManager newScope() {
     return weightsManager.newSubManager();
   }

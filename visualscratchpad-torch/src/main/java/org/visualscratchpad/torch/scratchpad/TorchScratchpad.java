@@ -3,6 +3,10 @@ package org.visualscratchpad.torch.scratchpad;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Locale;
+import org.visualscratchpad.scratchpad.PhaseTiming;
+import org.visualscratchpad.torch.llava.GenerationTimings;
+import org.visualscratchpad.torch.llava.PromptCache;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -67,7 +71,7 @@ final class TorchScratchpad implements Scratchpad {
   }
 
   static TorchScratchpad open(LoadSpec spec) {
-    LlavaModel model = LlavaModel.load(spec.model(), spec.device());
+    LlavaModel model = LlavaModel.load(spec.model(), spec.device(), spec.dtype());
     InputPipeline pipeline = null;
     try {
       SparseAutoencoder sae = SaeLoader.load(spec.sae(), model.hiddenSize());
@@ -147,7 +151,15 @@ final class TorchScratchpad implements Scratchpad {
         .withSae(new SaeTap(sae, options.plan()))
         .withAttention(options.attention())
         .withStepLogits(false);
-    Generation g = model.generate(req);
+    PromptCache reuse = reusable(promptIds, img);
+    long genStart = System.nanoTime();
+    LlavaModel.Reusing run = model.generateReusing(req, reuse);
+    long genNanos = System.nanoTime() - genStart;
+    Generation g = run.generation();
+    if (reuse == null && run.cache() != null) {
+      remember(promptIds, img, run.cache());
+    }
+    long encodeStart = System.nanoTime();
 
     List<SparseActivations> acts = new ArrayList<>();
     for (FloatMatrix z : g.editedActivations()) {
@@ -159,8 +171,51 @@ final class TorchScratchpad implements Scratchpad {
     TextImageAttention a = g.attention();
     TextImageAttention attention = new TextImageAttention(a.convention(),
         generated.stream().map(Token::text).toList(), a.positions(), a.weights());
-    return new Answer(this, image, prompt, options, promptTokens, generated, acts,
+    long encodeNanos = System.nanoTime() - encodeStart;
+    Answer answer = new Answer(this, image, prompt, options, promptTokens, generated, acts,
         attention, in.layouts().get(0).locations());
+    return answer.withTimings(timings(g, genNanos, encodeNanos, reuse != null));
+  }
+
+  /** The phases of one ask, from the engine's own timings where it records them. */
+  private List<PhaseTiming> timings(Generation g, long genNanos, long encodeNanos, boolean reused) {
+    List<PhaseTiming> out = new ArrayList<>();
+    GenerationTimings t = g.timings();
+    if (t != null) {
+      out.add(new PhaseTiming("vision", t.visionNanos() / 1e6, String.format(Locale.ROOT,
+          "%d layers%s, %.0f GFLOP, %.0f GFLOP/s", t.visionLayers(), reused ? " (layers up to the hook reused)" : "",
+          t.visionFlops() / 1e9, t.visionNanos() == 0 ? 0 : t.visionFlops() / t.visionNanos())));
+      out.add(new PhaseTiming("sae-tap", t.tapNanos() / 1e6, "reading the stream and applying the plan"));
+      out.add(new PhaseTiming("prefill", t.prefillNanos() / 1e6, String.format(Locale.ROOT,
+          "%d tokens, %.0f GFLOP, %.0f GFLOP/s", t.prefillTokens(), t.prefillFlops() / 1e9,
+          t.prefillNanos() == 0 ? 0 : t.prefillFlops() / t.prefillNanos())));
+      out.add(new PhaseTiming("decode", t.decodeNanos() / 1e6, String.format(Locale.ROOT,
+          "%d steps, %.0f ms/token, %.1f GB/s of weights", t.decodeSteps(), t.msPerDecodeStep(),
+          t.decodeNanos() == 0 ? 0 : (double) t.weightBytesPerStep() * t.decodeSteps() / t.decodeNanos())));
+    }
+    out.add(new PhaseTiming("generate", genNanos / 1e6, "the model call, all of the above"));
+    out.add(new PhaseTiming("sae-encode", encodeNanos / 1e6, "SAE codes of every crop"));
+    return out;
+  }
+
+  /** Prompt caches of recent (prompt, image) pairs, most recent last; at most {@link #REUSE_ENTRIES}. */
+  private final java.util.LinkedHashMap<List<Object>, PromptCache> reusable = new java.util.LinkedHashMap<>(8, 0.75f,
+      true);
+  private static final int REUSE_ENTRIES = 4;
+
+  private PromptCache reusable(List<Integer> promptIds, ImageInput img) {
+    synchronized (reusable) {
+      return reusable.get(List.of(promptIds, img));
+    }
+  }
+
+  private void remember(List<Integer> promptIds, ImageInput img, PromptCache cache) {
+    synchronized (reusable) {
+      reusable.put(List.of(List.copyOf(promptIds), img), cache);
+      while (reusable.size() > REUSE_ENTRIES) {
+        reusable.remove(reusable.keySet().iterator().next());
+      }
+    }
   }
 
   /**

@@ -249,4 +249,30 @@ class LlavaModelTest {
     assertThrows(InvalidInputException.class,
         () -> model.generate(GenerationRequest.of(other, List.of(image), 8).withSae(SaeTap.read(sae)), cache));
   }
+
+  @Test
+  void a_regeneration_reusing_the_first_run_does_not_run_the_reused_layers_again() {
+    GenerationRequest read = request().withSae(SaeTap.read(sae))
+        .withAttention(AttentionTap.all(AttentionConvention.PRODUCING_STEP));
+    long[] before = model.workDone();
+    LlavaModel.Reusing first = model.generateReusing(read, null);
+    long[] afterFirst = model.workDone();
+    int featureIndex = model.config().featureHiddenIndex();
+    int hookIndex = sae.config().hookPoint().hiddenStatesIndex();
+    int steps = first.generation().newTokens().size();
+    assertEquals(featureIndex, afterFirst[0] - before[0], "vision layers of a fresh run");
+    assertEquals(prompt.size() + steps - 1, afterFirst[1] - before[1], "language-model positions of a fresh run");
+    PromptCache cache = first.cache();
+    GenerationRequest ablate = read.withSae(new SaeTap(sae, InterventionPlan.of(
+        LatentIntervention.ablate(List.of(196, 96, 173)))));
+    LlavaModel.Reusing again = model.generateReusing(ablate, cache);
+    long[] afterAgain = model.workDone();
+    int againSteps = again.generation().newTokens().size();
+    assertEquals(featureIndex - hookIndex, afterAgain[0] - afterFirst[0], "only the layers after the hook run again");
+    assertEquals(prompt.size() - cache.prefixLength() + againSteps - 1, afterAgain[1] - afterFirst[1],
+        "the text before the first image token is not run again");
+    Generation fresh = model.generate(ablate);
+    assertEquals(fresh.newTokens(), again.generation().newTokens());
+    assertTrue(fresh.attention().weights().maxAbsDiff(again.generation().attention().weights()) < 1e-6f);
+  }
 }
