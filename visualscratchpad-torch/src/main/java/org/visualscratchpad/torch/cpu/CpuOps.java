@@ -71,37 +71,65 @@ public final class CpuOps {
    * positions as in Hugging Face's eager attention (a row masked everywhere becomes uniform).
    */
   public static void softmax(float[] x, int off, int len) {
-    ScalarCpuOps.softmax(x, off, len);
+    if (VECTOR) {
+      VectorCpuOps.softmax(x, off, len);
+    } else {
+      ScalarCpuOps.softmax(x, off, len);
+    }
   }
 
   /** LayerNorm (biased variance) of {@code rows} rows of width {@code d} from {@code x} into {@code y}. */
   public static void layerNorm(float[] x, int rows, int d, float[] weight, float[] bias, float eps, float[] y) {
-    ScalarCpuOps.layerNorm(x, rows, d, weight, bias, eps, y);
+    if (VECTOR) {
+      VectorCpuOps.layerNorm(x, rows, d, weight, bias, eps, y);
+    } else {
+      ScalarCpuOps.layerNorm(x, rows, d, weight, bias, eps, y);
+    }
   }
 
   /** RMSNorm {@code w * x / sqrt(mean(x^2) + eps)} of {@code rows} rows of width {@code d} into {@code y}. */
   public static void rmsNorm(float[] x, int rows, int d, float[] weight, float eps, float[] y) {
-    ScalarCpuOps.rmsNorm(x, rows, d, weight, eps, y);
+    if (VECTOR) {
+      VectorCpuOps.rmsNorm(x, rows, d, weight, eps, y);
+    } else {
+      ScalarCpuOps.rmsNorm(x, rows, d, weight, eps, y);
+    }
   }
 
   /** Exact GELU {@code 0.5 x (1 + erf(x / sqrt 2))} in place on {@code x[0, n)}. */
   public static void geluErf(float[] x, int n) {
-    ScalarCpuOps.geluErf(x, n);
+    if (VECTOR) {
+      VectorCpuOps.geluErf(x, n);
+    } else {
+      ScalarCpuOps.geluErf(x, n);
+    }
   }
 
   /** CLIP's {@code x * sigmoid(1.702 x)} in place on {@code x[0, n)}. */
   public static void quickGelu(float[] x, int n) {
-    ScalarCpuOps.quickGelu(x, n);
+    if (VECTOR) {
+      VectorCpuOps.quickGelu(x, n);
+    } else {
+      ScalarCpuOps.quickGelu(x, n);
+    }
   }
 
   /** {@code gate[i] = silu(gate[i]) * up[i]} for {@code i < n} (Llama's MLP). */
   public static void siluMul(float[] gate, float[] up, int n) {
-    ScalarCpuOps.siluMul(gate, up, n);
+    if (VECTOR) {
+      VectorCpuOps.siluMul(gate, up, n);
+    } else {
+      ScalarCpuOps.siluMul(gate, up, n);
+    }
   }
 
   /** {@code x[i] += y[i]} for {@code i < n}. */
   public static void addInPlace(float[] x, float[] y, int n) {
-    ScalarCpuOps.addInPlace(x, y, n);
+    if (VECTOR) {
+      VectorCpuOps.addInPlace(x, y, n);
+    } else {
+      ScalarCpuOps.addInPlace(x, y, n);
+    }
   }
 
   /** The error function in float32 (absolute error below 1.2e-7; computed in double). */

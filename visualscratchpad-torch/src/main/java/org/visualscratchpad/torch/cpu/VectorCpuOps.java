@@ -671,4 +671,258 @@ final class VectorCpuOps {
     c50.intoArray(tile, 5 * NR);
     c51.intoArray(tile, 5 * NR + L);
   }
+
+  // ------------------------------------------------------------------ element-wise (calling thread)
+
+  private static final float LOG2E = 1.44269504088896341f;
+  private static final float ROUND = 12582912f; // 1.5 * 2^23: adding it rounds to an integer (ties to even)
+  private static final float LN2_HI = 0.693359375f;
+  private static final float LN2_LO = -2.12194440e-4f;
+  private static final float EXP_MIN = -87.33654f; // ln(2^-126): below, the result is flushed to 0
+  private static final float EXP_CLAMP = 88.37626f; // 127.5 ln 2: the largest argument with 2^n normal
+  private static final float EXP_MAX = 88.72284f; // ln(Float.MAX_VALUE): above, the result is +inf
+
+  /**
+   * e^x per lane: x = n ln 2 + r with |r| <= ln(2)/2, e^r by its Taylor polynomial of degree 7
+   * (truncation error below 6e-9 relative), times 2^n built in the exponent bits. Relative error about
+   * 2 ulp. Results below Float.MIN_NORMAL are flushed to 0; arguments in (88.376, 88.723] give
+   * e^88.376 (2.4e38) instead of up to 3.4e38; above 88.723, +inf.
+   */
+  static FloatVector exp(FloatVector x) {
+    FloatVector xc = x.max(EXP_MIN).min(EXP_CLAMP);
+    FloatVector t = xc.fma(bc(LOG2E), bc(ROUND));
+    FloatVector n = t.sub(ROUND);
+    FloatVector r = n.fma(bc(-LN2_HI), xc);
+    r = n.fma(bc(-LN2_LO), r);
+    FloatVector p = r.fma(bc(1f / 5040f), bc(1f / 720f));
+    p = p.fma(r, bc(1f / 120f));
+    p = p.fma(r, bc(1f / 24f));
+    p = p.fma(r, bc(1f / 6f));
+    p = p.fma(r, bc(0.5f));
+    p = p.fma(r, bc(1f));
+    p = p.fma(r, bc(1f));
+    IntVector bits = t.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
+    FloatVector e = p.mul(bits.reinterpretAsFloats());
+    e = e.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
+    return e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_MAX));
+  }
+
+  private static FloatVector bc(float c) {
+    return FloatVector.broadcast(F, c);
+  }
+
+  /** Lanes of {@code v} added in lane order (never {@code reduceLanes(ADD)}, whose order varies). */
+  private static float sumLanes(FloatVector v) {
+    float[] lanes = new float[L];
+    v.intoArray(lanes, 0);
+    float s = 0f;
+    for (int i = 0; i < L; i++) {
+      s += lanes[i];
+    }
+    return s;
+  }
+
+  /** {@link CpuOps#softmax}: max, e^(x - max) and its sum, scale; the tail through a padded buffer. */
+  static void softmax(float[] x, int off, int len) {
+    if (len <= 0) {
+      return;
+    }
+    int body = len - len % L;
+    FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+    for (int i = 0; i < body; i += L) {
+      vmax = vmax.max(FloatVector.fromArray(F, x, off + i));
+    }
+    float max = vmax.reduceLanes(VectorOperators.MAX); // exact in any order
+    for (int i = body; i < len; i++) {
+      max = Math.max(max, x[off + i]);
+    }
+    FloatVector vm = FloatVector.broadcast(F, max);
+    FloatVector sum = FloatVector.zero(F);
+    for (int i = 0; i < body; i += L) {
+      FloatVector e = exp(FloatVector.fromArray(F, x, off + i).sub(vm));
+      e.intoArray(x, off + i);
+      sum = sum.add(e);
+    }
+    float[] tail = null;
+    if (body < len) {
+      tail = new float[L];
+      java.util.Arrays.fill(tail, Float.NEGATIVE_INFINITY);
+      System.arraycopy(x, off + body, tail, 0, len - body);
+      FloatVector e = exp(FloatVector.fromArray(F, tail, 0).sub(vm));
+      e.intoArray(tail, 0);
+      sum = sum.add(e);
+    }
+    FloatVector inv = FloatVector.broadcast(F, 1f / sumLanes(sum));
+    for (int i = 0; i < body; i += L) {
+      FloatVector.fromArray(F, x, off + i).mul(inv).intoArray(x, off + i);
+    }
+    if (tail != null) {
+      float s = inv.lane(0);
+      for (int i = body; i < len; i++) {
+        x[off + i] = tail[i - body] * s;
+      }
+    }
+  }
+
+  /** {@link CpuOps#quickGelu}. */
+  static void quickGelu(float[] x, int n) {
+    int body = n - n % L;
+    for (int i = 0; i < body; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, i);
+      v.div(exp(v.mul(-1.702f)).add(1f)).intoArray(x, i);
+    }
+    if (body < n) {
+      float[] t = java.util.Arrays.copyOfRange(x, body, body + L);
+      FloatVector v = FloatVector.fromArray(F, t, 0);
+      v.div(exp(v.mul(-1.702f)).add(1f)).intoArray(t, 0);
+      System.arraycopy(t, 0, x, body, n - body);
+    }
+  }
+
+  /** {@link CpuOps#siluMul}. */
+  static void siluMul(float[] gate, float[] up, int n) {
+    int body = n - n % L;
+    for (int i = 0; i < body; i += L) {
+      FloatVector g = FloatVector.fromArray(F, gate, i);
+      g.div(exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+    }
+    if (body < n) {
+      float[] g = java.util.Arrays.copyOfRange(gate, body, body + L);
+      float[] u = java.util.Arrays.copyOfRange(up, body, body + L);
+      FloatVector v = FloatVector.fromArray(F, g, 0);
+      v.div(exp(v.neg()).add(1f)).mul(FloatVector.fromArray(F, u, 0)).intoArray(g, 0);
+      System.arraycopy(g, 0, gate, body, n - body);
+    }
+  }
+
+  /**
+   * erf per lane in float32, the same approximations as {@link ScalarCpuOps#erf}: its Taylor series to
+   * z^15 below 0.5, above it 1 - erfc with erfc(z) = t exp(-z^2 - 1.26551223 + t P(t)), t = 1 / (1 + z/2)
+   * (Numerical Recipes' erfcc, relative error 1.2e-7). Absolute error about 2e-7 (tested below 4e-7).
+   */
+  static FloatVector erf(FloatVector x) {
+    FloatVector z = x.abs();
+    FloatVector z2 = z.mul(z);
+    FloatVector s = z2.fma(bc(-1.4925650358406251e-5f), bc(1.2055332981789664e-4f));
+    s = s.fma(z2, bc(-8.548327023450852e-4f));
+    s = s.fma(z2, bc(0.005223977625442188f));
+    s = s.fma(z2, bc(-0.026866170645131252f));
+    s = s.fma(z2, bc(0.11283791670955126f));
+    s = s.fma(z2, bc(-0.37612638903183754f));
+    s = s.fma(z2, bc(1.1283791670955126f));
+    FloatVector small = s.mul(z);
+    FloatVector t = z.fma(bc(0.5f), bc(1f));
+    t = FloatVector.broadcast(F, 1f).div(t);
+    FloatVector q = t.fma(bc(0.17087277f), bc(-0.82215223f));
+    q = q.fma(t, bc(1.48851587f));
+    q = q.fma(t, bc(-1.13520398f));
+    q = q.fma(t, bc(0.27886807f));
+    q = q.fma(t, bc(-0.18628806f));
+    q = q.fma(t, bc(0.09678418f));
+    q = q.fma(t, bc(0.37409196f));
+    q = q.fma(t, bc(1.00002368f));
+    q = q.fma(t, bc(-1.26551223f));
+    FloatVector erfc = t.mul(exp(q.sub(z2)));
+    FloatVector large = FloatVector.broadcast(F, 1f).sub(erfc);
+    FloatVector r = large.blend(small, z.compare(VectorOperators.LT, 0.5f));
+    IntVector sign = x.reinterpretAsInts().and(0x80000000);
+    return r.reinterpretAsInts().or(sign).reinterpretAsFloats();
+  }
+
+  /** {@link CpuOps#geluErf}. */
+  static void geluErf(float[] x, int n) {
+    int body = n - n % L;
+    for (int i = 0; i < body; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, i);
+      gelu(v).intoArray(x, i);
+    }
+    if (body < n) {
+      float[] t = java.util.Arrays.copyOfRange(x, body, body + L);
+      gelu(FloatVector.fromArray(F, t, 0)).intoArray(t, 0);
+      System.arraycopy(t, 0, x, body, n - body);
+    }
+  }
+
+  private static FloatVector gelu(FloatVector v) {
+    return v.mul(0.5f).mul(erf(v.mul(0.70710678118654752f)).add(1f));
+  }
+
+  /** {@link CpuOps#addInPlace}. */
+  static void addInPlace(float[] x, float[] y, int n) {
+    int body = n - n % L;
+    for (int i = 0; i < body; i += L) {
+      FloatVector.fromArray(F, x, i).add(FloatVector.fromArray(F, y, i)).intoArray(x, i);
+    }
+    for (int i = body; i < n; i++) {
+      x[i] += y[i];
+    }
+  }
+
+  /** Sum of {@code x[o, o + d)}: lanes, then lanes in order, then the tail. */
+  private static float sum(float[] x, int o, int d) {
+    int body = d - d % L;
+    FloatVector acc = FloatVector.zero(F);
+    for (int i = 0; i < body; i += L) {
+      acc = acc.add(FloatVector.fromArray(F, x, o + i));
+    }
+    float s = sumLanes(acc);
+    for (int i = body; i < d; i++) {
+      s += x[o + i];
+    }
+    return s;
+  }
+
+  /** Sum of {@code (x[i] - c)^2} over {@code [o, o + d)}. */
+  private static float sumSquares(float[] x, int o, int d, float c) {
+    int body = d - d % L;
+    FloatVector vc = FloatVector.broadcast(F, c);
+    FloatVector acc = FloatVector.zero(F);
+    for (int i = 0; i < body; i += L) {
+      FloatVector v = FloatVector.fromArray(F, x, o + i).sub(vc);
+      acc = v.fma(v, acc);
+    }
+    float s = sumLanes(acc);
+    for (int i = body; i < d; i++) {
+      float v = x[o + i] - c;
+      s += v * v;
+    }
+    return s;
+  }
+
+  /** {@link CpuOps#layerNorm}. */
+  static void layerNorm(float[] x, int rows, int d, float[] weight, float[] bias, float eps, float[] y) {
+    int body = d - d % L;
+    for (int r = 0; r < rows; r++) {
+      int o = r * d;
+      float mean = sum(x, o, d) / d;
+      float var = sumSquares(x, o, d, mean) / d;
+      float inv = (float) (1.0 / Math.sqrt(var + eps));
+      FloatVector vm = FloatVector.broadcast(F, mean);
+      FloatVector vi = FloatVector.broadcast(F, inv);
+      for (int i = 0; i < body; i += L) {
+        FloatVector.fromArray(F, x, o + i).sub(vm).mul(vi).mul(FloatVector.fromArray(F, weight, i))
+            .add(FloatVector.fromArray(F, bias, i)).intoArray(y, o + i);
+      }
+      for (int i = body; i < d; i++) {
+        y[o + i] = (x[o + i] - mean) * inv * weight[i] + bias[i];
+      }
+    }
+  }
+
+  /** {@link CpuOps#rmsNorm}. */
+  static void rmsNorm(float[] x, int rows, int d, float[] weight, float eps, float[] y) {
+    int body = d - d % L;
+    for (int r = 0; r < rows; r++) {
+      int o = r * d;
+      float ms = sumSquares(x, o, d, 0f) / d;
+      float inv = (float) (1.0 / Math.sqrt(ms + eps));
+      FloatVector vi = FloatVector.broadcast(F, inv);
+      for (int i = 0; i < body; i += L) {
+        FloatVector.fromArray(F, weight, i).mul(FloatVector.fromArray(F, x, o + i).mul(vi)).intoArray(y, o + i);
+      }
+      for (int i = body; i < d; i++) {
+        y[o + i] = weight[i] * (x[o + i] * inv);
+      }
+    }
+  }
 }
