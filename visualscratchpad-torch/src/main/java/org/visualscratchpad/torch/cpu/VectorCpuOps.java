@@ -440,7 +440,14 @@ final class VectorCpuOps {
       c30 = b0.fma(v, c30);
       c31 = b1.fma(v, c31);
     }
-    store4(tile, c00, c01, c10, c11, c20, c21, c30, c31);
+    c00.intoArray(tile, 0);
+    c01.intoArray(tile, L);
+    c10.intoArray(tile, NR);
+    c11.intoArray(tile, NR + L);
+    c20.intoArray(tile, 2 * NR);
+    c21.intoArray(tile, 2 * NR + L);
+    c30.intoArray(tile, 3 * NR);
+    c31.intoArray(tile, 3 * NR + L);
   }
 
   private static void gemv4F16(float[] xp, short[] w, int off, int in, float[] tile) {
@@ -463,7 +470,14 @@ final class VectorCpuOps {
       c30 = b0.fma(v, c30);
       c31 = b1.fma(v, c31);
     }
-    store4(tile, c00, c01, c10, c11, c20, c21, c30, c31);
+    c00.intoArray(tile, 0);
+    c01.intoArray(tile, L);
+    c10.intoArray(tile, NR);
+    c11.intoArray(tile, NR + L);
+    c20.intoArray(tile, 2 * NR);
+    c21.intoArray(tile, 2 * NR + L);
+    c30.intoArray(tile, 3 * NR);
+    c31.intoArray(tile, 3 * NR + L);
   }
 
   private static void gemv4Bf16(float[] xp, short[] w, int off, int in, float[] tile) {
@@ -486,11 +500,6 @@ final class VectorCpuOps {
       c30 = b0.fma(v, c30);
       c31 = b1.fma(v, c31);
     }
-    store4(tile, c00, c01, c10, c11, c20, c21, c30, c31);
-  }
-
-  private static void store4(float[] tile, FloatVector c00, FloatVector c01, FloatVector c10, FloatVector c11,
-      FloatVector c20, FloatVector c21, FloatVector c30, FloatVector c31) {
     c00.intoArray(tile, 0);
     c01.intoArray(tile, L);
     c10.intoArray(tile, NR);
@@ -500,6 +509,7 @@ final class VectorCpuOps {
     c30.intoArray(tile, 3 * NR);
     c31.intoArray(tile, 3 * NR + L);
   }
+
 
   // ------------------------------------------------------------------ attention GEMMs (calling thread)
 
