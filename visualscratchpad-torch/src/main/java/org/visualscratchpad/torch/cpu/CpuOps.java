@@ -5,11 +5,31 @@ package org.visualscratchpad.torch.cpu;
  * rows of a given stride). Each is deterministic: the same inputs give the same bits on every run and
  * thread count.
  *
- * <p>This class is the reference (scalar) implementation; {@link #linear} runs on all of {@link
- * CpuThreads}, the others on the calling thread.
+ * <p>With the module {@code jdk.incubator.vector} loaded (the JVM started with {@code --add-modules
+ * jdk.incubator.vector}) on a machine with 512-bit vectors, the operations run Vector API kernels
+ * ({@code VectorCpuOps}); otherwise, or with {@code -Dvsp.cpu.scalar=true}, the scalar reference
+ * ({@code ScalarCpuOps}). {@link #linear} runs on all of {@link CpuThreads}, the others on the calling
+ * thread. All methods are thread-safe (per-call scratch is per thread).
+ *
+ * <pre>{@code
+ * jshell> var w = PackedWeight.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+ * jshell> float[] y = new float[2];
+ * jshell> CpuOps.linear(new float[] {1, 1, 1}, 1, w, null, y);
+ * jshell> y
+ * y ==> float[2] { 6.0, 15.0 }
+ * }</pre>
  */
 public final class CpuOps {
   private CpuOps() {}
+
+  /** Whether the Vector API kernels are in use. */
+  static final boolean VECTOR = !Boolean.getBoolean("vsp.cpu.scalar")
+      && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && VectorCpuOps.supported();
+
+  /** Which implementation runs: {@code "vector[512-bit]"} or {@code "scalar"}. */
+  public static String implementation() {
+    return VECTOR ? "vector[512-bit]" : "scalar";
+  }
 
   /**
    * {@code y[m, out] = x[m, in] W^T + bias}: an {@code nn.Linear} over {@code m} rows.
@@ -19,58 +39,30 @@ public final class CpuOps {
    * @param y receives {@code m} rows of {@code w.out()} values from index 0
    */
   public static void linear(float[] x, int m, PackedWeight w, float[] bias, float[] y) {
-    int in = w.in();
-    int out = w.out();
-    CpuThreads.parallelFor(w.panels, p -> {
-      int o0 = p * PackedWeight.NR;
-      int o1 = Math.min(out, o0 + PackedWeight.NR);
-      float[] wcol = new float[in];
-      for (int o = o0; o < o1; o++) {
-        for (int i = 0; i < in; i++) {
-          wcol[i] = w.get(o, i);
-        }
-        float b = bias == null ? 0f : bias[o];
-        for (int r = 0; r < m; r++) {
-          float acc = 0f;
-          int xr = r * in;
-          for (int i = 0; i < in; i++) {
-            acc += x[xr + i] * wcol[i];
-          }
-          y[r * out + o] = acc + b;
-        }
-      }
-    });
+    if (VECTOR) {
+      VectorCpuOps.linear(x, m, w, bias, y, true);
+    } else {
+      ScalarCpuOps.linear(x, m, w, bias, y);
+    }
   }
 
   /** {@code c[m, n] = alpha * a[m, k] b[n, k]^T} (overwrites {@code c}), rows at strides {@code lda, ldb, ldc}. */
   public static void gemmABt(int m, int n, int k, float alpha, float[] a, int aOff, int lda, float[] b, int bOff,
       int ldb, float[] c, int cOff, int ldc) {
-    for (int i = 0; i < m; i++) {
-      for (int j = 0; j < n; j++) {
-        float acc = 0f;
-        for (int t = 0; t < k; t++) {
-          acc += a[aOff + i * lda + t] * b[bOff + j * ldb + t];
-        }
-        c[cOff + i * ldc + j] = alpha * acc;
-      }
+    if (VECTOR) {
+      VectorCpuOps.gemmABt(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+    } else {
+      ScalarCpuOps.gemmABt(m, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
     }
   }
 
   /** {@code c[m, n] = a[m, k] b[k, n]} (overwrites {@code c}), rows at strides {@code lda, ldb, ldc}. */
   public static void gemmAB(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc) {
-    for (int i = 0; i < m; i++) {
-      int ci = cOff + i * ldc;
-      for (int j = 0; j < n; j++) {
-        c[ci + j] = 0f;
-      }
-      for (int t = 0; t < k; t++) {
-        float av = a[aOff + i * lda + t];
-        int bt = bOff + t * ldb;
-        for (int j = 0; j < n; j++) {
-          c[ci + j] += av * b[bt + j];
-        }
-      }
+    if (VECTOR) {
+      VectorCpuOps.gemmAB(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+    } else {
+      ScalarCpuOps.gemmAB(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
     }
   }
 
@@ -79,109 +71,69 @@ public final class CpuOps {
    * positions as in Hugging Face's eager attention (a row masked everywhere becomes uniform).
    */
   public static void softmax(float[] x, int off, int len) {
-    float max = Float.NEGATIVE_INFINITY;
-    for (int i = 0; i < len; i++) {
-      max = Math.max(max, x[off + i]);
-    }
-    float sum = 0f;
-    for (int i = 0; i < len; i++) {
-      float e = (float) Math.exp(x[off + i] - max);
-      x[off + i] = e;
-      sum += e;
-    }
-    float inv = 1f / sum;
-    for (int i = 0; i < len; i++) {
-      x[off + i] *= inv;
+    if (VECTOR) {
+      VectorCpuOps.softmax(x, off, len);
+    } else {
+      ScalarCpuOps.softmax(x, off, len);
     }
   }
 
   /** LayerNorm (biased variance) of {@code rows} rows of width {@code d} from {@code x} into {@code y}. */
   public static void layerNorm(float[] x, int rows, int d, float[] weight, float[] bias, float eps, float[] y) {
-    for (int r = 0; r < rows; r++) {
-      int o = r * d;
-      float mean = 0f;
-      for (int i = 0; i < d; i++) {
-        mean += x[o + i];
-      }
-      mean /= d;
-      float var = 0f;
-      for (int i = 0; i < d; i++) {
-        float c = x[o + i] - mean;
-        var += c * c;
-      }
-      var /= d;
-      float inv = (float) (1.0 / Math.sqrt(var + eps));
-      for (int i = 0; i < d; i++) {
-        y[o + i] = (x[o + i] - mean) * inv * weight[i] + bias[i];
-      }
+    if (VECTOR) {
+      VectorCpuOps.layerNorm(x, rows, d, weight, bias, eps, y);
+    } else {
+      ScalarCpuOps.layerNorm(x, rows, d, weight, bias, eps, y);
     }
   }
 
   /** RMSNorm {@code w * x / sqrt(mean(x^2) + eps)} of {@code rows} rows of width {@code d} into {@code y}. */
   public static void rmsNorm(float[] x, int rows, int d, float[] weight, float eps, float[] y) {
-    for (int r = 0; r < rows; r++) {
-      int o = r * d;
-      float ms = 0f;
-      for (int i = 0; i < d; i++) {
-        ms += x[o + i] * x[o + i];
-      }
-      ms /= d;
-      float inv = (float) (1.0 / Math.sqrt(ms + eps));
-      for (int i = 0; i < d; i++) {
-        y[o + i] = weight[i] * (x[o + i] * inv);
-      }
+    if (VECTOR) {
+      VectorCpuOps.rmsNorm(x, rows, d, weight, eps, y);
+    } else {
+      ScalarCpuOps.rmsNorm(x, rows, d, weight, eps, y);
     }
   }
 
   /** Exact GELU {@code 0.5 x (1 + erf(x / sqrt 2))} in place on {@code x[0, n)}. */
   public static void geluErf(float[] x, int n) {
-    for (int i = 0; i < n; i++) {
-      float v = x[i];
-      x[i] = 0.5f * v * (1f + erf(v * 0.70710678118654752f));
+    if (VECTOR) {
+      VectorCpuOps.geluErf(x, n);
+    } else {
+      ScalarCpuOps.geluErf(x, n);
     }
   }
 
   /** CLIP's {@code x * sigmoid(1.702 x)} in place on {@code x[0, n)}. */
   public static void quickGelu(float[] x, int n) {
-    for (int i = 0; i < n; i++) {
-      float v = x[i];
-      x[i] = v / (1f + (float) Math.exp(-1.702f * v));
+    if (VECTOR) {
+      VectorCpuOps.quickGelu(x, n);
+    } else {
+      ScalarCpuOps.quickGelu(x, n);
     }
   }
 
   /** {@code gate[i] = silu(gate[i]) * up[i]} for {@code i < n} (Llama's MLP). */
   public static void siluMul(float[] gate, float[] up, int n) {
-    for (int i = 0; i < n; i++) {
-      float g = gate[i];
-      gate[i] = g / (1f + (float) Math.exp(-g)) * up[i];
+    if (VECTOR) {
+      VectorCpuOps.siluMul(gate, up, n);
+    } else {
+      ScalarCpuOps.siluMul(gate, up, n);
     }
   }
 
   /** {@code x[i] += y[i]} for {@code i < n}. */
   public static void addInPlace(float[] x, float[] y, int n) {
-    for (int i = 0; i < n; i++) {
-      x[i] += y[i];
+    if (VECTOR) {
+      VectorCpuOps.addInPlace(x, y, n);
+    } else {
+      ScalarCpuOps.addInPlace(x, y, n);
     }
   }
 
   /** The error function in float32 (absolute error below 1.2e-7; computed in double). */
   public static float erf(float x) {
-    double z = Math.abs(x);
-    // W. J. Cody's rational approximations via erfc for |x| >= 0.5, series below
-    double r;
-    if (z < 0.5) {
-      double z2 = z * z;
-      r = z * (1.1283791670955126 + z2 * (-0.37612638903183754 + z2 * (0.11283791670955126
-          + z2 * (-0.026866170645131252 + z2 * (0.005223977625442188 + z2 * (-8.548327023450852e-4
-          + z2 * (1.2055332981789664e-4 + z2 * (-1.4925650358406251e-5)))))))); 
-    } else {
-      // erfc(z) = exp(-z^2) * t * poly(t), t = 1 / (1 + 0.5 z) (Numerical Recipes erfcc, rel. error < 1.2e-7)
-      double t = 1.0 / (1.0 + 0.5 * z);
-      double erfc = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
-          + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
-          + t * (-0.82215223 + t * 0.17087277)))))))));
-      r = 1.0 - erfc;
-    }
-    return (float) (x < 0 ? -r : r);
+    return ScalarCpuOps.erf(x);
   }
 }
