@@ -101,7 +101,35 @@ public final class CpuClipTower {
 
   /** Runs encoder layer {@code layer} on {@code x [crops, tokens, d]} in place. */
   public void layer(int layer, float[] x, int crops) {
-    layers.get(layer).forward(x, crops);
+    layer(layer, x, crops, new Scratch(cfg, crops));
+  }
+
+  /** {@link #layer(int, float[], int)} with buffers reused across the layers of one call. */
+  public void layer(int layer, float[] x, int crops, Scratch scratch) {
+    layers.get(layer).forward(x, crops, scratch);
+  }
+
+  /** Per-call buffers of {@link #layer}, sized for a number of crops; reuse them across layers. */
+  public static final class Scratch {
+    final int crops;
+    final float[] h;
+    final float[] qkv;
+    final float[] q;
+    final float[] k;
+    final float[] v;
+    final float[] f;
+
+    public Scratch(ClipTowerConfig cfg, int crops) {
+      int rows = crops * cfg.tokensPerCrop();
+      int d = cfg.hiddenSize();
+      this.crops = crops;
+      h = new float[rows * d];
+      qkv = new float[rows * 3 * d];
+      q = new float[rows * d];
+      k = new float[rows * d];
+      v = new float[rows * d];
+      f = new float[rows * Math.max(cfg.intermediateSize(), d)];
+    }
   }
 
   /** One pre-LN encoder layer. */
@@ -111,15 +139,11 @@ public final class CpuClipTower {
     private final float[] ln1B;
     private final float[] ln2W;
     private final float[] ln2B;
-    private final PackedWeight q;
-    private final PackedWeight k;
-    private final PackedWeight v;
+    private final PackedWeight qkv;   // q, k, v stacked
+    private final float[] qkvB;
     private final PackedWeight o;
     private final PackedWeight fc1;
     private final PackedWeight fc2;
-    private final float[] qB;
-    private final float[] kB;
-    private final float[] vB;
     private final float[] oB;
     private final float[] fc1B;
     private final float[] fc2B;
@@ -130,12 +154,12 @@ public final class CpuClipTower {
       int i = cfg.intermediateSize();
       ln1W = w.floats(prefix + ".layer_norm1.weight", d);
       ln1B = w.floats(prefix + ".layer_norm1.bias", d);
-      q = w.matrix(prefix + ".self_attn.q_proj.weight", d, d);
-      qB = w.floats(prefix + ".self_attn.q_proj.bias", d);
-      k = w.matrix(prefix + ".self_attn.k_proj.weight", d, d);
-      kB = w.floats(prefix + ".self_attn.k_proj.bias", d);
-      v = w.matrix(prefix + ".self_attn.v_proj.weight", d, d);
-      vB = w.floats(prefix + ".self_attn.v_proj.bias", d);
+      qkv = PackedWeight.concat(w.matrix(prefix + ".self_attn.q_proj.weight", d, d),
+          w.matrix(prefix + ".self_attn.k_proj.weight", d, d), w.matrix(prefix + ".self_attn.v_proj.weight", d, d));
+      qkvB = new float[3 * d];
+      System.arraycopy(w.floats(prefix + ".self_attn.q_proj.bias", d), 0, qkvB, 0, d);
+      System.arraycopy(w.floats(prefix + ".self_attn.k_proj.bias", d), 0, qkvB, d, d);
+      System.arraycopy(w.floats(prefix + ".self_attn.v_proj.bias", d), 0, qkvB, 2 * d, d);
       o = w.matrix(prefix + ".self_attn.out_proj.weight", d, d);
       oB = w.floats(prefix + ".self_attn.out_proj.bias", d);
       ln2W = w.floats(prefix + ".layer_norm2.weight", d);
@@ -146,20 +170,24 @@ public final class CpuClipTower {
       fc2B = w.floats(prefix + ".mlp.fc2.bias", d);
     }
 
-    void forward(float[] x, int crops) {
+    void forward(float[] x, int crops, Scratch t) {
       int d = cfg.hiddenSize();
       int tokens = cfg.tokensPerCrop();
       int rows = crops * tokens;
       int heads = cfg.numHeads();
       int hd = cfg.headDim();
-      float[] h = new float[rows * d];
+      InvalidInputException.check(t.crops == crops, "scratch for %s crops used with %s", t.crops, crops);
+      float[] h = t.h;
       CpuOps.layerNorm(x, rows, d, ln1W, ln1B, (float) cfg.layerNormEps(), h);
-      float[] qs = new float[rows * d];
-      float[] ks = new float[rows * d];
-      float[] vs = new float[rows * d];
-      CpuOps.linear(h, rows, q, qB, qs);
-      CpuOps.linear(h, rows, k, kB, ks);
-      CpuOps.linear(h, rows, v, vB, vs);
+      float[] qs = t.q;
+      float[] ks = t.k;
+      float[] vs = t.v;
+      CpuOps.linear(h, rows, qkv, qkvB, t.qkv);
+      for (int r = 0; r < rows; r++) {
+        System.arraycopy(t.qkv, r * 3 * d, qs, r * d, d);
+        System.arraycopy(t.qkv, r * 3 * d + d, ks, r * d, d);
+        System.arraycopy(t.qkv, r * 3 * d + 2 * d, vs, r * d, d);
+      }
       float scale = (float) Math.pow(hd, -0.5);
       for (int n = 0; n < crops; n++) {
         int off = n * tokens * d;
@@ -169,7 +197,7 @@ public final class CpuClipTower {
       CpuOps.addInPlace(x, qs, rows * d);
       CpuOps.layerNorm(x, rows, d, ln2W, ln2B, (float) cfg.layerNormEps(), h);
       int inter = cfg.intermediateSize();
-      float[] f = new float[rows * inter];
+      float[] f = t.f;
       CpuOps.linear(h, rows, fc1, fc1B, f);
       act(cfg.act(), f, rows * inter);
       CpuOps.linear(f, rows, fc2, fc2B, qs);

@@ -44,7 +44,7 @@ public final class CpuLlama {
   public long matrixBytes() {
     long b = lmHead.bytes();
     for (Layer l : layers) {
-      b += l.q.bytes() + l.k.bytes() + l.v.bytes() + l.o.bytes() + l.gate.bytes() + l.up.bytes() + l.down.bytes();
+      b += l.qkv.bytes() + l.o.bytes() + l.gateUp.bytes() + l.down.bytes();
     }
     return b;
   }
@@ -143,6 +143,7 @@ public final class CpuLlama {
     final float[] attn;
     final float[] gate;
     final float[] up;
+    final float[] fused;
 
     Scratch(LlamaConfig cfg, int rows) {
       int d = cfg.hiddenSize();
@@ -155,6 +156,7 @@ public final class CpuLlama {
       attn = new float[rows * Math.max(qd, d)];
       gate = new float[rows * cfg.intermediateSize()];
       up = new float[rows * cfg.intermediateSize()];
+      fused = new float[rows * Math.max(qd + 2 * kvd, 2 * cfg.intermediateSize())];
     }
   }
 
@@ -163,12 +165,9 @@ public final class CpuLlama {
     private final LlamaConfig cfg;
     private final float[] inputNorm;
     private final float[] postNorm;
-    private final PackedWeight q;
-    private final PackedWeight k;
-    private final PackedWeight v;
+    private final PackedWeight qkv;      // q, k and v stacked: one pass over the normed input
     private final PackedWeight o;
-    private final PackedWeight gate;
-    private final PackedWeight up;
+    private final PackedWeight gateUp;   // gate and up stacked
     private final PackedWeight down;
 
     Layer(CpuWeights w, String prefix, LlamaConfig cfg) {
@@ -178,13 +177,12 @@ public final class CpuLlama {
       int kvd = cfg.numKeyValueHeads() * cfg.headDim();
       int i = cfg.intermediateSize();
       inputNorm = w.floats(prefix + ".input_layernorm.weight", d);
-      q = w.matrix(prefix + ".self_attn.q_proj.weight", qd, d);
-      k = w.matrix(prefix + ".self_attn.k_proj.weight", kvd, d);
-      v = w.matrix(prefix + ".self_attn.v_proj.weight", kvd, d);
+      qkv = PackedWeight.concat(w.matrix(prefix + ".self_attn.q_proj.weight", qd, d),
+          w.matrix(prefix + ".self_attn.k_proj.weight", kvd, d), w.matrix(prefix + ".self_attn.v_proj.weight", kvd, d));
       o = w.matrix(prefix + ".self_attn.o_proj.weight", d, qd);
       postNorm = w.floats(prefix + ".post_attention_layernorm.weight", d);
-      gate = w.matrix(prefix + ".mlp.gate_proj.weight", i, d);
-      up = w.matrix(prefix + ".mlp.up_proj.weight", i, d);
+      gateUp = PackedWeight.concat(w.matrix(prefix + ".mlp.gate_proj.weight", i, d),
+          w.matrix(prefix + ".mlp.up_proj.weight", i, d));
       down = w.matrix(prefix + ".mlp.down_proj.weight", d, i);
     }
 
@@ -199,9 +197,8 @@ public final class CpuLlama {
       int rows = b * s;
       float eps = (float) cfg.rmsNormEps();
       CpuOps.rmsNorm(x, rows, d, inputNorm, eps, t.h);
-      CpuOps.linear(t.h, rows, q, null, t.q);
-      CpuOps.linear(t.h, rows, k, null, t.k);
-      CpuOps.linear(t.h, rows, v, null, t.v);
+      CpuOps.linear(t.h, rows, qkv, null, t.fused);
+      split(t.fused, rows, t.q, qd, t.k, kvd, t.v, kvd);
       rotate(t.q, rows, heads, hd, rope);
       rotate(t.k, rows, kvHeads, hd, rope);
       float[] keys = cache.keys[layer];
@@ -233,11 +230,24 @@ public final class CpuLlama {
       CpuOps.linear(t.attn, rows, o, null, t.h);
       CpuOps.addInPlace(x, t.h, rows * d);
       CpuOps.rmsNorm(x, rows, d, postNorm, eps, t.h);
-      CpuOps.linear(t.h, rows, gate, null, t.gate);
-      CpuOps.linear(t.h, rows, up, null, t.up);
-      CpuOps.siluMul(t.gate, t.up, rows * cfg.intermediateSize());
+      int inter = cfg.intermediateSize();
+      CpuOps.linear(t.h, rows, gateUp, null, t.fused);
+      split(t.fused, rows, t.gate, inter, t.up, inter, null, 0);
+      CpuOps.siluMul(t.gate, t.up, rows * inter);
       CpuOps.linear(t.gate, rows, down, null, t.h);
       CpuOps.addInPlace(x, t.h, rows * d);
+    }
+
+    /** Splits rows {@code [a | b | c]} of a stacked linear's output into {@code a}, {@code b}, {@code c}. */
+    private static void split(float[] fused, int rows, float[] a, int wa, float[] b, int wb, float[] c, int wc) {
+      int w = wa + wb + wc;
+      for (int r = 0; r < rows; r++) {
+        System.arraycopy(fused, r * w, a, r * wa, wa);
+        System.arraycopy(fused, r * w + wa, b, r * wb, wb);
+        if (c != null) {
+          System.arraycopy(fused, r * w + wa + wb, c, r * wc, wc);
+        }
+      }
     }
 
     /** Rotate-half RoPE in place on {@code [rows, heads * hd]}. */

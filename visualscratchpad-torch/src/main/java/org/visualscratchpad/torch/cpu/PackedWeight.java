@@ -75,34 +75,96 @@ public final class PackedWeight {
     long size = Math.multiplyExact(Math.multiplyExact((long) panels, in), NR);
     InvalidInputException.check(size <= Integer.MAX_VALUE - 8,
         "weight [%s, %s] is too large for one packed array (%s values)", out, in, size);
-    if (target == Storage.F32) {
-      float[] dst = new float[(int) size];
-      for (int o = 0; o < out; o++) {
-        int base = (o / NR) * in * NR + o % NR;
-        long row = (long) o * in;
+    boolean same = target == stored && dtype != DType.F64;
+    float[] f32 = target == Storage.F32 ? new float[(int) size] : null;
+    short[] half = target == Storage.F32 ? null : new short[(int) size];
+    // one panel (NR rows) per task: the rows are read in bulk, then transposed into the panel
+    CpuThreads.parallelFor(panels, p -> {
+      int o0 = p * NR;
+      int rows = Math.min(NR, out - o0);
+      int base = p * in * NR;
+      if (same && half != null) {
+        short[] tmp = new short[rows * in];
+        b.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(o0 * in * 2).asShortBuffer().get(tmp);
         for (int i = 0; i < in; i++) {
-          dst[base + i * NR] = read(b, dtype, row + i);
+          int at = base + i * NR;
+          for (int r = 0; r < rows; r++) {
+            half[at + r] = tmp[r * in + i];
+          }
+        }
+      } else if (same) {
+        float[] tmp = new float[rows * in];
+        b.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(o0 * in * 4).asFloatBuffer().get(tmp);
+        for (int i = 0; i < in; i++) {
+          int at = base + i * NR;
+          for (int r = 0; r < rows; r++) {
+            f32[at + r] = tmp[r * in + i];
+          }
+        }
+      } else {
+        for (int r = 0; r < rows; r++) {
+          long row = (long) (o0 + r) * in;
+          for (int i = 0; i < in; i++) {
+            float f = read(b, dtype, row + i);
+            int at = base + i * NR + r;
+            if (f32 != null) {
+              f32[at] = f;
+            } else {
+              half[at] = target == Storage.F16 ? Half.floatToF16(f) : Half.floatToBf16(f);
+            }
+          }
         }
       }
-      return new PackedWeight(out, in, target, dst, null);
+    });
+    return new PackedWeight(out, in, target, f32, half);
+  }
+
+  /**
+   * The rows of {@code parts} stacked into one matrix ({@code [sum of out, in]}), as if their {@code
+   * nn.Linear}s were one: one call then computes all their outputs side by side (e.g. q, k and v). All
+   * parts share {@code in} and the storage.
+   */
+  public static PackedWeight concat(PackedWeight... parts) {
+    int in = parts[0].in;
+    Storage st = parts[0].storage;
+    int out = 0;
+    boolean aligned = true;
+    for (PackedWeight w : parts) {
+      InvalidInputException.check(w.in == in && w.storage == st, "weights to stack must share in (%s) and storage "
+          + "(%s); got %s", in, st, w);
+      out += w.out;
+      aligned &= w.out % NR == 0;
     }
-    short[] dst = new short[(int) size];
-    boolean same = target == stored;
-    for (int o = 0; o < out; o++) {
-      int base = (o / NR) * in * NR + o % NR;
-      long row = (long) o * in;
-      for (int i = 0; i < in; i++) {
-        short v;
-        if (same) {
-          v = b.getShort((int) ((row + i) * 2));
-        } else {
-          float f = read(b, dtype, row + i);
-          v = target == Storage.F16 ? Half.floatToF16(f) : Half.floatToBf16(f);
+    int panels = (out + NR - 1) / NR;
+    long size = Math.multiplyExact(Math.multiplyExact((long) panels, in), NR);
+    InvalidInputException.check(size <= Integer.MAX_VALUE - 8, "stacked weight [%s, %s] is too large", out, in);
+    float[] f32 = st == Storage.F32 ? new float[(int) size] : null;
+    short[] half = st == Storage.F32 ? null : new short[(int) size];
+    if (aligned) {
+      int at = 0;
+      for (PackedWeight w : parts) {
+        Object src = st == Storage.F32 ? w.f32 : w.half;
+        int len = w.panels * in * NR;
+        System.arraycopy(src, 0, st == Storage.F32 ? f32 : half, at, len);
+        at += len;
+      }
+    } else {
+      int o = 0;
+      for (PackedWeight w : parts) {
+        for (int r = 0; r < w.out; r++, o++) {
+          int dst = (o / NR) * in * NR + o % NR;
+          int src = (r / NR) * in * NR + r % NR;
+          for (int i = 0; i < in; i++) {
+            if (f32 != null) {
+              f32[dst + i * NR] = w.f32[src + i * NR];
+            } else {
+              half[dst + i * NR] = w.half[src + i * NR];
+            }
+          }
         }
-        dst[base + i * NR] = v;
       }
     }
-    return new PackedWeight(out, in, target, null, dst);
+    return new PackedWeight(out, in, st, f32, half);
   }
 
   /** Packs row-major float32 values {@code [out, in]}. */

@@ -140,8 +140,9 @@ final class CpuLlava {
     if (featureIndex == firstLayer) {
       feature = x.clone();
     }
+    CpuClipTower.Scratch scratch = new CpuClipTower.Scratch(cfg.vision(), n);
     for (int l = firstLayer; l < lastLayer; l++) {
-      vision.layer(l, x, n);
+      vision.layer(l, x, n, scratch);
       visionLayersRun.increment();
       if (l + 1 == hookIndex) {
         long t0 = System.nanoTime();
@@ -236,8 +237,9 @@ final class CpuLlava {
         "hook %s reads hidden_states[%s] but this checkpoint holds only %s vision layers", hook, index,
         vision.loadedLayers());
     float[] x = vision.embed(Arrays.copyOf(image.pixels().toArray(), need * 3 * s * s), need);
+    CpuClipTower.Scratch scratch = new CpuClipTower.Scratch(cfg.vision(), need);
     for (int l = 0; l < index; l++) {
-      vision.layer(l, x, need);
+      vision.layer(l, x, need, scratch);
     }
     int tokens = cfg.vision().tokensPerCrop();
     int d = cfg.vision().hiddenSize();
