@@ -16,6 +16,32 @@ final class CpuAttention {
 
   private CpuAttention() {}
 
+  /** A per-thread buffer that grows to the largest block seen (blocks are at most {@link #BLOCK} x keys). */
+  private static final class Floats {
+    private float[] a = new float[0];
+
+    float[] get(int n) {
+      if (a.length < n) {
+        a = new float[n];
+      }
+      return a;
+    }
+  }
+
+  private static final class Bools {
+    private boolean[] a = new boolean[0];
+
+    boolean[] get(int n) {
+      if (a.length < n) {
+        a = new boolean[n];
+      }
+      return a;
+    }
+  }
+
+  private static final ThreadLocal<Floats> SCORES = ThreadLocal.withInitial(Floats::new);
+  private static final ThreadLocal<Bools> ALLOWED = ThreadLocal.withInitial(Bools::new);
+
   /** Which keys a query may attend to. */
   interface Mask {
     /** Fills {@code allowed[r * keys + k]} for query rows {@code q0 .. q0 + rows - 1}. */
@@ -48,10 +74,10 @@ final class CpuAttention {
     CpuThreads.parallelFor(blocks, blk -> {
       int q0 = blk * BLOCK;
       int rows = Math.min(BLOCK, queries - q0);
-      float[] scores = new float[rows * keys];
+      float[] scores = SCORES.get().get(rows * keys);
       boolean[] allowed = null;
       if (mask != null) {
-        allowed = new boolean[rows * keys];
+        allowed = ALLOWED.get().get(rows * keys);
         mask.fill(q0, rows, keys, allowed);
       }
       for (int h = 0; h < heads; h++) {
