@@ -32,10 +32,15 @@ public final class ParityCommand implements Callable<Integer> {
       description = "engine for LLaVA folders: cpu (the project's CPU engine, default) or torch:cpu (libtorch)")
   String device;
 
+  @Option(names = "--dtype", paramLabel = "DTYPE", defaultValue = "auto",
+      description = "how the cpu engine holds the weights: auto (as stored), f32, bf16 or f16 (half precision widens "
+          + "the float tolerances; tokens stay exact)")
+  String dtype;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    ParityReport report = FixtureParity.check(folder, manifest, SaeLoader::load, device);
+    ParityReport report = FixtureParity.check(folder, manifest, SaeLoader::load, device, dtype);
     for (ParityCheck c : report.checks()) {
       out.println(c.line());
     }
