@@ -30,8 +30,12 @@ public final class Devices {
         throw new InvalidInputException("device (" + name + ") must be cpu, gpu or gpu:N", e);
       }
       int gpus = Engine.getInstance().getGpuCount();
+      InvalidInputException.check(gpus > 0, "device (%s): libtorch sees no CUDA GPU. Either this machine has none, "
+          + "or the class path holds DJL's CPU natives (ai.djl.pytorch:pytorch-native-cpu): for an NVIDIA GPU put "
+          + "ai.djl.pytorch:pytorch-native-cu128:2.7.1:linux-x86_64 (or another pytorch-native-cu* build of libtorch "
+          + "2.7.1) in its place (see the README, 'Real checkpoints'), or use --device cpu", name);
       InvalidInputException.check(id >= 0 && id < gpus, "device (%s) must name one of the %s GPUs this engine sees; "
-          + "use cpu", name, gpus);
+          + "use gpu:0 .. gpu:%s or cpu", name, gpus, gpus - 1);
       return Device.gpu(id);
     }
     throw new InvalidInputException("device (" + name + ") must be cpu, gpu or gpu:N");

@@ -122,5 +122,13 @@ class LoadErrorsTest {
         () -> LlavaModel.load(Fixtures.folder("llava"), "gpu:7"));
     assertTrue(e.getMessage().contains("device (gpu:7)"), e.getMessage());
     assertThrows(org.visualscratchpad.InvalidInputException.class, () -> LlavaModel.load(Fixtures.folder("llava"), "tpu"));
+    var d = assertThrows(org.visualscratchpad.InvalidInputException.class,
+        () -> LlavaModel.load(Fixtures.folder("llava"), "cpu", "int8"));
+    assertTrue(d.getMessage().contains("dtype (int8)"), d.getMessage());
+    if (ai.djl.engine.Engine.getInstance().getGpuCount() == 0) {
+      var g = assertThrows(org.visualscratchpad.InvalidInputException.class,
+          () -> LlavaModel.load(Fixtures.folder("llava"), "gpu"));
+      assertTrue(g.getMessage().contains("pytorch-native-cu"), g.getMessage());
+    }
   }
 }
