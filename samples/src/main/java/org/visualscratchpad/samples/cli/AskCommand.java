@@ -95,7 +95,7 @@ public final class AskCommand implements Callable<Integer> {
     LoadSpec load = new LoadSpec(model, sae, stats, device, dtype);
     List<PhaseTiming> phases = new ArrayList<>();
     long t0 = System.nanoTime();
-    try (Scratchpad pad = Scratchpad.load(load)) {
+    try (Scratchpad pad = LoadBar.load(model.getFileName().toString(), () -> Scratchpad.load(load))) {
       phases.add(new PhaseTiming("load", (System.nanoTime() - t0) / 1e6, "model, SAE, tokenizer, statistics"));
       Answer answer = pad.ask(img, prompt, AskOptions.defaults().withMaxNewTokens(maxNewTokens));
       phases.addAll(answer.timings());

@@ -17,13 +17,41 @@ public final class CpuWeights {
   private final Weights weights;
   private final PackedWeight.Storage as;
   private long bytes;
+  private long read;
+  private final long total;
+  private final java.util.function.LongConsumer progress;
 
   /**
    * @param as the storage of every matrix, or null to keep each tensor's stored precision (F64 becomes F32)
    */
   public CpuWeights(Weights weights, PackedWeight.Storage as) {
+    this(weights, as, null);
+  }
+
+  /**
+   * @param progress receives the bytes of the checkpoint read so far after each tensor, or null
+   */
+  public CpuWeights(Weights weights, PackedWeight.Storage as, java.util.function.LongConsumer progress) {
     this.weights = weights;
     this.as = as;
+    this.progress = progress;
+    long t = 0;
+    for (var info : weights.headers().values()) {
+      t += info.byteLength();
+    }
+    this.total = t;
+  }
+
+  /** Bytes of all tensors of the checkpoint (what {@code progress} counts towards). */
+  public long totalBytes() {
+    return total;
+  }
+
+  private void advance(Weights.RawTensor t) {
+    read += t.bytes().capacity();
+    if (progress != null) {
+      progress.accept(read);
+    }
   }
 
   /** Matrix {@code name} {@code [out, in]}. */
@@ -37,6 +65,7 @@ public final class CpuWeights {
     try {
       PackedWeight w = PackedWeight.pack(t.bytes(), t.dtype(), out, in, as);
       bytes += w.bytes();
+      advance(t);
       return w;
     } catch (org.visualscratchpad.InvalidInputException e) {
       throw new CheckpointFormatException(t.file(), "tensor " + t.storedName() + ": " + e.getMessage());
@@ -67,6 +96,7 @@ public final class CpuWeights {
         };
       }
       bytes += 4L * out.length;
+      advance(t);
       return out;
     } finally {
       Weights.release(t);

@@ -49,7 +49,10 @@ final class CpuLlava {
   CpuLlava(LlavaModel model, LlavaConfig cfg, Weights w, PackedWeight.Storage as) {
     this.model = model;
     this.cfg = cfg;
-    CpuWeights cw = new CpuWeights(w, as);
+    LoadProgress listener = LoadProgress.current();
+    long[] total = {0};
+    CpuWeights cw = new CpuWeights(w, as, listener == null ? null : done -> listener.loaded(done, total[0]));
+    total[0] = cw.totalBytes();
     int dv = cfg.vision().hiddenSize();
     int dt = cfg.text().hiddenSize();
     int all = cfg.vision().numLayers();
