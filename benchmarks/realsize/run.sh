@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Real-size timed runs: `vsp ask` on random-weight checkpoints with the exact shapes of the paper's
+# models (written by ../shared/tools/realsize), beside the baseline a user would pick
+# (hf_generate.py: transformers + PyTorch, plain greedy generation), on a quiet machine.
+#
+#   benchmarks/realsize/run.sh 1b        # CLIP ViT-L/14-336 + 1.1B Llama: vsp ask, ask --ablate, PyTorch bf16/fp32
+#   benchmarks/realsize/run.sh next      # the LLaVA-NeXT variant on a 672x672 image (2,928 image tokens)
+#   benchmarks/realsize/run.sh 7b        # llava-1.5-7b shapes (14.1 GB F16; writing it takes minutes and 14 GB of disk)
+#
+# Env: DIR (default /tmp/vsp-realsize) for the checkpoints, REPEAT (default 3), PYTHON: a python with torch,
+# transformers, tokenizers and pillow for the baseline (skipped when unset). Each line of output carries
+# `cat /proc/loadavg` taken just before the run; figures taken while anything else runs are noise.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+GEN="$ROOT/../shared/tools/realsize"
+DIR="${DIR:-/tmp/vsp-realsize}"
+REPEAT="${REPEAT:-3}"
+what="${1:-1b}"
+mkdir -p "$DIR"
+[ -d "$DIR/images" ] || python3 "$GEN/gen_images.py" "$DIR/images"
+[ -d "$DIR/llava-1b" ] || python3 "$GEN/gen_llava.py" --size 1b --out "$DIR/llava-1b" --shard-gb 2.0
+[ -d "$DIR/sae-l18" ] || python3 "$GEN/gen_sae.py" --model "$DIR/llava-1b" --image "$DIR/images/scene336.png" \
+  --out "$DIR/sae-l18" --zlo 2.0 --zhi 2.6
+case "$what" in
+  1b) model="$DIR/llava-1b"; image="$DIR/images/scene336.png" ;;
+  next) [ -d "$DIR/llava-next-1b" ] || python3 "$GEN/gen_llava.py" --next-from "$DIR/llava-1b" --out "$DIR/llava-next-1b"
+        model="$DIR/llava-next-1b"; image="$DIR/images/scene672.png" ;;
+  7b) [ -d "$DIR/llava-7b" ] || python3 "$GEN/gen_llava.py" --size 7b --out "$DIR/llava-7b"
+      model="$DIR/llava-7b"; image="$DIR/images/scene336.png" ;;
+  *) echo "usage: run.sh 1b|next|7b" >&2; exit 2 ;;
+esac
+"$ROOT/bin/vsp" --help >/dev/null   # build once, outside the timings
+
+timed() {   # label, command...: whole-process wall time and peak RSS
+  local label="$1"; shift
+  local load; load="$(cut -d' ' -f1-3 /proc/loadavg)"
+  local log; log="$(mktemp)"
+  /usr/bin/time -f "%e %M" -o "$log.time" "$@" > "$log" 2>&1 || { echo "$label FAILED"; tail -5 "$log"; return 1; }
+  read -r secs kb < "$log.time"
+  printf '%-28s %7.1f s  peak RSS %5.2f GiB  load %s\n' "$label" "$secs" "$(awk -v k="$kb" 'BEGIN{print k/1048576}')" "$load"
+  grep -E '^  (load|vision|prefill|decode|sae-encode|analysis|regenerate(/[a-z-]+)?|total) ' "$log" | sed 's/^/    /' || true
+  grep -E '^\{' "$log" | sed 's/^/    /' || true
+  rm -f "$log" "$log.time"
+}
+
+for i in $(seq "$REPEAT"); do
+  timed "vsp ask ($what) #$i" "$ROOT/bin/vsp" ask --model "$model" --sae "$DIR/sae-l18" --image "$image" \
+    --prompt "Describe the image in detail ." --max-new-tokens 16 --timings
+  if [ "$what" != 7b ]; then
+    timed "vsp ask --ablate ($what) #$i" "$ROOT/bin/vsp" ask --model "$model" --sae "$DIR/sae-l18" --image "$image" \
+      --prompt "Describe the image in detail ." --max-new-tokens 16 --timings --ablate 1,2,3,4,5,6,7,8
+  fi
+  if [ -n "${PYTHON:-}" ] && [ "$what" = 1b ]; then
+    timed "PyTorch bf16 #$i" "$PYTHON" "$ROOT/benchmarks/realsize/hf_generate.py" "$model" "$image" --dtype bf16
+    timed "PyTorch fp32 #$i" "$PYTHON" "$ROOT/benchmarks/realsize/hf_generate.py" "$model" "$image" --dtype fp32
+  fi
+done
