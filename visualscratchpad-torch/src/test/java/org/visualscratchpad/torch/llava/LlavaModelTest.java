@@ -275,4 +275,27 @@ class LlavaModelTest {
     assertEquals(fresh.newTokens(), again.generation().newTokens());
     assertTrue(fresh.attention().weights().maxAbsDiff(again.generation().attention().weights()) < 1e-6f);
   }
+
+  @Test
+  void repeated_generations_keep_the_live_heap_flat() {
+    GenerationRequest req = request().withSae(new SaeTap(sae, InterventionPlan.of(
+        LatentIntervention.ablate(List.of(196, 96, 173))))).withAttention(AttentionTap.all(AttentionConvention.OWN_POSITION));
+    model.generate(req);
+    long before = liveHeap();
+    for (int i = 0; i < 30; i++) {
+      model.generate(req);
+    }
+    long grown = liveHeap() - before;
+    assertTrue(grown < (8L << 20), "live heap grew by " + grown + " bytes over 30 generations");
+  }
+
+  private static long liveHeap() {
+    long used = Long.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Runtime r = Runtime.getRuntime();
+      used = Math.min(used, r.totalMemory() - r.freeMemory());
+    }
+    return used;
+  }
 }
