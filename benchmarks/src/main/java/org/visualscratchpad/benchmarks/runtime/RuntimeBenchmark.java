@@ -31,8 +31,13 @@ import org.visualscratchpad.torch.trace.DenseTensor;
  * <pre>
  *   mvn -B -q -pl benchmarks -am package -DskipTests
  *   java --add-modules jdk.incubator.vector -Dai.djl.offline=true -cp benchmarks/target/benchmarks.jar \
- *     org.visualscratchpad.benchmarks.runtime.RuntimeBenchmark [repetitions]
+ *     org.visualscratchpad.benchmarks.runtime.RuntimeBenchmark [repetitions [device [MODEL_DIR SAE_DIR]]]
  * </pre>
+ *
+ * <p>{@code device} is {@code cpu} (the CPU engine, default) or {@code torch:cpu}. With {@code MODEL_DIR}
+ * and {@code SAE_DIR} (a LLaVA-1.5 folder, e.g. a real-shape checkpoint of {@code ../shared/tools/realsize},
+ * and its SAE) the same runs use that model with a full image (one crop) and a 10-word text around it;
+ * the "tap" run then also encodes the hooked stream with the SAE, as {@code ask} does.
  */
 public final class RuntimeBenchmark {
   private static final long SEED = 42L;
@@ -41,6 +46,11 @@ public final class RuntimeBenchmark {
 
   public static void main(String[] args) throws Exception {
     int reps = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+    String device = args.length > 1 ? args[1] : "cpu";
+    if (args.length > 3) {
+      realSize(reps, device, Path.of(args[2]), Path.of(args[3]));
+      return;
+    }
     Path dir = Files.createTempDirectory("vsp-runtime-bench");
     int dv = 256;
     int vLayers = 6;
@@ -73,7 +83,7 @@ public final class RuntimeBenchmark {
     }
     ImageInput img = new ImageInput(DenseTensor.of(new long[] {1, 3, image, image}, px), image, image);
     DenseSae sae = DenseSae.random(dv, 4 * dv, HookPoint.visionResidPost(hookLayer), SEED);
-    try (LlavaModel model = LlavaModel.load(dir)) {
+    try (LlavaModel model = LlavaModel.load(dir, device)) {
       GenerationRequest plain = GenerationRequest.of(prompt, List.of(img), 16);
       GenerationRequest tapped = plain.withSae(SaeTap.read(sae))
           .withAttention(AttentionTap.all(AttentionConvention.PRODUCING_STEP));
@@ -100,6 +110,69 @@ public final class RuntimeBenchmark {
       }
       Files.delete(dir);
     }
+  }
+
+  /** The runs on a real-shape checkpoint: prompt of BOS, 5 words, the image's tokens, 5 words. */
+  private static void realSize(int reps, String device, Path modelDir, Path saeDir) {
+    SplittableRandom rng = new SplittableRandom(SEED);
+    try (LlavaModel model = LlavaModel.load(modelDir, device)) {
+      var cfg = model.config();
+      int s = cfg.vision().imageSize();
+      float[] px = new float[3 * s * s];
+      for (int i = 0; i < px.length; i++) {
+        px[i] = (float) rng.nextGaussian();
+      }
+      ImageInput img = new ImageInput(DenseTensor.of(new long[] {1, 3, s, s}, px), s, s);
+      List<Integer> prompt = new ArrayList<>();
+      prompt.add(1);
+      for (int i = 0; i < 5; i++) {
+        prompt.add(3 + rng.nextInt(1000));
+      }
+      for (int i = 0; i < model.imageTokenCount(img); i++) {
+        prompt.add(cfg.imageTokenIndex());
+      }
+      for (int i = 0; i < 5; i++) {
+        prompt.add(3 + rng.nextInt(1000));
+      }
+      var sae = org.visualscratchpad.sae.format.SaeLoader.load(saeDir, model.hiddenSize());
+      GenerationRequest plain = GenerationRequest.of(prompt, List.of(img), 16);
+      GenerationRequest tapped = plain.withSae(SaeTap.read(sae))
+          .withAttention(AttentionTap.all(AttentionConvention.PRODUCING_STEP));
+      GenerationRequest ablated = tapped.withSae(new SaeTap(sae, InterventionPlan.of(
+          LatentIntervention.ablate(List.of(1, 2, 3, 4, 5)))));
+      PromptCache cache = model.generateReusing(tapped, null).cache();
+      double[] plainMs = new double[reps];
+      double[] tappedMs = new double[reps];
+      double[] reuseMs = new double[reps];
+      for (int r = 0; r < reps; r++) {   // interleaved, so that drift hits every variant alike
+        long t0 = System.nanoTime();
+        model.generate(plain);
+        plainMs[r] = (System.nanoTime() - t0) / 1e6;
+        t0 = System.nanoTime();
+        Generation g = model.generate(tapped);
+        for (var z : g.hookActivations()) {
+          sae.encode(z);
+        }
+        tappedMs[r] = (System.nanoTime() - t0) / 1e6;
+        t0 = System.nanoTime();
+        model.generateReusing(ablated, cache);
+        reuseMs[r] = (System.nanoTime() - t0) / 1e6;
+      }
+      double p = median(plainMs);
+      double t = median(tappedMs);
+      double u = median(reuseMs);
+      System.out.printf(Locale.ROOT, "%s on %s: prompt %d tokens, 16 new tokens, %d repetitions interleaved (median)%n",
+          modelDir, device, prompt.size(), reps);
+      System.out.printf(Locale.ROOT, "plain generation                      %9.1f ms%n", p);
+      System.out.printf(Locale.ROOT, "SAE tap + attention capture + encode  %9.1f ms  (%.3fx plain)%n", t, t / p);
+      System.out.printf(Locale.ROOT, "ablation reusing the first run        %9.1f ms  (%.3fx plain)%n", u, u / p);
+    }
+  }
+
+  private static double median(double[] ms) {
+    double[] c = ms.clone();
+    Arrays.sort(c);
+    return c[c.length / 2];
   }
 
   private static double time(int reps, Supplier<Generation> run) {
