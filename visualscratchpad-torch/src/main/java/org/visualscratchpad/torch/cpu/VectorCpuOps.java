@@ -25,8 +25,8 @@ import jdk.incubator.vector.VectorSpecies;
  * does not depend on the slicing. Tasks own disjoint panels (the output dimension). Bias is added at
  * the last store.
  *
- * <p><b>linear, few rows</b> (GEMV): every panel is streamed once, half precision widened in registers,
- * up to four rows per pass.
+ * <p><b>linear, few rows</b> (GEMV, up to 8 rows): every panel is streamed once, half precision widened
+ * in registers, four rows per pass (a second pass over the panel finds it in L2).
  *
  * <p>F16 is widened exactly with integer operations (the JDK 17 Vector API has no half-float
  * conversion): the sign-extended 16 bits shifted left by 13 and masked to sign, exponent and mantissa
@@ -49,7 +49,7 @@ final class VectorCpuOps {
   /** K values per slice of the GEMM sweep. */
   static final int KC = Integer.getInteger("vsp.cpu.kc", 1024);
   /** Rows from which linear takes the GEMM path. */
-  static final int GEMM_MIN_ROWS = 5;
+  static final int GEMM_MIN_ROWS = 9;
 
   /** Whether this machine's preferred vectors are 512-bit (the only shape these kernels are written for). */
   static boolean supported() {
@@ -314,53 +314,65 @@ final class VectorCpuOps {
     int in = w.in;
     int out = w.out;
     Scratch s = SCRATCH.get();
-    // x interleaved k-major, 4 rows (missing rows zero): xp[k * 4 + r]
-    if (s.a.length < 4 * in) {
-      s.a = new float[4 * in];
+    // groups of 4 rows; each x group interleaved k-major (missing rows zero): xp[(g * in + k) * 4 + r]
+    int groups = (m + 3) / 4;
+    if (s.a.length < groups * 4 * in) {
+      s.a = new float[groups * 4 * in];
     }
     float[] xp = s.a;
-    for (int r = 0; r < 4; r++) {
-      for (int k = 0; k < in; k++) {
-        xp[k * 4 + r] = r < m ? x[r * in + k] : 0f;
+    for (int g = 0; g < groups; g++) {
+      for (int r = 0; r < 4; r++) {
+        int row = g * 4 + r;
+        int dst = g * in * 4 + r;
+        for (int k = 0; k < in; k++) {
+          xp[dst + k * 4] = row < m ? x[row * in + k] : 0f;
+        }
       }
     }
     float[] tile = s.tile;
     for (int p = p0; p < p1; p++) {
       int off = p * in * NR;
-      if (m == 1) {
-        switch (w.storage) {
-          case F32 -> gemv1F32(x, w.f32, off, in, tile);
-          case F16 -> gemv1F16(x, w.half, off, in, tile);
-          case BF16 -> gemv1Bf16(x, w.half, off, in, tile);
-        }
-      } else {
-        switch (w.storage) {
-          case F32 -> gemv4F32(xp, w.f32, off, in, tile);
-          case F16 -> gemv4F16(xp, w.half, off, in, tile);
-          case BF16 -> gemv4Bf16(xp, w.half, off, in, tile);
-        }
-      }
       int col0 = p * NR;
       int cols = Math.min(NR, out - col0);
-      for (int r = 0; r < m; r++) {
-        int dst = r * out + col0;
-        for (int c = 0; c < cols; c++) {
-          float v = tile[r * NR + c];
-          y[dst + c] = bias == null ? v : v + bias[col0 + c];
+      // the panel streams from memory for the first group; the others find it in L2
+      for (int g = 0; g < groups; g++) {
+        int rows = Math.min(4, m - g * 4);
+        if (rows == 1) {
+          int xOff = g * 4 * in;
+          switch (w.storage) {
+            case F32 -> gemv1F32(x, xOff, w.f32, off, in, tile);
+            case F16 -> gemv1F16(x, xOff, w.half, off, in, tile);
+            case BF16 -> gemv1Bf16(x, xOff, w.half, off, in, tile);
+          }
+        } else {
+          int xOff = g * in * 4;
+          switch (w.storage) {
+            case F32 -> gemv4F32(xp, xOff, w.f32, off, in, tile);
+            case F16 -> gemv4F16(xp, xOff, w.half, off, in, tile);
+            case BF16 -> gemv4Bf16(xp, xOff, w.half, off, in, tile);
+          }
+        }
+        for (int r = 0; r < rows; r++) {
+          int dst = (g * 4 + r) * out + col0;
+          for (int c = 0; c < cols; c++) {
+            float v = tile[r * NR + c];
+            y[dst + c] = bias == null ? v : v + bias[col0 + c];
+          }
         }
       }
     }
   }
 
+
   // One row: even and odd k in separate accumulators (two independent chains), summed at the end.
 
-  private static void gemv1F32(float[] x, float[] w, int off, int in, float[] tile) {
+  private static void gemv1F32(float[] x, int xOff, float[] w, int off, int in, float[] tile) {
     FloatVector e0 = FloatVector.zero(F), e1 = e0, o0 = e0, o1 = e0;
     int k = 0;
     for (; k + 1 < in; k += 2) {
       int wi = off + k * NR;
-      FloatVector xe = FloatVector.broadcast(F, x[k]);
-      FloatVector xo = FloatVector.broadcast(F, x[k + 1]);
+      FloatVector xe = FloatVector.broadcast(F, x[xOff + k]);
+      FloatVector xo = FloatVector.broadcast(F, x[xOff + k + 1]);
       e0 = FloatVector.fromArray(F, w, wi).fma(xe, e0);
       e1 = FloatVector.fromArray(F, w, wi + L).fma(xe, e1);
       o0 = FloatVector.fromArray(F, w, wi + NR).fma(xo, o0);
@@ -368,7 +380,7 @@ final class VectorCpuOps {
     }
     if (k < in) {
       int wi = off + k * NR;
-      FloatVector xe = FloatVector.broadcast(F, x[k]);
+      FloatVector xe = FloatVector.broadcast(F, x[xOff + k]);
       e0 = FloatVector.fromArray(F, w, wi).fma(xe, e0);
       e1 = FloatVector.fromArray(F, w, wi + L).fma(xe, e1);
     }
@@ -376,13 +388,13 @@ final class VectorCpuOps {
     e1.add(o1).intoArray(tile, L);
   }
 
-  private static void gemv1F16(float[] x, short[] w, int off, int in, float[] tile) {
+  private static void gemv1F16(float[] x, int xOff, short[] w, int off, int in, float[] tile) {
     FloatVector e0 = FloatVector.zero(F), e1 = e0, o0 = e0, o1 = e0;
     int k = 0;
     for (; k + 1 < in; k += 2) {
       int wi = off + k * NR;
-      FloatVector xe = FloatVector.broadcast(F, x[k]);
-      FloatVector xo = FloatVector.broadcast(F, x[k + 1]);
+      FloatVector xe = FloatVector.broadcast(F, x[xOff + k]);
+      FloatVector xo = FloatVector.broadcast(F, x[xOff + k + 1]);
       e0 = widenF16(w, wi).fma(xe, e0);
       e1 = widenF16(w, wi + L).fma(xe, e1);
       o0 = widenF16(w, wi + NR).fma(xo, o0);
@@ -390,7 +402,7 @@ final class VectorCpuOps {
     }
     if (k < in) {
       int wi = off + k * NR;
-      FloatVector xe = FloatVector.broadcast(F, x[k]);
+      FloatVector xe = FloatVector.broadcast(F, x[xOff + k]);
       e0 = widenF16(w, wi).fma(xe, e0);
       e1 = widenF16(w, wi + L).fma(xe, e1);
     }
@@ -398,13 +410,13 @@ final class VectorCpuOps {
     e1.add(o1).intoArray(tile, L);
   }
 
-  private static void gemv1Bf16(float[] x, short[] w, int off, int in, float[] tile) {
+  private static void gemv1Bf16(float[] x, int xOff, short[] w, int off, int in, float[] tile) {
     FloatVector e0 = FloatVector.zero(F), e1 = e0, o0 = e0, o1 = e0;
     int k = 0;
     for (; k + 1 < in; k += 2) {
       int wi = off + k * NR;
-      FloatVector xe = FloatVector.broadcast(F, x[k]);
-      FloatVector xo = FloatVector.broadcast(F, x[k + 1]);
+      FloatVector xe = FloatVector.broadcast(F, x[xOff + k]);
+      FloatVector xo = FloatVector.broadcast(F, x[xOff + k + 1]);
       e0 = widenBf16(w, wi).fma(xe, e0);
       e1 = widenBf16(w, wi + L).fma(xe, e1);
       o0 = widenBf16(w, wi + NR).fma(xo, o0);
@@ -412,7 +424,7 @@ final class VectorCpuOps {
     }
     if (k < in) {
       int wi = off + k * NR;
-      FloatVector xe = FloatVector.broadcast(F, x[k]);
+      FloatVector xe = FloatVector.broadcast(F, x[xOff + k]);
       e0 = widenBf16(w, wi).fma(xe, e0);
       e1 = widenBf16(w, wi + L).fma(xe, e1);
     }
@@ -420,23 +432,23 @@ final class VectorCpuOps {
     e1.add(o1).intoArray(tile, L);
   }
 
-  private static void gemv4F32(float[] xp, float[] w, int off, int in, float[] tile) {
+  private static void gemv4F32(float[] xp, int xOff, float[] w, int off, int in, float[] tile) {
     FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
         c31 = c00;
     for (int k = 0; k < in; k++) {
       int wi = off + k * NR;
       FloatVector b0 = FloatVector.fromArray(F, w, wi);
       FloatVector b1 = FloatVector.fromArray(F, w, wi + L);
-      FloatVector v = FloatVector.broadcast(F, xp[4 * k]);
+      FloatVector v = FloatVector.broadcast(F, xp[xOff + 4 * k]);
       c00 = b0.fma(v, c00);
       c01 = b1.fma(v, c01);
-      v = FloatVector.broadcast(F, xp[4 * k + 1]);
+      v = FloatVector.broadcast(F, xp[xOff + 4 * k + 1]);
       c10 = b0.fma(v, c10);
       c11 = b1.fma(v, c11);
-      v = FloatVector.broadcast(F, xp[4 * k + 2]);
+      v = FloatVector.broadcast(F, xp[xOff + 4 * k + 2]);
       c20 = b0.fma(v, c20);
       c21 = b1.fma(v, c21);
-      v = FloatVector.broadcast(F, xp[4 * k + 3]);
+      v = FloatVector.broadcast(F, xp[xOff + 4 * k + 3]);
       c30 = b0.fma(v, c30);
       c31 = b1.fma(v, c31);
     }
@@ -450,23 +462,23 @@ final class VectorCpuOps {
     c31.intoArray(tile, 3 * NR + L);
   }
 
-  private static void gemv4F16(float[] xp, short[] w, int off, int in, float[] tile) {
+  private static void gemv4F16(float[] xp, int xOff, short[] w, int off, int in, float[] tile) {
     FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
         c31 = c00;
     for (int k = 0; k < in; k++) {
       int wi = off + k * NR;
       FloatVector b0 = widenF16(w, wi);
       FloatVector b1 = widenF16(w, wi + L);
-      FloatVector v = FloatVector.broadcast(F, xp[4 * k]);
+      FloatVector v = FloatVector.broadcast(F, xp[xOff + 4 * k]);
       c00 = b0.fma(v, c00);
       c01 = b1.fma(v, c01);
-      v = FloatVector.broadcast(F, xp[4 * k + 1]);
+      v = FloatVector.broadcast(F, xp[xOff + 4 * k + 1]);
       c10 = b0.fma(v, c10);
       c11 = b1.fma(v, c11);
-      v = FloatVector.broadcast(F, xp[4 * k + 2]);
+      v = FloatVector.broadcast(F, xp[xOff + 4 * k + 2]);
       c20 = b0.fma(v, c20);
       c21 = b1.fma(v, c21);
-      v = FloatVector.broadcast(F, xp[4 * k + 3]);
+      v = FloatVector.broadcast(F, xp[xOff + 4 * k + 3]);
       c30 = b0.fma(v, c30);
       c31 = b1.fma(v, c31);
     }
@@ -480,23 +492,23 @@ final class VectorCpuOps {
     c31.intoArray(tile, 3 * NR + L);
   }
 
-  private static void gemv4Bf16(float[] xp, short[] w, int off, int in, float[] tile) {
+  private static void gemv4Bf16(float[] xp, int xOff, short[] w, int off, int in, float[] tile) {
     FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
         c31 = c00;
     for (int k = 0; k < in; k++) {
       int wi = off + k * NR;
       FloatVector b0 = widenBf16(w, wi);
       FloatVector b1 = widenBf16(w, wi + L);
-      FloatVector v = FloatVector.broadcast(F, xp[4 * k]);
+      FloatVector v = FloatVector.broadcast(F, xp[xOff + 4 * k]);
       c00 = b0.fma(v, c00);
       c01 = b1.fma(v, c01);
-      v = FloatVector.broadcast(F, xp[4 * k + 1]);
+      v = FloatVector.broadcast(F, xp[xOff + 4 * k + 1]);
       c10 = b0.fma(v, c10);
       c11 = b1.fma(v, c11);
-      v = FloatVector.broadcast(F, xp[4 * k + 2]);
+      v = FloatVector.broadcast(F, xp[xOff + 4 * k + 2]);
       c20 = b0.fma(v, c20);
       c21 = b1.fma(v, c21);
-      v = FloatVector.broadcast(F, xp[4 * k + 3]);
+      v = FloatVector.broadcast(F, xp[xOff + 4 * k + 3]);
       c30 = b0.fma(v, c30);
       c31 = b1.fma(v, c31);
     }
