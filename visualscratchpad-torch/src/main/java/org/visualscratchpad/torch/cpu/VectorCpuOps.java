@@ -4,11 +4,13 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API implementation of {@link CpuOps} for 512-bit vectors (16 float lanes; {@link
- * PackedWeight#NR} = 32 = two vectors). Only loaded when the module {@code jdk.incubator.vector} is in
+ * The Vector API implementation of {@link CpuOps} for 512-bit vectors (16 float lanes; a {@link
+ * PackedWeight#NR} = 32 column panel is two vectors) or 256-bit ones (AVX2: 8 lanes, a panel taken in
+ * two 16-column passes, so that 12 accumulators still fit the 16 registers). Only loaded when the module {@code jdk.incubator.vector} is in
  * the boot layer and {@link #supported()} holds; {@link CpuOps} dispatches to it.
  *
  * <p>Only heap-array calls ({@code fromArray}, {@code intoArray}, shape conversions) are used, so the
@@ -20,7 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
  * blocks of {@link #ROW_BLOCK} and K in slices of {@link #KC}; per (row block, K slice) each task packs
  * the block's rows k-major into tiles of {@link #MR} rows ({@code [tiles][kc][MR]}, L2 resident), widens
  * the K slice of each of its weight panels to float32 once (F16/BF16; F32 is read in place), and runs a
- * 6 x 32 micro-kernel (12 accumulators in registers) over the slice for every tile of the block. The
+ * 6 x 2-vector micro-kernel (12 accumulators in registers) over the slice for every tile of the block. The
  * accumulators continue from the previous slice's partial sums, so the summation order (k ascending)
  * does not depend on the slicing. Tasks own disjoint panels (the output dimension). Bias is added at
  * the last store.
@@ -37,10 +39,15 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorCpuOps {
   private VectorCpuOps() {}
 
-  static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
-  private static final VectorSpecies<Short> H = ShortVector.SPECIES_256;
-  private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
-  private static final int L = 16;
+  /** 512-bit vectors where the machine prefers them (AVX-512), else 256-bit (AVX2). */
+  static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() >= 16 ? FloatVector.SPECIES_512
+      : FloatVector.SPECIES_256;
+  private static final VectorSpecies<Short> H = VectorSpecies.of(short.class,
+      VectorShape.forBitSize(F.length() * 16));
+  private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+  private static final int L = F.length();
+  /** Columns one micro-kernel pass covers (two vectors); a panel takes {@code NR / W} passes. */
+  private static final int W = 2 * L;
   private static final int NR = PackedWeight.NR;
   /** Rows per micro-tile of the GEMM. */
   static final int MR = 6;
@@ -51,9 +58,14 @@ final class VectorCpuOps {
   /** Rows from which linear takes the GEMM path. */
   static final int GEMM_MIN_ROWS = 9;
 
-  /** Whether this machine's preferred vectors are 512-bit (the only shape these kernels are written for). */
+  /** Whether this machine's preferred vectors are 256 or 512 bits wide (the shapes these kernels are written for). */
   static boolean supported() {
-    return FloatVector.SPECIES_PREFERRED.length() >= L && NR == 2 * L;
+    return FloatVector.SPECIES_PREFERRED.length() >= 8 && NR % W == 0;
+  }
+
+  /** The vector width in bits. */
+  static int bits() {
+    return F.vectorBitSize();
   }
 
   // ------------------------------------------------------------------ widening
@@ -105,7 +117,7 @@ final class VectorCpuOps {
     java.util.function.IntConsumer body = task -> {
       int p0 = (int) ((long) panels * task / tasks);
       int p1 = (int) ((long) panels * (task + 1) / tasks);
-      if (m >= GEMM_MIN_ROWS) {
+      if (m >= GEMM_MIN_ROWS && w.in > 0) {
         gemmPanels(x, m, w, bias, y, p0, p1);
       } else {
         gemvPanels(x, m, w, bias, y, p0, p1);
@@ -167,7 +179,9 @@ final class VectorCpuOps {
             if (!first) {
               loadTile(y, out, row0, rows, col0, cols, tile);
             }
-            micro6(a, t * kc * MR, b, bOff, kc, tile, !first);
+            for (int co = 0; co < NR; co += W) {
+              micro6(a, t * kc * MR, b, bOff, co, tile, kc, !first);
+            }
             storeTile(tile, bb, y, out, row0, rows, col0, cols);
           }
         }
@@ -200,8 +214,9 @@ final class VectorCpuOps {
     for (int i = 0; i < rows; i++) {
       int src = (row0 + i) * out + col0;
       if (cols == NR) {
-        FloatVector.fromArray(F, y, src).intoArray(tile, i * NR);
-        FloatVector.fromArray(F, y, src + L).intoArray(tile, i * NR + L);
+        for (int c = 0; c < NR; c += L) {
+          FloatVector.fromArray(F, y, src + c).intoArray(tile, i * NR + c);
+        }
       } else {
         System.arraycopy(y, src, tile, i * NR, cols);
       }
@@ -212,18 +227,15 @@ final class VectorCpuOps {
   private static void storeTile(float[] tile, float[] bias, float[] y, int out, int row0, int rows, int col0,
       int cols) {
     if (cols == NR) {
-      FloatVector b0 = bias == null ? null : FloatVector.fromArray(F, bias, 0);
-      FloatVector b1 = bias == null ? null : FloatVector.fromArray(F, bias, L);
       for (int i = 0; i < rows; i++) {
         int dst = (row0 + i) * out + col0;
-        FloatVector v0 = FloatVector.fromArray(F, tile, i * NR);
-        FloatVector v1 = FloatVector.fromArray(F, tile, i * NR + L);
-        if (bias != null) {
-          v0 = v0.add(b0);
-          v1 = v1.add(b1);
+        for (int c = 0; c < NR; c += L) {
+          FloatVector v = FloatVector.fromArray(F, tile, i * NR + c);
+          if (bias != null) {
+            v = v.add(FloatVector.fromArray(F, bias, c));
+          }
+          v.intoArray(y, dst + c);
         }
-        v0.intoArray(y, dst);
-        v1.intoArray(y, dst + L);
       }
     } else {
       for (int i = 0; i < rows; i++) {
@@ -237,25 +249,26 @@ final class VectorCpuOps {
   }
 
   /**
-   * A 6 x 32 tile over {@code kc} values of K: A packed [kc][6] from {@code aOff}, B [kc][32] from
-   * {@code bOff}; the 12 accumulators start from {@code tile} ([6][32]) when {@code init}, else zero,
-   * and end in it.
+   * A 6 x W tile (columns {@code [co, co + W)} of a 32-column panel) over {@code kc} values of K: A
+   * packed [kc][6] from {@code aOff}, B [kc][32] from {@code bOff}; the 12 accumulators start from
+   * {@code tile} ([6][32]) when {@code init}, else zero, and end in it.
    */
-  private static void micro6(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile, boolean init) {
+  private static void micro6(float[] a, int aOff, float[] b, int bOff, int co, float[] tile, int kc,
+      boolean init) {
     FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
     if (init) {
-      c00 = FloatVector.fromArray(F, tile, 0);
-      c01 = FloatVector.fromArray(F, tile, L);
-      c10 = FloatVector.fromArray(F, tile, NR);
-      c11 = FloatVector.fromArray(F, tile, NR + L);
-      c20 = FloatVector.fromArray(F, tile, 2 * NR);
-      c21 = FloatVector.fromArray(F, tile, 2 * NR + L);
-      c30 = FloatVector.fromArray(F, tile, 3 * NR);
-      c31 = FloatVector.fromArray(F, tile, 3 * NR + L);
-      c40 = FloatVector.fromArray(F, tile, 4 * NR);
-      c41 = FloatVector.fromArray(F, tile, 4 * NR + L);
-      c50 = FloatVector.fromArray(F, tile, 5 * NR);
-      c51 = FloatVector.fromArray(F, tile, 5 * NR + L);
+      c00 = FloatVector.fromArray(F, tile, co);
+      c01 = FloatVector.fromArray(F, tile, co + L);
+      c10 = FloatVector.fromArray(F, tile, NR + co);
+      c11 = FloatVector.fromArray(F, tile, NR + co + L);
+      c20 = FloatVector.fromArray(F, tile, 2 * NR + co);
+      c21 = FloatVector.fromArray(F, tile, 2 * NR + co + L);
+      c30 = FloatVector.fromArray(F, tile, 3 * NR + co);
+      c31 = FloatVector.fromArray(F, tile, 3 * NR + co + L);
+      c40 = FloatVector.fromArray(F, tile, 4 * NR + co);
+      c41 = FloatVector.fromArray(F, tile, 4 * NR + co + L);
+      c50 = FloatVector.fromArray(F, tile, 5 * NR + co);
+      c51 = FloatVector.fromArray(F, tile, 5 * NR + co + L);
     } else {
       c00 = FloatVector.zero(F);
       c01 = c00;
@@ -271,7 +284,7 @@ final class VectorCpuOps {
       c51 = c00;
     }
     for (int k = 0; k < kc; k++) {
-      int bi = bOff + k * NR;
+      int bi = bOff + k * NR + co;
       int ai = aOff + k * MR;
       FloatVector b0 = FloatVector.fromArray(F, b, bi);
       FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
@@ -294,18 +307,18 @@ final class VectorCpuOps {
       c50 = b0.fma(v, c50);
       c51 = b1.fma(v, c51);
     }
-    c00.intoArray(tile, 0);
-    c01.intoArray(tile, L);
-    c10.intoArray(tile, NR);
-    c11.intoArray(tile, NR + L);
-    c20.intoArray(tile, 2 * NR);
-    c21.intoArray(tile, 2 * NR + L);
-    c30.intoArray(tile, 3 * NR);
-    c31.intoArray(tile, 3 * NR + L);
-    c40.intoArray(tile, 4 * NR);
-    c41.intoArray(tile, 4 * NR + L);
-    c50.intoArray(tile, 5 * NR);
-    c51.intoArray(tile, 5 * NR + L);
+    c00.intoArray(tile, co);
+    c01.intoArray(tile, co + L);
+    c10.intoArray(tile, NR + co);
+    c11.intoArray(tile, NR + co + L);
+    c20.intoArray(tile, 2 * NR + co);
+    c21.intoArray(tile, 2 * NR + co + L);
+    c30.intoArray(tile, 3 * NR + co);
+    c31.intoArray(tile, 3 * NR + co + L);
+    c40.intoArray(tile, 4 * NR + co);
+    c41.intoArray(tile, 4 * NR + co + L);
+    c50.intoArray(tile, 5 * NR + co);
+    c51.intoArray(tile, 5 * NR + co + L);
   }
 
   // ------------------------------------------------------------------ GEMV (m <= 4)
@@ -340,16 +353,40 @@ final class VectorCpuOps {
         if (rows == 1) {
           int xOff = g * 4 * in;
           switch (w.storage) {
-            case F32 -> gemv1F32(x, xOff, w.f32, off, in, tile);
-            case F16 -> gemv1F16(x, xOff, w.half, off, in, tile);
-            case BF16 -> gemv1Bf16(x, xOff, w.half, off, in, tile);
+            case F32 -> {
+              for (int co = 0; co < NR; co += W) {
+                gemv1F32(x, xOff, co, w.f32, off, in, tile);
+              }
+            }
+            case F16 -> {
+              for (int co = 0; co < NR; co += W) {
+                gemv1F16(x, xOff, co, w.half, off, in, tile);
+              }
+            }
+            case BF16 -> {
+              for (int co = 0; co < NR; co += W) {
+                gemv1Bf16(x, xOff, co, w.half, off, in, tile);
+              }
+            }
           }
         } else {
           int xOff = g * in * 4;
           switch (w.storage) {
-            case F32 -> gemv4F32(xp, xOff, w.f32, off, in, tile);
-            case F16 -> gemv4F16(xp, xOff, w.half, off, in, tile);
-            case BF16 -> gemv4Bf16(xp, xOff, w.half, off, in, tile);
+            case F32 -> {
+              for (int co = 0; co < NR; co += W) {
+                gemv4F32(xp, xOff, co, w.f32, off, in, tile);
+              }
+            }
+            case F16 -> {
+              for (int co = 0; co < NR; co += W) {
+                gemv4F16(xp, xOff, co, w.half, off, in, tile);
+              }
+            }
+            case BF16 -> {
+              for (int co = 0; co < NR; co += W) {
+                gemv4Bf16(xp, xOff, co, w.half, off, in, tile);
+              }
+            }
           }
         }
         for (int r = 0; r < rows; r++) {
@@ -366,11 +403,11 @@ final class VectorCpuOps {
 
   // One row: even and odd k in separate accumulators (two independent chains), summed at the end.
 
-  private static void gemv1F32(float[] x, int xOff, float[] w, int off, int in, float[] tile) {
+  private static void gemv1F32(float[] x, int xOff, int co, float[] w, int off, int in, float[] tile) {
     FloatVector e0 = FloatVector.zero(F), e1 = e0, o0 = e0, o1 = e0;
     int k = 0;
     for (; k + 1 < in; k += 2) {
-      int wi = off + k * NR;
+      int wi = off + k * NR + co;
       FloatVector xe = FloatVector.broadcast(F, x[xOff + k]);
       FloatVector xo = FloatVector.broadcast(F, x[xOff + k + 1]);
       e0 = FloatVector.fromArray(F, w, wi).fma(xe, e0);
@@ -379,20 +416,20 @@ final class VectorCpuOps {
       o1 = FloatVector.fromArray(F, w, wi + NR + L).fma(xo, o1);
     }
     if (k < in) {
-      int wi = off + k * NR;
+      int wi = off + k * NR + co;
       FloatVector xe = FloatVector.broadcast(F, x[xOff + k]);
       e0 = FloatVector.fromArray(F, w, wi).fma(xe, e0);
       e1 = FloatVector.fromArray(F, w, wi + L).fma(xe, e1);
     }
-    e0.add(o0).intoArray(tile, 0);
-    e1.add(o1).intoArray(tile, L);
+    e0.add(o0).intoArray(tile, co);
+    e1.add(o1).intoArray(tile, co + L);
   }
 
-  private static void gemv1F16(float[] x, int xOff, short[] w, int off, int in, float[] tile) {
+  private static void gemv1F16(float[] x, int xOff, int co, short[] w, int off, int in, float[] tile) {
     FloatVector e0 = FloatVector.zero(F), e1 = e0, o0 = e0, o1 = e0;
     int k = 0;
     for (; k + 1 < in; k += 2) {
-      int wi = off + k * NR;
+      int wi = off + k * NR + co;
       FloatVector xe = FloatVector.broadcast(F, x[xOff + k]);
       FloatVector xo = FloatVector.broadcast(F, x[xOff + k + 1]);
       e0 = widenF16(w, wi).fma(xe, e0);
@@ -401,20 +438,20 @@ final class VectorCpuOps {
       o1 = widenF16(w, wi + NR + L).fma(xo, o1);
     }
     if (k < in) {
-      int wi = off + k * NR;
+      int wi = off + k * NR + co;
       FloatVector xe = FloatVector.broadcast(F, x[xOff + k]);
       e0 = widenF16(w, wi).fma(xe, e0);
       e1 = widenF16(w, wi + L).fma(xe, e1);
     }
-    e0.add(o0).intoArray(tile, 0);
-    e1.add(o1).intoArray(tile, L);
+    e0.add(o0).intoArray(tile, co);
+    e1.add(o1).intoArray(tile, co + L);
   }
 
-  private static void gemv1Bf16(float[] x, int xOff, short[] w, int off, int in, float[] tile) {
+  private static void gemv1Bf16(float[] x, int xOff, int co, short[] w, int off, int in, float[] tile) {
     FloatVector e0 = FloatVector.zero(F), e1 = e0, o0 = e0, o1 = e0;
     int k = 0;
     for (; k + 1 < in; k += 2) {
-      int wi = off + k * NR;
+      int wi = off + k * NR + co;
       FloatVector xe = FloatVector.broadcast(F, x[xOff + k]);
       FloatVector xo = FloatVector.broadcast(F, x[xOff + k + 1]);
       e0 = widenBf16(w, wi).fma(xe, e0);
@@ -423,20 +460,20 @@ final class VectorCpuOps {
       o1 = widenBf16(w, wi + NR + L).fma(xo, o1);
     }
     if (k < in) {
-      int wi = off + k * NR;
+      int wi = off + k * NR + co;
       FloatVector xe = FloatVector.broadcast(F, x[xOff + k]);
       e0 = widenBf16(w, wi).fma(xe, e0);
       e1 = widenBf16(w, wi + L).fma(xe, e1);
     }
-    e0.add(o0).intoArray(tile, 0);
-    e1.add(o1).intoArray(tile, L);
+    e0.add(o0).intoArray(tile, co);
+    e1.add(o1).intoArray(tile, co + L);
   }
 
-  private static void gemv4F32(float[] xp, int xOff, float[] w, int off, int in, float[] tile) {
+  private static void gemv4F32(float[] xp, int xOff, int co, float[] w, int off, int in, float[] tile) {
     FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
         c31 = c00;
     for (int k = 0; k < in; k++) {
-      int wi = off + k * NR;
+      int wi = off + k * NR + co;
       FloatVector b0 = FloatVector.fromArray(F, w, wi);
       FloatVector b1 = FloatVector.fromArray(F, w, wi + L);
       FloatVector v = FloatVector.broadcast(F, xp[xOff + 4 * k]);
@@ -452,21 +489,21 @@ final class VectorCpuOps {
       c30 = b0.fma(v, c30);
       c31 = b1.fma(v, c31);
     }
-    c00.intoArray(tile, 0);
-    c01.intoArray(tile, L);
-    c10.intoArray(tile, NR);
-    c11.intoArray(tile, NR + L);
-    c20.intoArray(tile, 2 * NR);
-    c21.intoArray(tile, 2 * NR + L);
-    c30.intoArray(tile, 3 * NR);
-    c31.intoArray(tile, 3 * NR + L);
+    c00.intoArray(tile, co);
+    c01.intoArray(tile, co + L);
+    c10.intoArray(tile, NR + co);
+    c11.intoArray(tile, NR + co + L);
+    c20.intoArray(tile, 2 * NR + co);
+    c21.intoArray(tile, 2 * NR + co + L);
+    c30.intoArray(tile, 3 * NR + co);
+    c31.intoArray(tile, 3 * NR + co + L);
   }
 
-  private static void gemv4F16(float[] xp, int xOff, short[] w, int off, int in, float[] tile) {
+  private static void gemv4F16(float[] xp, int xOff, int co, short[] w, int off, int in, float[] tile) {
     FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
         c31 = c00;
     for (int k = 0; k < in; k++) {
-      int wi = off + k * NR;
+      int wi = off + k * NR + co;
       FloatVector b0 = widenF16(w, wi);
       FloatVector b1 = widenF16(w, wi + L);
       FloatVector v = FloatVector.broadcast(F, xp[xOff + 4 * k]);
@@ -482,21 +519,21 @@ final class VectorCpuOps {
       c30 = b0.fma(v, c30);
       c31 = b1.fma(v, c31);
     }
-    c00.intoArray(tile, 0);
-    c01.intoArray(tile, L);
-    c10.intoArray(tile, NR);
-    c11.intoArray(tile, NR + L);
-    c20.intoArray(tile, 2 * NR);
-    c21.intoArray(tile, 2 * NR + L);
-    c30.intoArray(tile, 3 * NR);
-    c31.intoArray(tile, 3 * NR + L);
+    c00.intoArray(tile, co);
+    c01.intoArray(tile, co + L);
+    c10.intoArray(tile, NR + co);
+    c11.intoArray(tile, NR + co + L);
+    c20.intoArray(tile, 2 * NR + co);
+    c21.intoArray(tile, 2 * NR + co + L);
+    c30.intoArray(tile, 3 * NR + co);
+    c31.intoArray(tile, 3 * NR + co + L);
   }
 
-  private static void gemv4Bf16(float[] xp, int xOff, short[] w, int off, int in, float[] tile) {
+  private static void gemv4Bf16(float[] xp, int xOff, int co, short[] w, int off, int in, float[] tile) {
     FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
         c31 = c00;
     for (int k = 0; k < in; k++) {
-      int wi = off + k * NR;
+      int wi = off + k * NR + co;
       FloatVector b0 = widenBf16(w, wi);
       FloatVector b1 = widenBf16(w, wi + L);
       FloatVector v = FloatVector.broadcast(F, xp[xOff + 4 * k]);
@@ -512,14 +549,14 @@ final class VectorCpuOps {
       c30 = b0.fma(v, c30);
       c31 = b1.fma(v, c31);
     }
-    c00.intoArray(tile, 0);
-    c01.intoArray(tile, L);
-    c10.intoArray(tile, NR);
-    c11.intoArray(tile, NR + L);
-    c20.intoArray(tile, 2 * NR);
-    c21.intoArray(tile, 2 * NR + L);
-    c30.intoArray(tile, 3 * NR);
-    c31.intoArray(tile, 3 * NR + L);
+    c00.intoArray(tile, co);
+    c01.intoArray(tile, co + L);
+    c10.intoArray(tile, NR + co);
+    c11.intoArray(tile, NR + co + L);
+    c20.intoArray(tile, 2 * NR + co);
+    c21.intoArray(tile, 2 * NR + co + L);
+    c30.intoArray(tile, 3 * NR + co);
+    c31.intoArray(tile, 3 * NR + co + L);
   }
 
 
@@ -574,7 +611,9 @@ final class VectorCpuOps {
         int cols = Math.min(NR, n - col0);
         for (int i = i0; i < i1; i += MR) {
           int rows = Math.min(MR, i1 - i);
-          microStrided(a, aOff + i * lda, lda, rows, bp, p * k * NR, k, tile);
+          for (int co = 0; co < NR; co += W) {
+            microStrided(a, aOff + i * lda, lda, rows, bp, p * k * NR, co, k, tile);
+          }
           storeScaled(tile, alpha, c, cOff + i * ldc + col0, ldc, rows, cols);
         }
       }
@@ -605,8 +644,9 @@ final class VectorCpuOps {
       for (int t = 0; t < k; t++) {
         int src = bOff + t * ldb + col0;
         if (cols == NR) {
-          FloatVector.fromArray(F, b, src).intoArray(bp, dst + t * NR);
-          FloatVector.fromArray(F, b, src + L).intoArray(bp, dst + t * NR + L);
+          for (int j = 0; j < NR; j += L) {
+            FloatVector.fromArray(F, b, src + j).intoArray(bp, dst + t * NR + j);
+          }
         } else {
           for (int j = 0; j < NR; j++) {
             bp[dst + t * NR + j] = j < cols ? b[src + j] : 0f;
@@ -619,7 +659,9 @@ final class VectorCpuOps {
       int rows = Math.min(MR, m - i);
       for (int p = 0; p < panels; p++) {
         int col0 = p * NR;
-        microStrided(a, aOff + i * lda, lda, rows, bp, p * k * NR, k, tile);
+        for (int co = 0; co < NR; co += W) {
+          microStrided(a, aOff + i * lda, lda, rows, bp, p * k * NR, co, k, tile);
+        }
         storeScaled(tile, 1f, c, cOff + i * ldc + col0, ldc, rows, Math.min(NR, n - col0));
       }
     }
@@ -630,8 +672,9 @@ final class VectorCpuOps {
       FloatVector s = FloatVector.broadcast(F, alpha);
       for (int q = 0; q < rows; q++) {
         int dst = c0 + q * ldc;
-        FloatVector.fromArray(F, tile, q * NR).mul(s).intoArray(c, dst);
-        FloatVector.fromArray(F, tile, q * NR + L).mul(s).intoArray(c, dst + L);
+        for (int j = 0; j < NR; j += L) {
+          FloatVector.fromArray(F, tile, q * NR + j).mul(s).intoArray(c, dst + j);
+        }
       }
     } else {
       for (int q = 0; q < rows; q++) {
@@ -647,7 +690,8 @@ final class VectorCpuOps {
    * A 6 x 32 tile over {@code k}: A's rows in place from {@code a0} at stride {@code lda} ({@code rows}
    * of them; the missing ones repeat the last, their results unused), B packed [k][32] from {@code bOff}.
    */
-  private static void microStrided(float[] a, int a0, int lda, int rows, float[] b, int bOff, int k, float[] tile) {
+  private static void microStrided(float[] a, int a0, int lda, int rows, float[] b, int bOff, int co, int k,
+      float[] tile) {
     int last = rows - 1;
     int r0 = a0;
     int r1 = a0 + Math.min(1, last) * lda;
@@ -658,7 +702,7 @@ final class VectorCpuOps {
     FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
         c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     for (int t = 0; t < k; t++) {
-      int bi = bOff + t * NR;
+      int bi = bOff + t * NR + co;
       FloatVector b0 = FloatVector.fromArray(F, b, bi);
       FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
       FloatVector v = FloatVector.broadcast(F, a[r0 + t]);
@@ -680,18 +724,18 @@ final class VectorCpuOps {
       c50 = b0.fma(v, c50);
       c51 = b1.fma(v, c51);
     }
-    c00.intoArray(tile, 0);
-    c01.intoArray(tile, L);
-    c10.intoArray(tile, NR);
-    c11.intoArray(tile, NR + L);
-    c20.intoArray(tile, 2 * NR);
-    c21.intoArray(tile, 2 * NR + L);
-    c30.intoArray(tile, 3 * NR);
-    c31.intoArray(tile, 3 * NR + L);
-    c40.intoArray(tile, 4 * NR);
-    c41.intoArray(tile, 4 * NR + L);
-    c50.intoArray(tile, 5 * NR);
-    c51.intoArray(tile, 5 * NR + L);
+    c00.intoArray(tile, co);
+    c01.intoArray(tile, co + L);
+    c10.intoArray(tile, NR + co);
+    c11.intoArray(tile, NR + co + L);
+    c20.intoArray(tile, 2 * NR + co);
+    c21.intoArray(tile, 2 * NR + co + L);
+    c30.intoArray(tile, 3 * NR + co);
+    c31.intoArray(tile, 3 * NR + co + L);
+    c40.intoArray(tile, 4 * NR + co);
+    c41.intoArray(tile, 4 * NR + co + L);
+    c50.intoArray(tile, 5 * NR + co);
+    c51.intoArray(tile, 5 * NR + co + L);
   }
 
   // ------------------------------------------------------------------ element-wise (calling thread)

@@ -51,8 +51,8 @@ class CpuOpsTest {
   @Test
   void linear_matches_a_double_reference_on_odd_shapes_for_every_storage() {
     Random r = new Random(1);
-    int[][] shapes = {{37, 45}, {16, 32}, {100, 70}, {1030, 33}}; // {in, out}; 1030 > one K slice
-    int[] rows = {1, 2, 3, 4, 5, 7, 13, 100};
+    int[][] shapes = {{37, 45}, {16, 32}, {100, 70}, {1030, 33}, {0, 5}}; // {in, out}; 1030 > one K slice
+    int[] rows = {1, 2, 3, 4, 5, 7, 8, 9, 13, 100};
     for (PackedWeight.Storage storage : STORAGES) {
       for (int[] shape : shapes) {
         int in = shape[0];
