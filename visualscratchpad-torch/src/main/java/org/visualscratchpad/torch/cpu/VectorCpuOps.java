@@ -19,9 +19,10 @@ import jdk.incubator.vector.VectorSpecies;
  * fixed order, so every result has the same bits on every run and thread count.
  *
  * <p><b>linear, many rows</b> (GEMM, {@code m >= } {@link #GEMM_MIN_ROWS}): the rows are swept in
- * blocks of {@link #ROW_BLOCK} and K in slices of {@link #KC}; per (row block, K slice) each task packs
- * the block's rows k-major into tiles of {@link #MR} rows ({@code [tiles][kc][MR]}, L2 resident), widens
- * the K slice of each of its weight panels to float32 once (F16/BF16; F32 is read in place), and runs a
+ * blocks of {@link #ROW_BLOCK}; the calling thread packs each block once, K slice by K slice (slices of
+ * {@link #KC}), k-major into tiles of {@link #MR} rows ({@code [tiles][kc][MR]}, a slice L2 resident),
+ * then the tasks (chunks of panels) share it: per K slice each task widens the slice of each of its
+ * weight panels to float32 once (F16/BF16; F32 is read in place), and runs a
  * 6 x 2-vector micro-kernel (12 accumulators in registers) over the slice for every tile of the block. The
  * accumulators continue from the previous slice's partial sums, so the summation order (k ascending)
  * does not depend on the slicing. Tasks own disjoint panels (the output dimension). Bias is added at
@@ -98,6 +99,7 @@ final class VectorCpuOps {
   /** Per-thread scratch of the linear kernels, grown on demand. */
   private static final class Scratch {
     float[] a = new float[0];
+    float[] block = new float[0];
     float[] b = new float[0];
     final float[] tile = new float[MR * NR];
     final float[] bias = new float[NR];
@@ -114,15 +116,31 @@ final class VectorCpuOps {
     long flops = 2L * m * w.in * panels * NR;
     boolean multi = parallel && CpuThreads.threads() > 1 && flops >= (1L << 20) && panels > 1;
     int tasks = multi ? Math.min(panels, 8 * CpuThreads.threads()) : 1;
-    java.util.function.IntConsumer body = task -> {
-      int p0 = (int) ((long) panels * task / tasks);
-      int p1 = (int) ((long) panels * (task + 1) / tasks);
-      if (m >= GEMM_MIN_ROWS && w.in > 0) {
-        gemmPanels(x, m, w, bias, y, p0, p1);
-      } else {
-        gemvPanels(x, m, w, bias, y, p0, p1);
-      }
-    };
+    if (m < GEMM_MIN_ROWS || w.in == 0) {
+      run(tasks, task -> gemvPanels(x, m, w, bias, y, first(panels, tasks, task), first(panels, tasks, task + 1)));
+      return;
+    }
+    // the calling thread packs each row block once; the tasks (panel chunks) share it read-only
+    Scratch s = SCRATCH.get();
+    if (s.block.length < ROW_BLOCK * w.in) {
+      s.block = new float[ROW_BLOCK * w.in];
+    }
+    float[] block = s.block;
+    for (int r0 = 0; r0 < m; r0 += ROW_BLOCK) {
+      int rowStart = r0;
+      int rowEnd = Math.min(m, r0 + ROW_BLOCK);
+      packBlock(x, w.in, rowStart, rowEnd, block);
+      run(tasks, task -> gemmBlock(block, rowStart, rowEnd, w, bias, y, first(panels, tasks, task),
+          first(panels, tasks, task + 1)));
+    }
+  }
+
+  /** The first panel of task {@code task} of {@code tasks}. */
+  private static int first(int panels, int tasks, int task) {
+    return (int) ((long) panels * task / tasks);
+  }
+
+  private static void run(int tasks, java.util.function.IntConsumer body) {
     if (tasks == 1) {
       body.accept(0);
     } else {
@@ -130,81 +148,82 @@ final class VectorCpuOps {
     }
   }
 
-  private static void gemmPanels(float[] x, int m, PackedWeight w, float[] bias, float[] y, int p0, int p1) {
-    int in = w.in;
-    int out = w.out;
-    Scratch s = SCRATCH.get();
-    int kcMax = Math.min(KC, in);
-    int aSize = ROW_BLOCK * kcMax;
-    if (s.a.length < aSize) {
-      s.a = new float[aSize];
-    }
-    boolean half = w.storage != PackedWeight.Storage.F32;
-    if (half && s.b.length < kcMax * NR) {
-      s.b = new float[kcMax * NR];
-    }
-    float[] a = s.a;
-    float[] tile = s.tile;
-    for (int r0 = 0; r0 < m; r0 += ROW_BLOCK) {
-      int r1 = Math.min(m, r0 + ROW_BLOCK);
-      int tiles = (r1 - r0 + MR - 1) / MR;
-      for (int k0 = 0; k0 < in; k0 += KC) {
-        int kc = Math.min(KC, in - k0);
-        boolean first = k0 == 0;
-        boolean last = k0 + kc == in;
-        packRows(x, in, r0, r1, k0, kc, a);
-        for (int p = p0; p < p1; p++) {
-          float[] b;
-          int bOff;
-          int src = (p * in + k0) * NR;
-          if (half) {
-            widen(w.storage, w.half, src, kc * NR, s.b);
-            b = s.b;
-            bOff = 0;
+  /**
+   * Rows [r0, r1) of x into {@code block}: K slice by K slice (slice {@code k0} from {@code k0 * tiles *
+   * MR}), each as [tiles][kc][MR], missing rows zero.
+   */
+  private static void packBlock(float[] x, int in, int r0, int r1, float[] block) {
+    int tiles = (r1 - r0 + MR - 1) / MR;
+    for (int k0 = 0; k0 < in; k0 += KC) {
+      int kc = Math.min(KC, in - k0);
+      int sliceBase = k0 * tiles * MR;
+      for (int t = 0; t < tiles; t++) {
+        int base = sliceBase + t * kc * MR;
+        for (int q = 0; q < MR; q++) {
+          int row = r0 + t * MR + q;
+          if (row < r1) {
+            int src = row * in + k0;
+            for (int k = 0; k < kc; k++) {
+              block[base + k * MR + q] = x[src + k];
+            }
           } else {
-            b = w.f32;
-            bOff = src;
-          }
-          int col0 = p * NR;
-          int cols = Math.min(NR, out - col0);
-          float[] bb = null;
-          if (last && bias != null) {
-            bb = s.bias;
-            java.util.Arrays.fill(bb, 0f);
-            System.arraycopy(bias, col0, bb, 0, cols);
-          }
-          for (int t = 0; t < tiles; t++) {
-            int row0 = r0 + t * MR;
-            int rows = Math.min(MR, r1 - row0);
-            if (!first) {
-              loadTile(y, out, row0, rows, col0, cols, tile);
+            for (int k = 0; k < kc; k++) {
+              block[base + k * MR + q] = 0f;
             }
-            for (int co = 0; co < NR; co += W) {
-              micro6(a, t * kc * MR, b, bOff, co, tile, kc, !first);
-            }
-            storeTile(tile, bb, y, out, row0, rows, col0, cols);
           }
         }
       }
     }
   }
 
-  /** Rows [r0, r1) of x, columns [k0, k0 + kc), into {@code a} as [tiles][kc][MR], missing rows zero. */
-  private static void packRows(float[] x, int in, int r0, int r1, int k0, int kc, float[] a) {
+  /** Panels [p0, p1) of the rows [r0, r1) packed in {@code block}, K slice by K slice. */
+  private static void gemmBlock(float[] block, int r0, int r1, PackedWeight w, float[] bias, float[] y, int p0,
+      int p1) {
+    int in = w.in;
+    int out = w.out;
+    Scratch s = SCRATCH.get();
+    int kcMax = Math.min(KC, in);
+    boolean half = w.storage != PackedWeight.Storage.F32;
+    if (half && s.b.length < kcMax * NR) {
+      s.b = new float[kcMax * NR];
+    }
+    float[] tile = s.tile;
     int tiles = (r1 - r0 + MR - 1) / MR;
-    for (int t = 0; t < tiles; t++) {
-      int base = t * kc * MR;
-      for (int q = 0; q < MR; q++) {
-        int row = r0 + t * MR + q;
-        if (row < r1) {
-          int src = row * in + k0;
-          for (int k = 0; k < kc; k++) {
-            a[base + k * MR + q] = x[src + k];
-          }
+    for (int k0 = 0; k0 < in; k0 += KC) {
+      int kc = Math.min(KC, in - k0);
+      boolean first = k0 == 0;
+      boolean last = k0 + kc == in;
+      int sliceBase = k0 * tiles * MR;
+      for (int p = p0; p < p1; p++) {
+        float[] b;
+        int bOff;
+        int src = (p * in + k0) * NR;
+        if (half) {
+          widen(w.storage, w.half, src, kc * NR, s.b);
+          b = s.b;
+          bOff = 0;
         } else {
-          for (int k = 0; k < kc; k++) {
-            a[base + k * MR + q] = 0f;
+          b = w.f32;
+          bOff = src;
+        }
+        int col0 = p * NR;
+        int cols = Math.min(NR, out - col0);
+        float[] bb = null;
+        if (last && bias != null) {
+          bb = s.bias;
+          java.util.Arrays.fill(bb, 0f);
+          System.arraycopy(bias, col0, bb, 0, cols);
+        }
+        for (int t = 0; t < tiles; t++) {
+          int row0 = r0 + t * MR;
+          int rows = Math.min(MR, r1 - row0);
+          if (!first) {
+            loadTile(y, out, row0, rows, col0, cols, tile);
           }
+          for (int co = 0; co < NR; co += W) {
+            micro6(block, sliceBase + t * kc * MR, b, bOff, co, tile, kc, !first);
+          }
+          storeTile(tile, bb, y, out, row0, rows, col0, cols);
         }
       }
     }
