@@ -766,34 +766,67 @@ final class VectorCpuOps {
   private static final float EXP_MIN = -87.33654f; // ln(2^-126): below, the result is flushed to 0
   private static final float EXP_CLAMP = 88.37626f; // 127.5 ln 2: the largest argument with 2^n normal
   private static final float EXP_MAX = 88.72284f; // ln(Float.MAX_VALUE): above, the result is +inf
+  // Polynomial constants as vectors: static finals, not broadcasts at each use, which keeps the
+  // JIT's node count of the element-wise methods low enough that it inlines every Vector API call.
+  // erf's series in z^2 (ERF_S0 = 2 / sqrt(pi)), erfc's polynomial in t, e^r's Taylor terms
+  private static final FloatVector ERF_S7 = FloatVector.broadcast(F, -1.4925650358406251e-5f);
+  private static final FloatVector ERF_S6 = FloatVector.broadcast(F, 1.2055332981789664e-4f);
+  private static final FloatVector ERF_S5 = FloatVector.broadcast(F, -8.548327023450852e-4f);
+  private static final FloatVector ERF_S4 = FloatVector.broadcast(F, 0.005223977625442188f);
+  private static final FloatVector ERF_S3 = FloatVector.broadcast(F, -0.026866170645131252f);
+  private static final FloatVector ERF_S2 = FloatVector.broadcast(F, 0.11283791670955126f);
+  private static final FloatVector ERF_S1 = FloatVector.broadcast(F, -0.37612638903183754f);
+  private static final FloatVector ERF_S0 = FloatVector.broadcast(F, 1.1283791670955126f);
+  private static final FloatVector V_HALF = FloatVector.broadcast(F, 0.5f);
+  private static final FloatVector V_ONE = FloatVector.broadcast(F, 1f);
+  private static final FloatVector ERFC_P9 = FloatVector.broadcast(F, 0.17087277f);
+  private static final FloatVector ERFC_P8 = FloatVector.broadcast(F, -0.82215223f);
+  private static final FloatVector ERFC_P7 = FloatVector.broadcast(F, 1.48851587f);
+  private static final FloatVector ERFC_P6 = FloatVector.broadcast(F, -1.13520398f);
+  private static final FloatVector ERFC_P5 = FloatVector.broadcast(F, 0.27886807f);
+  private static final FloatVector ERFC_P4 = FloatVector.broadcast(F, -0.18628806f);
+  private static final FloatVector ERFC_P3 = FloatVector.broadcast(F, 0.09678418f);
+  private static final FloatVector ERFC_P2 = FloatVector.broadcast(F, 0.37409196f);
+  private static final FloatVector ERFC_P1 = FloatVector.broadcast(F, 1.00002368f);
+  private static final FloatVector ERFC_P0 = FloatVector.broadcast(F, -1.26551223f);
+  private static final FloatVector V_LOG2E = FloatVector.broadcast(F, LOG2E);
+  private static final FloatVector V_ROUND = FloatVector.broadcast(F, ROUND);
+  private static final FloatVector V_NEG_LN2_HI = FloatVector.broadcast(F, -LN2_HI);
+  private static final FloatVector V_NEG_LN2_LO = FloatVector.broadcast(F, -LN2_LO);
+  private static final FloatVector EXP_C7 = FloatVector.broadcast(F, 1f / 5040f);
+  private static final FloatVector EXP_C6 = FloatVector.broadcast(F, 1f / 720f);
+  private static final FloatVector EXP_C5 = FloatVector.broadcast(F, 1f / 120f);
+  private static final FloatVector EXP_C4 = FloatVector.broadcast(F, 1f / 24f);
+  private static final FloatVector EXP_C3 = FloatVector.broadcast(F, 1f / 6f);
 
   /**
    * e^x per lane: x = n ln 2 + r with |r| <= ln(2)/2, e^r by its Taylor polynomial of degree 7
    * (truncation error below 6e-9 relative), times 2^n built in the exponent bits. Relative error about
    * 2 ulp. Results below Float.MIN_NORMAL are flushed to 0; arguments in (88.376, 88.723] give
-   * e^88.376 (2.4e38) instead of up to 3.4e38; above 88.723, +inf.
+   * e^88.376 (2.4e38) instead of up to 3.4e38; above 88.723, +inf. In place on {@code a[i, i + L)}.
+   *
+   * <p>A method on arrays: a helper that takes or returns vectors is fast only where the JIT inlines
+   * it, and once a method outgrows the JIT's inlining node budget some calls are left out and their
+   * vectors boxed (geluErf, with a broadcast at every constant, ran 5-10x slower than now).
    */
-  static FloatVector exp(FloatVector x) {
+  static void expAt(float[] a, int i) {
+    FloatVector x = FloatVector.fromArray(F, a, i);
     FloatVector xc = x.max(EXP_MIN).min(EXP_CLAMP);
-    FloatVector t = xc.fma(bc(LOG2E), bc(ROUND));
+    FloatVector t = xc.fma(V_LOG2E, V_ROUND);
     FloatVector n = t.sub(ROUND);
-    FloatVector r = n.fma(bc(-LN2_HI), xc);
-    r = n.fma(bc(-LN2_LO), r);
-    FloatVector p = r.fma(bc(1f / 5040f), bc(1f / 720f));
-    p = p.fma(r, bc(1f / 120f));
-    p = p.fma(r, bc(1f / 24f));
-    p = p.fma(r, bc(1f / 6f));
-    p = p.fma(r, bc(0.5f));
-    p = p.fma(r, bc(1f));
-    p = p.fma(r, bc(1f));
+    FloatVector r = n.fma(V_NEG_LN2_HI, xc);
+    r = n.fma(V_NEG_LN2_LO, r);
+    FloatVector p = r.fma(EXP_C7, EXP_C6);
+    p = p.fma(r, EXP_C5);
+    p = p.fma(r, EXP_C4);
+    p = p.fma(r, EXP_C3);
+    p = p.fma(r, V_HALF);
+    p = p.fma(r, V_ONE);
+    p = p.fma(r, V_ONE);
     IntVector bits = t.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
     FloatVector e = p.mul(bits.reinterpretAsFloats());
     e = e.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
-    return e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_MAX));
-  }
-
-  private static FloatVector bc(float c) {
-    return FloatVector.broadcast(F, c);
+    e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_MAX)).intoArray(a, i);
   }
 
   /** Lanes of {@code v} added in lane order (never {@code reduceLanes(ADD)}, whose order varies). */
@@ -824,18 +857,18 @@ final class VectorCpuOps {
     FloatVector vm = FloatVector.broadcast(F, max);
     FloatVector sum = FloatVector.zero(F);
     for (int i = 0; i < body; i += L) {
-      FloatVector e = exp(FloatVector.fromArray(F, x, off + i).sub(vm));
-      e.intoArray(x, off + i);
-      sum = sum.add(e);
+      FloatVector.fromArray(F, x, off + i).sub(vm).intoArray(x, off + i);
+      expAt(x, off + i);
+      sum = sum.add(FloatVector.fromArray(F, x, off + i));
     }
     float[] tail = null;
     if (body < len) {
       tail = new float[L];
       java.util.Arrays.fill(tail, Float.NEGATIVE_INFINITY);
       System.arraycopy(x, off + body, tail, 0, len - body);
-      FloatVector e = exp(FloatVector.fromArray(F, tail, 0).sub(vm));
-      e.intoArray(tail, 0);
-      sum = sum.add(e);
+      FloatVector.fromArray(F, tail, 0).sub(vm).intoArray(tail, 0);
+      expAt(tail, 0);
+      sum = sum.add(FloatVector.fromArray(F, tail, 0));
     }
     FloatVector inv = FloatVector.broadcast(F, 1f / sumLanes(sum));
     for (int i = 0; i < body; i += L) {
@@ -851,85 +884,100 @@ final class VectorCpuOps {
 
   /** {@link CpuOps#quickGelu}. */
   static void quickGelu(float[] x, int n) {
+    float[] e = new float[L];
     int body = n - n % L;
     for (int i = 0; i < body; i += L) {
-      FloatVector v = FloatVector.fromArray(F, x, i);
-      v.div(exp(v.mul(-1.702f)).add(1f)).intoArray(x, i);
+      quickGeluAt(x, i, e);
     }
     if (body < n) {
       float[] t = java.util.Arrays.copyOfRange(x, body, body + L);
-      FloatVector v = FloatVector.fromArray(F, t, 0);
-      v.div(exp(v.mul(-1.702f)).add(1f)).intoArray(t, 0);
+      quickGeluAt(t, 0, e);
       System.arraycopy(t, 0, x, body, n - body);
     }
+  }
+
+  private static void quickGeluAt(float[] x, int i, float[] e) {
+    FloatVector v = FloatVector.fromArray(F, x, i);
+    v.mul(-1.702f).intoArray(e, 0);
+    expAt(e, 0);
+    v.div(FloatVector.fromArray(F, e, 0).add(1f)).intoArray(x, i);
   }
 
   /** {@link CpuOps#siluMul}. */
   static void siluMul(float[] gate, float[] up, int n) {
+    float[] e = new float[L];
     int body = n - n % L;
     for (int i = 0; i < body; i += L) {
-      FloatVector g = FloatVector.fromArray(F, gate, i);
-      g.div(exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+      siluMulAt(gate, up, i, e);
     }
     if (body < n) {
       float[] g = java.util.Arrays.copyOfRange(gate, body, body + L);
       float[] u = java.util.Arrays.copyOfRange(up, body, body + L);
-      FloatVector v = FloatVector.fromArray(F, g, 0);
-      v.div(exp(v.neg()).add(1f)).mul(FloatVector.fromArray(F, u, 0)).intoArray(g, 0);
+      siluMulAt(g, u, 0, e);
       System.arraycopy(g, 0, gate, body, n - body);
     }
   }
 
+  private static void siluMulAt(float[] gate, float[] up, int i, float[] e) {
+    FloatVector g = FloatVector.fromArray(F, gate, i);
+    g.neg().intoArray(e, 0);
+    expAt(e, 0);
+    g.div(FloatVector.fromArray(F, e, 0).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+  }
+
   /**
-   * erf per lane in float32, the same approximations as {@link ScalarCpuOps#erf}: its Taylor series to
+   * GELU of the vector at {@code a[i]}, in place ({@code e}: L floats of scratch; arrays, not vectors,
+   * cross the calls, see {@link #expAt}). erf per lane in float32,
+   * the same approximations as {@link ScalarCpuOps#erf}: its Taylor series to
    * z^15 below 0.5, above it 1 - erfc with erfc(z) = t exp(-z^2 - 1.26551223 + t P(t)), t = 1 / (1 + z/2)
    * (Numerical Recipes' erfcc, relative error 1.2e-7). Absolute error about 2e-7 (tested below 4e-7).
    */
-  static FloatVector erf(FloatVector x) {
+  private static void geluAt(float[] a, int i, float[] e) {
+    FloatVector v = FloatVector.fromArray(F, a, i);
+    FloatVector x = v.mul(0.70710678118654752f);
     FloatVector z = x.abs();
     FloatVector z2 = z.mul(z);
-    FloatVector s = z2.fma(bc(-1.4925650358406251e-5f), bc(1.2055332981789664e-4f));
-    s = s.fma(z2, bc(-8.548327023450852e-4f));
-    s = s.fma(z2, bc(0.005223977625442188f));
-    s = s.fma(z2, bc(-0.026866170645131252f));
-    s = s.fma(z2, bc(0.11283791670955126f));
-    s = s.fma(z2, bc(-0.37612638903183754f));
-    s = s.fma(z2, bc(1.1283791670955126f));
+    FloatVector s = z2.fma(ERF_S7, ERF_S6);
+    s = s.fma(z2, ERF_S5);
+    s = s.fma(z2, ERF_S4);
+    s = s.fma(z2, ERF_S3);
+    s = s.fma(z2, ERF_S2);
+    s = s.fma(z2, ERF_S1);
+    s = s.fma(z2, ERF_S0);
     FloatVector small = s.mul(z);
-    FloatVector t = z.fma(bc(0.5f), bc(1f));
+    FloatVector t = z.fma(V_HALF, V_ONE);
     t = FloatVector.broadcast(F, 1f).div(t);
-    FloatVector q = t.fma(bc(0.17087277f), bc(-0.82215223f));
-    q = q.fma(t, bc(1.48851587f));
-    q = q.fma(t, bc(-1.13520398f));
-    q = q.fma(t, bc(0.27886807f));
-    q = q.fma(t, bc(-0.18628806f));
-    q = q.fma(t, bc(0.09678418f));
-    q = q.fma(t, bc(0.37409196f));
-    q = q.fma(t, bc(1.00002368f));
-    q = q.fma(t, bc(-1.26551223f));
-    FloatVector erfc = t.mul(exp(q.sub(z2)));
+    FloatVector q = t.fma(ERFC_P9, ERFC_P8);
+    q = q.fma(t, ERFC_P7);
+    q = q.fma(t, ERFC_P6);
+    q = q.fma(t, ERFC_P5);
+    q = q.fma(t, ERFC_P4);
+    q = q.fma(t, ERFC_P3);
+    q = q.fma(t, ERFC_P2);
+    q = q.fma(t, ERFC_P1);
+    q = q.fma(t, ERFC_P0);
+    q.sub(z2).intoArray(e, 0);
+    expAt(e, 0);
+    FloatVector erfc = t.mul(FloatVector.fromArray(F, e, 0));
     FloatVector large = FloatVector.broadcast(F, 1f).sub(erfc);
     FloatVector r = large.blend(small, z.compare(VectorOperators.LT, 0.5f));
     IntVector sign = x.reinterpretAsInts().and(0x80000000);
-    return r.reinterpretAsInts().or(sign).reinterpretAsFloats();
+    FloatVector erf = r.reinterpretAsInts().or(sign).reinterpretAsFloats();
+    v.mul(0.5f).mul(erf.add(1f)).intoArray(a, i);
   }
 
   /** {@link CpuOps#geluErf}. */
   static void geluErf(float[] x, int n) {
+    float[] e = new float[L];
     int body = n - n % L;
     for (int i = 0; i < body; i += L) {
-      FloatVector v = FloatVector.fromArray(F, x, i);
-      gelu(v).intoArray(x, i);
+      geluAt(x, i, e);
     }
     if (body < n) {
       float[] t = java.util.Arrays.copyOfRange(x, body, body + L);
-      gelu(FloatVector.fromArray(F, t, 0)).intoArray(t, 0);
+      geluAt(t, 0, e);
       System.arraycopy(t, 0, x, body, n - body);
     }
-  }
-
-  private static FloatVector gelu(FloatVector v) {
-    return v.mul(0.5f).mul(erf(v.mul(0.70710678118654752f)).add(1f));
   }
 
   /** {@link CpuOps#addInPlace}. */
