@@ -10,8 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The Vector API implementation of {@link CpuOps} for 512-bit vectors (16 float lanes; a {@link
  * PackedWeight#NR} = 32 column panel is two vectors) or 256-bit ones (AVX2: 8 lanes, a panel taken in
- * two 16-column passes, so that 12 accumulators still fit the 16 registers). Only loaded when the module {@code jdk.incubator.vector} is in
- * the boot layer and {@link #supported()} holds; {@link CpuOps} dispatches to it.
+ * two 16-column passes, so that 12 accumulators still fit the 16 registers). Only loaded when the
+ * module {@code jdk.incubator.vector} is in the boot layer and {@link #supported()} holds; {@link
+ * CpuOps} dispatches to it.
  *
  * <p>Only heap-array calls ({@code fromArray}, {@code intoArray}, shape conversions) are used, so the
  * code runs alike on JDK 17 and 25. Vector lanes are never summed with {@code reduceLanes(ADD)}
@@ -36,6 +37,12 @@ import jdk.incubator.vector.VectorSpecies;
  * make a float32 whose exponent is 112 too small; multiplying by 2^112 is exact for normal values,
  * subnormals and zero. F16 infinities and NaNs become finite values (65,536 to 131,008 in magnitude);
  * weights never hold them. BF16 is the upper half of a float32.
+ *
+ * <p><b>Attention GEMMs</b> (one thread): B packed into 32-column panels, the same 6-row micro-kernel
+ * reading A's rows in place. <b>Element-wise</b> operations (one thread): e^x by range reduction and a
+ * polynomial ({@link #expAt}), erf by the scalar reference's approximations in float32.
+ *
+ * <p>Thread-safe: scratch is per thread ({@link ThreadLocal}), grown on demand and kept.
  */
 final class VectorCpuOps {
   private VectorCpuOps() {}
@@ -53,9 +60,9 @@ final class VectorCpuOps {
   /** Rows per micro-tile of the GEMM. */
   static final int MR = 6;
   /** Rows per block of the GEMM sweep (a multiple of MR). */
-  static final int ROW_BLOCK = Integer.getInteger("vsp.cpu.rowBlock", 96) / MR * MR;
+  static final int ROW_BLOCK = Math.max(MR, Integer.getInteger("vsp.cpu.rowBlock", 96) / MR * MR);
   /** K values per slice of the GEMM sweep. */
-  static final int KC = Integer.getInteger("vsp.cpu.kc", 1024);
+  static final int KC = Math.max(1, Integer.getInteger("vsp.cpu.kc", 1024));
   /** Rows from which linear takes the GEMM path. */
   static final int GEMM_MIN_ROWS = 9;
 
@@ -117,7 +124,7 @@ final class VectorCpuOps {
     boolean multi = parallel && CpuThreads.threads() > 1 && flops >= (1L << 20) && panels > 1;
     int tasks = multi ? Math.min(panels, 8 * CpuThreads.threads()) : 1;
     if (m < GEMM_MIN_ROWS || w.in == 0) {
-      run(tasks, task -> gemvPanels(x, m, w, bias, y, first(panels, tasks, task), first(panels, tasks, task + 1)));
+      run(tasks, task -> gemvPanels(x, m, w, bias, y, panelStart(panels, tasks, task), panelStart(panels, tasks, task + 1)));
       return;
     }
     // the calling thread packs each row block once; the tasks (panel chunks) share it read-only
@@ -130,13 +137,13 @@ final class VectorCpuOps {
       int rowStart = r0;
       int rowEnd = Math.min(m, r0 + ROW_BLOCK);
       packBlock(x, w.in, rowStart, rowEnd, block);
-      run(tasks, task -> gemmBlock(block, rowStart, rowEnd, w, bias, y, first(panels, tasks, task),
-          first(panels, tasks, task + 1)));
+      run(tasks, task -> gemmBlock(block, rowStart, rowEnd, w, bias, y, panelStart(panels, tasks, task),
+          panelStart(panels, tasks, task + 1)));
     }
   }
 
   /** The first panel of task {@code task} of {@code tasks}. */
-  private static int first(int panels, int tasks, int task) {
+  private static int panelStart(int panels, int tasks, int task) {
     return (int) ((long) panels * task / tasks);
   }
 
