@@ -6,7 +6,7 @@ package org.visualscratchpad.torch.cpu;
  * thread count.
  *
  * <p>With the module {@code jdk.incubator.vector} loaded (the JVM started with {@code --add-modules
- * jdk.incubator.vector}) on a machine with 512-bit vectors, the operations run Vector API kernels
+ * jdk.incubator.vector}) on a machine with 256- or 512-bit vectors, the operations run Vector API kernels
  * ({@code VectorCpuOps}); otherwise, or with {@code -Dvsp.cpu.scalar=true}, the scalar reference
  * ({@code ScalarCpuOps}). {@link #linear} runs on all of {@link CpuThreads}, the others on the calling
  * thread. All methods are thread-safe (per-call scratch is per thread).
@@ -26,9 +26,9 @@ public final class CpuOps {
   static final boolean VECTOR = !Boolean.getBoolean("vsp.cpu.scalar")
       && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent() && VectorCpuOps.supported();
 
-  /** Which implementation runs: {@code "vector[512-bit]"} or {@code "scalar"}. */
+  /** Which implementation runs: {@code "vector[512-bit]"}, {@code "vector[256-bit]"} or {@code "scalar"}. */
   public static String implementation() {
-    return VECTOR ? "vector[512-bit]" : "scalar";
+    return VECTOR ? "vector[" + VectorCpuOps.bits() + "-bit]" : "scalar";
   }
 
   /**

@@ -4,12 +4,15 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API implementation of {@link CpuOps} for 512-bit vectors (16 float lanes; {@link
- * PackedWeight#NR} = 32 = two vectors). Only loaded when the module {@code jdk.incubator.vector} is in
- * the boot layer and {@link #supported()} holds; {@link CpuOps} dispatches to it.
+ * The Vector API implementation of {@link CpuOps} for 512-bit vectors (16 float lanes; a {@link
+ * PackedWeight#NR} = 32 column panel is two vectors) or 256-bit ones (AVX2: 8 lanes, a panel taken in
+ * two 16-column passes, so that 12 accumulators still fit the 16 registers). Only loaded when the
+ * module {@code jdk.incubator.vector} is in the boot layer and {@link #supported()} holds; {@link
+ * CpuOps} dispatches to it.
  *
  * <p>Only heap-array calls ({@code fromArray}, {@code intoArray}, shape conversions) are used, so the
  * code runs alike on JDK 17 and 25. Vector lanes are never summed with {@code reduceLanes(ADD)}
@@ -17,43 +20,60 @@ import jdk.incubator.vector.VectorSpecies;
  * fixed order, so every result has the same bits on every run and thread count.
  *
  * <p><b>linear, many rows</b> (GEMM, {@code m >= } {@link #GEMM_MIN_ROWS}): the rows are swept in
- * blocks of {@link #ROW_BLOCK} and K in slices of {@link #KC}; per (row block, K slice) each task packs
- * the block's rows k-major into tiles of {@link #MR} rows ({@code [tiles][kc][MR]}, L2 resident), widens
- * the K slice of each of its weight panels to float32 once (F16/BF16; F32 is read in place), and runs a
- * 6 x 32 micro-kernel (12 accumulators in registers) over the slice for every tile of the block. The
+ * blocks of {@link #ROW_BLOCK}; the calling thread packs each block once, K slice by K slice (slices of
+ * {@link #KC}), k-major into tiles of {@link #MR} rows ({@code [tiles][kc][MR]}, a slice L2 resident),
+ * then the tasks (chunks of panels) share it: per K slice each task widens the slice of each of its
+ * weight panels to float32 once (F16/BF16; F32 is read in place), and runs a
+ * 6 x 2-vector micro-kernel (12 accumulators in registers) over the slice for every tile of the block. The
  * accumulators continue from the previous slice's partial sums, so the summation order (k ascending)
  * does not depend on the slicing. Tasks own disjoint panels (the output dimension). Bias is added at
  * the last store.
  *
- * <p><b>linear, few rows</b> (GEMV): every panel is streamed once, half precision widened in registers,
- * up to four rows per pass.
+ * <p><b>linear, few rows</b> (GEMV, up to 8 rows): every panel is streamed once, half precision widened
+ * in registers, four rows per pass (a second pass over the panel finds it in L2).
  *
  * <p>F16 is widened exactly with integer operations (the JDK 17 Vector API has no half-float
  * conversion): the sign-extended 16 bits shifted left by 13 and masked to sign, exponent and mantissa
  * make a float32 whose exponent is 112 too small; multiplying by 2^112 is exact for normal values,
  * subnormals and zero. F16 infinities and NaNs become finite values (65,536 to 131,008 in magnitude);
  * weights never hold them. BF16 is the upper half of a float32.
+ *
+ * <p><b>Attention GEMMs</b> (one thread): B packed into 32-column panels, the same 6-row micro-kernel
+ * reading A's rows in place. <b>Element-wise</b> operations (one thread): e^x by range reduction and a
+ * polynomial ({@link #expAt}), erf by the scalar reference's approximations in float32.
+ *
+ * <p>Thread-safe: scratch is per thread ({@link ThreadLocal}), grown on demand and kept.
  */
 final class VectorCpuOps {
   private VectorCpuOps() {}
 
-  static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
-  private static final VectorSpecies<Short> H = ShortVector.SPECIES_256;
-  private static final VectorSpecies<Integer> I = IntVector.SPECIES_512;
-  private static final int L = 16;
+  /** 512-bit vectors where the machine prefers them (AVX-512), else 256-bit (AVX2). */
+  static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED.length() >= 16 ? FloatVector.SPECIES_512
+      : FloatVector.SPECIES_256;
+  private static final VectorSpecies<Short> H = VectorSpecies.of(short.class,
+      VectorShape.forBitSize(F.length() * 16));
+  private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+  private static final int L = F.length();
+  /** Columns one micro-kernel pass covers (two vectors); a panel takes {@code NR / W} passes. */
+  private static final int W = 2 * L;
   private static final int NR = PackedWeight.NR;
   /** Rows per micro-tile of the GEMM. */
   static final int MR = 6;
   /** Rows per block of the GEMM sweep (a multiple of MR). */
-  static final int ROW_BLOCK = Integer.getInteger("vsp.cpu.rowBlock", 96) / MR * MR;
+  static final int ROW_BLOCK = Math.max(MR, Integer.getInteger("vsp.cpu.rowBlock", 96) / MR * MR);
   /** K values per slice of the GEMM sweep. */
-  static final int KC = Integer.getInteger("vsp.cpu.kc", 1024);
+  static final int KC = Math.max(1, Integer.getInteger("vsp.cpu.kc", 1024));
   /** Rows from which linear takes the GEMM path. */
-  static final int GEMM_MIN_ROWS = 5;
+  static final int GEMM_MIN_ROWS = 9;
 
-  /** Whether this machine's preferred vectors are 512-bit (the only shape these kernels are written for). */
+  /** Whether this machine's preferred vectors are 256 or 512 bits wide (the shapes these kernels are written for). */
   static boolean supported() {
-    return FloatVector.SPECIES_PREFERRED.length() >= L && NR == 2 * L;
+    return FloatVector.SPECIES_PREFERRED.length() >= 8 && NR % W == 0;
+  }
+
+  /** The vector width in bits. */
+  static int bits() {
+    return F.vectorBitSize();
   }
 
   // ------------------------------------------------------------------ widening
@@ -86,6 +106,7 @@ final class VectorCpuOps {
   /** Per-thread scratch of the linear kernels, grown on demand. */
   private static final class Scratch {
     float[] a = new float[0];
+    float[] block = new float[0];
     float[] b = new float[0];
     final float[] tile = new float[MR * NR];
     final float[] bias = new float[NR];
@@ -102,15 +123,31 @@ final class VectorCpuOps {
     long flops = 2L * m * w.in * panels * NR;
     boolean multi = parallel && CpuThreads.threads() > 1 && flops >= (1L << 20) && panels > 1;
     int tasks = multi ? Math.min(panels, 8 * CpuThreads.threads()) : 1;
-    java.util.function.IntConsumer body = task -> {
-      int p0 = (int) ((long) panels * task / tasks);
-      int p1 = (int) ((long) panels * (task + 1) / tasks);
-      if (m >= GEMM_MIN_ROWS) {
-        gemmPanels(x, m, w, bias, y, p0, p1);
-      } else {
-        gemvPanels(x, m, w, bias, y, p0, p1);
-      }
-    };
+    if (m < GEMM_MIN_ROWS || w.in == 0) {
+      run(tasks, task -> gemvPanels(x, m, w, bias, y, panelStart(panels, tasks, task), panelStart(panels, tasks, task + 1)));
+      return;
+    }
+    // the calling thread packs each row block once; the tasks (panel chunks) share it read-only
+    Scratch s = SCRATCH.get();
+    if (s.block.length < ROW_BLOCK * w.in) {
+      s.block = new float[ROW_BLOCK * w.in];
+    }
+    float[] block = s.block;
+    for (int r0 = 0; r0 < m; r0 += ROW_BLOCK) {
+      int rowStart = r0;
+      int rowEnd = Math.min(m, r0 + ROW_BLOCK);
+      packBlock(x, w.in, rowStart, rowEnd, block);
+      run(tasks, task -> gemmBlock(block, rowStart, rowEnd, w, bias, y, panelStart(panels, tasks, task),
+          panelStart(panels, tasks, task + 1)));
+    }
+  }
+
+  /** The first panel of task {@code task} of {@code tasks}. */
+  private static int panelStart(int panels, int tasks, int task) {
+    return (int) ((long) panels * task / tasks);
+  }
+
+  private static void run(int tasks, java.util.function.IntConsumer body) {
     if (tasks == 1) {
       body.accept(0);
     } else {
@@ -118,79 +155,82 @@ final class VectorCpuOps {
     }
   }
 
-  private static void gemmPanels(float[] x, int m, PackedWeight w, float[] bias, float[] y, int p0, int p1) {
-    int in = w.in;
-    int out = w.out;
-    Scratch s = SCRATCH.get();
-    int kcMax = Math.min(KC, in);
-    int aSize = ROW_BLOCK * kcMax;
-    if (s.a.length < aSize) {
-      s.a = new float[aSize];
-    }
-    boolean half = w.storage != PackedWeight.Storage.F32;
-    if (half && s.b.length < kcMax * NR) {
-      s.b = new float[kcMax * NR];
-    }
-    float[] a = s.a;
-    float[] tile = s.tile;
-    for (int r0 = 0; r0 < m; r0 += ROW_BLOCK) {
-      int r1 = Math.min(m, r0 + ROW_BLOCK);
-      int tiles = (r1 - r0 + MR - 1) / MR;
-      for (int k0 = 0; k0 < in; k0 += KC) {
-        int kc = Math.min(KC, in - k0);
-        boolean first = k0 == 0;
-        boolean last = k0 + kc == in;
-        packRows(x, in, r0, r1, k0, kc, a);
-        for (int p = p0; p < p1; p++) {
-          float[] b;
-          int bOff;
-          int src = (p * in + k0) * NR;
-          if (half) {
-            widen(w.storage, w.half, src, kc * NR, s.b);
-            b = s.b;
-            bOff = 0;
-          } else {
-            b = w.f32;
-            bOff = src;
-          }
-          int col0 = p * NR;
-          int cols = Math.min(NR, out - col0);
-          float[] bb = null;
-          if (last && bias != null) {
-            bb = s.bias;
-            java.util.Arrays.fill(bb, 0f);
-            System.arraycopy(bias, col0, bb, 0, cols);
-          }
-          for (int t = 0; t < tiles; t++) {
-            int row0 = r0 + t * MR;
-            int rows = Math.min(MR, r1 - row0);
-            if (!first) {
-              loadTile(y, out, row0, rows, col0, cols, tile);
+  /**
+   * Rows [r0, r1) of x into {@code block}: K slice by K slice (slice {@code k0} from {@code k0 * tiles *
+   * MR}), each as [tiles][kc][MR], missing rows zero.
+   */
+  private static void packBlock(float[] x, int in, int r0, int r1, float[] block) {
+    int tiles = (r1 - r0 + MR - 1) / MR;
+    for (int k0 = 0; k0 < in; k0 += KC) {
+      int kc = Math.min(KC, in - k0);
+      int sliceBase = k0 * tiles * MR;
+      for (int t = 0; t < tiles; t++) {
+        int base = sliceBase + t * kc * MR;
+        for (int q = 0; q < MR; q++) {
+          int row = r0 + t * MR + q;
+          if (row < r1) {
+            int src = row * in + k0;
+            for (int k = 0; k < kc; k++) {
+              block[base + k * MR + q] = x[src + k];
             }
-            micro6(a, t * kc * MR, b, bOff, kc, tile, !first);
-            storeTile(tile, bb, y, out, row0, rows, col0, cols);
+          } else {
+            for (int k = 0; k < kc; k++) {
+              block[base + k * MR + q] = 0f;
+            }
           }
         }
       }
     }
   }
 
-  /** Rows [r0, r1) of x, columns [k0, k0 + kc), into {@code a} as [tiles][kc][MR], missing rows zero. */
-  private static void packRows(float[] x, int in, int r0, int r1, int k0, int kc, float[] a) {
+  /** Panels [p0, p1) of the rows [r0, r1) packed in {@code block}, K slice by K slice. */
+  private static void gemmBlock(float[] block, int r0, int r1, PackedWeight w, float[] bias, float[] y, int p0,
+      int p1) {
+    int in = w.in;
+    int out = w.out;
+    Scratch s = SCRATCH.get();
+    int kcMax = Math.min(KC, in);
+    boolean half = w.storage != PackedWeight.Storage.F32;
+    if (half && s.b.length < kcMax * NR) {
+      s.b = new float[kcMax * NR];
+    }
+    float[] tile = s.tile;
     int tiles = (r1 - r0 + MR - 1) / MR;
-    for (int t = 0; t < tiles; t++) {
-      int base = t * kc * MR;
-      for (int q = 0; q < MR; q++) {
-        int row = r0 + t * MR + q;
-        if (row < r1) {
-          int src = row * in + k0;
-          for (int k = 0; k < kc; k++) {
-            a[base + k * MR + q] = x[src + k];
-          }
+    for (int k0 = 0; k0 < in; k0 += KC) {
+      int kc = Math.min(KC, in - k0);
+      boolean first = k0 == 0;
+      boolean last = k0 + kc == in;
+      int sliceBase = k0 * tiles * MR;
+      for (int p = p0; p < p1; p++) {
+        float[] b;
+        int bOff;
+        int src = (p * in + k0) * NR;
+        if (half) {
+          widen(w.storage, w.half, src, kc * NR, s.b);
+          b = s.b;
+          bOff = 0;
         } else {
-          for (int k = 0; k < kc; k++) {
-            a[base + k * MR + q] = 0f;
+          b = w.f32;
+          bOff = src;
+        }
+        int col0 = p * NR;
+        int cols = Math.min(NR, out - col0);
+        float[] bb = null;
+        if (last && bias != null) {
+          bb = s.bias;
+          java.util.Arrays.fill(bb, 0f);
+          System.arraycopy(bias, col0, bb, 0, cols);
+        }
+        for (int t = 0; t < tiles; t++) {
+          int row0 = r0 + t * MR;
+          int rows = Math.min(MR, r1 - row0);
+          if (!first) {
+            loadTile(y, out, row0, rows, col0, cols, tile);
           }
+          for (int co = 0; co < NR; co += W) {
+            micro6(block, sliceBase + t * kc * MR, b, bOff, co, tile, kc, !first);
+          }
+          storeTile(tile, bb, y, out, row0, rows, col0, cols);
         }
       }
     }
@@ -200,8 +240,9 @@ final class VectorCpuOps {
     for (int i = 0; i < rows; i++) {
       int src = (row0 + i) * out + col0;
       if (cols == NR) {
-        FloatVector.fromArray(F, y, src).intoArray(tile, i * NR);
-        FloatVector.fromArray(F, y, src + L).intoArray(tile, i * NR + L);
+        for (int c = 0; c < NR; c += L) {
+          FloatVector.fromArray(F, y, src + c).intoArray(tile, i * NR + c);
+        }
       } else {
         System.arraycopy(y, src, tile, i * NR, cols);
       }
@@ -212,18 +253,15 @@ final class VectorCpuOps {
   private static void storeTile(float[] tile, float[] bias, float[] y, int out, int row0, int rows, int col0,
       int cols) {
     if (cols == NR) {
-      FloatVector b0 = bias == null ? null : FloatVector.fromArray(F, bias, 0);
-      FloatVector b1 = bias == null ? null : FloatVector.fromArray(F, bias, L);
       for (int i = 0; i < rows; i++) {
         int dst = (row0 + i) * out + col0;
-        FloatVector v0 = FloatVector.fromArray(F, tile, i * NR);
-        FloatVector v1 = FloatVector.fromArray(F, tile, i * NR + L);
-        if (bias != null) {
-          v0 = v0.add(b0);
-          v1 = v1.add(b1);
+        for (int c = 0; c < NR; c += L) {
+          FloatVector v = FloatVector.fromArray(F, tile, i * NR + c);
+          if (bias != null) {
+            v = v.add(FloatVector.fromArray(F, bias, c));
+          }
+          v.intoArray(y, dst + c);
         }
-        v0.intoArray(y, dst);
-        v1.intoArray(y, dst + L);
       }
     } else {
       for (int i = 0; i < rows; i++) {
@@ -237,25 +275,26 @@ final class VectorCpuOps {
   }
 
   /**
-   * A 6 x 32 tile over {@code kc} values of K: A packed [kc][6] from {@code aOff}, B [kc][32] from
-   * {@code bOff}; the 12 accumulators start from {@code tile} ([6][32]) when {@code init}, else zero,
-   * and end in it.
+   * A 6 x W tile (columns {@code [co, co + W)} of a 32-column panel) over {@code kc} values of K: A
+   * packed [kc][6] from {@code aOff}, B [kc][32] from {@code bOff}; the 12 accumulators start from
+   * {@code tile} ([6][32]) when {@code init}, else zero, and end in it.
    */
-  private static void micro6(float[] a, int aOff, float[] b, int bOff, int kc, float[] tile, boolean init) {
+  private static void micro6(float[] a, int aOff, float[] b, int bOff, int co, float[] tile, int kc,
+      boolean init) {
     FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
     if (init) {
-      c00 = FloatVector.fromArray(F, tile, 0);
-      c01 = FloatVector.fromArray(F, tile, L);
-      c10 = FloatVector.fromArray(F, tile, NR);
-      c11 = FloatVector.fromArray(F, tile, NR + L);
-      c20 = FloatVector.fromArray(F, tile, 2 * NR);
-      c21 = FloatVector.fromArray(F, tile, 2 * NR + L);
-      c30 = FloatVector.fromArray(F, tile, 3 * NR);
-      c31 = FloatVector.fromArray(F, tile, 3 * NR + L);
-      c40 = FloatVector.fromArray(F, tile, 4 * NR);
-      c41 = FloatVector.fromArray(F, tile, 4 * NR + L);
-      c50 = FloatVector.fromArray(F, tile, 5 * NR);
-      c51 = FloatVector.fromArray(F, tile, 5 * NR + L);
+      c00 = FloatVector.fromArray(F, tile, co);
+      c01 = FloatVector.fromArray(F, tile, co + L);
+      c10 = FloatVector.fromArray(F, tile, NR + co);
+      c11 = FloatVector.fromArray(F, tile, NR + co + L);
+      c20 = FloatVector.fromArray(F, tile, 2 * NR + co);
+      c21 = FloatVector.fromArray(F, tile, 2 * NR + co + L);
+      c30 = FloatVector.fromArray(F, tile, 3 * NR + co);
+      c31 = FloatVector.fromArray(F, tile, 3 * NR + co + L);
+      c40 = FloatVector.fromArray(F, tile, 4 * NR + co);
+      c41 = FloatVector.fromArray(F, tile, 4 * NR + co + L);
+      c50 = FloatVector.fromArray(F, tile, 5 * NR + co);
+      c51 = FloatVector.fromArray(F, tile, 5 * NR + co + L);
     } else {
       c00 = FloatVector.zero(F);
       c01 = c00;
@@ -271,7 +310,7 @@ final class VectorCpuOps {
       c51 = c00;
     }
     for (int k = 0; k < kc; k++) {
-      int bi = bOff + k * NR;
+      int bi = bOff + k * NR + co;
       int ai = aOff + k * MR;
       FloatVector b0 = FloatVector.fromArray(F, b, bi);
       FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
@@ -294,18 +333,18 @@ final class VectorCpuOps {
       c50 = b0.fma(v, c50);
       c51 = b1.fma(v, c51);
     }
-    c00.intoArray(tile, 0);
-    c01.intoArray(tile, L);
-    c10.intoArray(tile, NR);
-    c11.intoArray(tile, NR + L);
-    c20.intoArray(tile, 2 * NR);
-    c21.intoArray(tile, 2 * NR + L);
-    c30.intoArray(tile, 3 * NR);
-    c31.intoArray(tile, 3 * NR + L);
-    c40.intoArray(tile, 4 * NR);
-    c41.intoArray(tile, 4 * NR + L);
-    c50.intoArray(tile, 5 * NR);
-    c51.intoArray(tile, 5 * NR + L);
+    c00.intoArray(tile, co);
+    c01.intoArray(tile, co + L);
+    c10.intoArray(tile, NR + co);
+    c11.intoArray(tile, NR + co + L);
+    c20.intoArray(tile, 2 * NR + co);
+    c21.intoArray(tile, 2 * NR + co + L);
+    c30.intoArray(tile, 3 * NR + co);
+    c31.intoArray(tile, 3 * NR + co + L);
+    c40.intoArray(tile, 4 * NR + co);
+    c41.intoArray(tile, 4 * NR + co + L);
+    c50.intoArray(tile, 5 * NR + co);
+    c51.intoArray(tile, 5 * NR + co + L);
   }
 
   // ------------------------------------------------------------------ GEMV (m <= 4)
@@ -314,200 +353,236 @@ final class VectorCpuOps {
     int in = w.in;
     int out = w.out;
     Scratch s = SCRATCH.get();
-    // x interleaved k-major, 4 rows (missing rows zero): xp[k * 4 + r]
-    if (s.a.length < 4 * in) {
-      s.a = new float[4 * in];
+    // groups of 4 rows; each x group interleaved k-major (missing rows zero): xp[(g * in + k) * 4 + r]
+    int groups = (m + 3) / 4;
+    if (s.a.length < groups * 4 * in) {
+      s.a = new float[groups * 4 * in];
     }
     float[] xp = s.a;
-    for (int r = 0; r < 4; r++) {
-      for (int k = 0; k < in; k++) {
-        xp[k * 4 + r] = r < m ? x[r * in + k] : 0f;
+    for (int g = 0; g < groups; g++) {
+      for (int r = 0; r < 4; r++) {
+        int row = g * 4 + r;
+        int dst = g * in * 4 + r;
+        for (int k = 0; k < in; k++) {
+          xp[dst + k * 4] = row < m ? x[row * in + k] : 0f;
+        }
       }
     }
     float[] tile = s.tile;
     for (int p = p0; p < p1; p++) {
       int off = p * in * NR;
-      if (m == 1) {
-        switch (w.storage) {
-          case F32 -> gemv1F32(x, w.f32, off, in, tile);
-          case F16 -> gemv1F16(x, w.half, off, in, tile);
-          case BF16 -> gemv1Bf16(x, w.half, off, in, tile);
-        }
-      } else {
-        switch (w.storage) {
-          case F32 -> gemv4F32(xp, w.f32, off, in, tile);
-          case F16 -> gemv4F16(xp, w.half, off, in, tile);
-          case BF16 -> gemv4Bf16(xp, w.half, off, in, tile);
-        }
-      }
       int col0 = p * NR;
       int cols = Math.min(NR, out - col0);
-      for (int r = 0; r < m; r++) {
-        int dst = r * out + col0;
-        for (int c = 0; c < cols; c++) {
-          float v = tile[r * NR + c];
-          y[dst + c] = bias == null ? v : v + bias[col0 + c];
+      // the panel streams from memory for the first group; the others find it in L2
+      for (int g = 0; g < groups; g++) {
+        int rows = Math.min(4, m - g * 4);
+        if (rows == 1) {
+          int xOff = g * 4 * in;
+          switch (w.storage) {
+            case F32 -> {
+              for (int co = 0; co < NR; co += W) {
+                gemv1F32(x, xOff, co, w.f32, off, in, tile);
+              }
+            }
+            case F16 -> {
+              for (int co = 0; co < NR; co += W) {
+                gemv1F16(x, xOff, co, w.half, off, in, tile);
+              }
+            }
+            case BF16 -> {
+              for (int co = 0; co < NR; co += W) {
+                gemv1Bf16(x, xOff, co, w.half, off, in, tile);
+              }
+            }
+          }
+        } else {
+          int xOff = g * in * 4;
+          switch (w.storage) {
+            case F32 -> {
+              for (int co = 0; co < NR; co += W) {
+                gemv4F32(xp, xOff, co, w.f32, off, in, tile);
+              }
+            }
+            case F16 -> {
+              for (int co = 0; co < NR; co += W) {
+                gemv4F16(xp, xOff, co, w.half, off, in, tile);
+              }
+            }
+            case BF16 -> {
+              for (int co = 0; co < NR; co += W) {
+                gemv4Bf16(xp, xOff, co, w.half, off, in, tile);
+              }
+            }
+          }
+        }
+        for (int r = 0; r < rows; r++) {
+          int dst = (g * 4 + r) * out + col0;
+          for (int c = 0; c < cols; c++) {
+            float v = tile[r * NR + c];
+            y[dst + c] = bias == null ? v : v + bias[col0 + c];
+          }
         }
       }
     }
   }
 
+
   // One row: even and odd k in separate accumulators (two independent chains), summed at the end.
 
-  private static void gemv1F32(float[] x, float[] w, int off, int in, float[] tile) {
+  private static void gemv1F32(float[] x, int xOff, int co, float[] w, int off, int in, float[] tile) {
     FloatVector e0 = FloatVector.zero(F), e1 = e0, o0 = e0, o1 = e0;
     int k = 0;
     for (; k + 1 < in; k += 2) {
-      int wi = off + k * NR;
-      FloatVector xe = FloatVector.broadcast(F, x[k]);
-      FloatVector xo = FloatVector.broadcast(F, x[k + 1]);
+      int wi = off + k * NR + co;
+      FloatVector xe = FloatVector.broadcast(F, x[xOff + k]);
+      FloatVector xo = FloatVector.broadcast(F, x[xOff + k + 1]);
       e0 = FloatVector.fromArray(F, w, wi).fma(xe, e0);
       e1 = FloatVector.fromArray(F, w, wi + L).fma(xe, e1);
       o0 = FloatVector.fromArray(F, w, wi + NR).fma(xo, o0);
       o1 = FloatVector.fromArray(F, w, wi + NR + L).fma(xo, o1);
     }
     if (k < in) {
-      int wi = off + k * NR;
-      FloatVector xe = FloatVector.broadcast(F, x[k]);
+      int wi = off + k * NR + co;
+      FloatVector xe = FloatVector.broadcast(F, x[xOff + k]);
       e0 = FloatVector.fromArray(F, w, wi).fma(xe, e0);
       e1 = FloatVector.fromArray(F, w, wi + L).fma(xe, e1);
     }
-    e0.add(o0).intoArray(tile, 0);
-    e1.add(o1).intoArray(tile, L);
+    e0.add(o0).intoArray(tile, co);
+    e1.add(o1).intoArray(tile, co + L);
   }
 
-  private static void gemv1F16(float[] x, short[] w, int off, int in, float[] tile) {
+  private static void gemv1F16(float[] x, int xOff, int co, short[] w, int off, int in, float[] tile) {
     FloatVector e0 = FloatVector.zero(F), e1 = e0, o0 = e0, o1 = e0;
     int k = 0;
     for (; k + 1 < in; k += 2) {
-      int wi = off + k * NR;
-      FloatVector xe = FloatVector.broadcast(F, x[k]);
-      FloatVector xo = FloatVector.broadcast(F, x[k + 1]);
+      int wi = off + k * NR + co;
+      FloatVector xe = FloatVector.broadcast(F, x[xOff + k]);
+      FloatVector xo = FloatVector.broadcast(F, x[xOff + k + 1]);
       e0 = widenF16(w, wi).fma(xe, e0);
       e1 = widenF16(w, wi + L).fma(xe, e1);
       o0 = widenF16(w, wi + NR).fma(xo, o0);
       o1 = widenF16(w, wi + NR + L).fma(xo, o1);
     }
     if (k < in) {
-      int wi = off + k * NR;
-      FloatVector xe = FloatVector.broadcast(F, x[k]);
+      int wi = off + k * NR + co;
+      FloatVector xe = FloatVector.broadcast(F, x[xOff + k]);
       e0 = widenF16(w, wi).fma(xe, e0);
       e1 = widenF16(w, wi + L).fma(xe, e1);
     }
-    e0.add(o0).intoArray(tile, 0);
-    e1.add(o1).intoArray(tile, L);
+    e0.add(o0).intoArray(tile, co);
+    e1.add(o1).intoArray(tile, co + L);
   }
 
-  private static void gemv1Bf16(float[] x, short[] w, int off, int in, float[] tile) {
+  private static void gemv1Bf16(float[] x, int xOff, int co, short[] w, int off, int in, float[] tile) {
     FloatVector e0 = FloatVector.zero(F), e1 = e0, o0 = e0, o1 = e0;
     int k = 0;
     for (; k + 1 < in; k += 2) {
-      int wi = off + k * NR;
-      FloatVector xe = FloatVector.broadcast(F, x[k]);
-      FloatVector xo = FloatVector.broadcast(F, x[k + 1]);
+      int wi = off + k * NR + co;
+      FloatVector xe = FloatVector.broadcast(F, x[xOff + k]);
+      FloatVector xo = FloatVector.broadcast(F, x[xOff + k + 1]);
       e0 = widenBf16(w, wi).fma(xe, e0);
       e1 = widenBf16(w, wi + L).fma(xe, e1);
       o0 = widenBf16(w, wi + NR).fma(xo, o0);
       o1 = widenBf16(w, wi + NR + L).fma(xo, o1);
     }
     if (k < in) {
-      int wi = off + k * NR;
-      FloatVector xe = FloatVector.broadcast(F, x[k]);
+      int wi = off + k * NR + co;
+      FloatVector xe = FloatVector.broadcast(F, x[xOff + k]);
       e0 = widenBf16(w, wi).fma(xe, e0);
       e1 = widenBf16(w, wi + L).fma(xe, e1);
     }
-    e0.add(o0).intoArray(tile, 0);
-    e1.add(o1).intoArray(tile, L);
+    e0.add(o0).intoArray(tile, co);
+    e1.add(o1).intoArray(tile, co + L);
   }
 
-  private static void gemv4F32(float[] xp, float[] w, int off, int in, float[] tile) {
+  private static void gemv4F32(float[] xp, int xOff, int co, float[] w, int off, int in, float[] tile) {
     FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
         c31 = c00;
     for (int k = 0; k < in; k++) {
-      int wi = off + k * NR;
+      int wi = off + k * NR + co;
       FloatVector b0 = FloatVector.fromArray(F, w, wi);
       FloatVector b1 = FloatVector.fromArray(F, w, wi + L);
-      FloatVector v = FloatVector.broadcast(F, xp[4 * k]);
+      FloatVector v = FloatVector.broadcast(F, xp[xOff + 4 * k]);
       c00 = b0.fma(v, c00);
       c01 = b1.fma(v, c01);
-      v = FloatVector.broadcast(F, xp[4 * k + 1]);
+      v = FloatVector.broadcast(F, xp[xOff + 4 * k + 1]);
       c10 = b0.fma(v, c10);
       c11 = b1.fma(v, c11);
-      v = FloatVector.broadcast(F, xp[4 * k + 2]);
+      v = FloatVector.broadcast(F, xp[xOff + 4 * k + 2]);
       c20 = b0.fma(v, c20);
       c21 = b1.fma(v, c21);
-      v = FloatVector.broadcast(F, xp[4 * k + 3]);
+      v = FloatVector.broadcast(F, xp[xOff + 4 * k + 3]);
       c30 = b0.fma(v, c30);
       c31 = b1.fma(v, c31);
     }
-    c00.intoArray(tile, 0);
-    c01.intoArray(tile, L);
-    c10.intoArray(tile, NR);
-    c11.intoArray(tile, NR + L);
-    c20.intoArray(tile, 2 * NR);
-    c21.intoArray(tile, 2 * NR + L);
-    c30.intoArray(tile, 3 * NR);
-    c31.intoArray(tile, 3 * NR + L);
+    c00.intoArray(tile, co);
+    c01.intoArray(tile, co + L);
+    c10.intoArray(tile, NR + co);
+    c11.intoArray(tile, NR + co + L);
+    c20.intoArray(tile, 2 * NR + co);
+    c21.intoArray(tile, 2 * NR + co + L);
+    c30.intoArray(tile, 3 * NR + co);
+    c31.intoArray(tile, 3 * NR + co + L);
   }
 
-  private static void gemv4F16(float[] xp, short[] w, int off, int in, float[] tile) {
+  private static void gemv4F16(float[] xp, int xOff, int co, short[] w, int off, int in, float[] tile) {
     FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
         c31 = c00;
     for (int k = 0; k < in; k++) {
-      int wi = off + k * NR;
+      int wi = off + k * NR + co;
       FloatVector b0 = widenF16(w, wi);
       FloatVector b1 = widenF16(w, wi + L);
-      FloatVector v = FloatVector.broadcast(F, xp[4 * k]);
+      FloatVector v = FloatVector.broadcast(F, xp[xOff + 4 * k]);
       c00 = b0.fma(v, c00);
       c01 = b1.fma(v, c01);
-      v = FloatVector.broadcast(F, xp[4 * k + 1]);
+      v = FloatVector.broadcast(F, xp[xOff + 4 * k + 1]);
       c10 = b0.fma(v, c10);
       c11 = b1.fma(v, c11);
-      v = FloatVector.broadcast(F, xp[4 * k + 2]);
+      v = FloatVector.broadcast(F, xp[xOff + 4 * k + 2]);
       c20 = b0.fma(v, c20);
       c21 = b1.fma(v, c21);
-      v = FloatVector.broadcast(F, xp[4 * k + 3]);
+      v = FloatVector.broadcast(F, xp[xOff + 4 * k + 3]);
       c30 = b0.fma(v, c30);
       c31 = b1.fma(v, c31);
     }
-    c00.intoArray(tile, 0);
-    c01.intoArray(tile, L);
-    c10.intoArray(tile, NR);
-    c11.intoArray(tile, NR + L);
-    c20.intoArray(tile, 2 * NR);
-    c21.intoArray(tile, 2 * NR + L);
-    c30.intoArray(tile, 3 * NR);
-    c31.intoArray(tile, 3 * NR + L);
+    c00.intoArray(tile, co);
+    c01.intoArray(tile, co + L);
+    c10.intoArray(tile, NR + co);
+    c11.intoArray(tile, NR + co + L);
+    c20.intoArray(tile, 2 * NR + co);
+    c21.intoArray(tile, 2 * NR + co + L);
+    c30.intoArray(tile, 3 * NR + co);
+    c31.intoArray(tile, 3 * NR + co + L);
   }
 
-  private static void gemv4Bf16(float[] xp, short[] w, int off, int in, float[] tile) {
+  private static void gemv4Bf16(float[] xp, int xOff, int co, short[] w, int off, int in, float[] tile) {
     FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
         c31 = c00;
     for (int k = 0; k < in; k++) {
-      int wi = off + k * NR;
+      int wi = off + k * NR + co;
       FloatVector b0 = widenBf16(w, wi);
       FloatVector b1 = widenBf16(w, wi + L);
-      FloatVector v = FloatVector.broadcast(F, xp[4 * k]);
+      FloatVector v = FloatVector.broadcast(F, xp[xOff + 4 * k]);
       c00 = b0.fma(v, c00);
       c01 = b1.fma(v, c01);
-      v = FloatVector.broadcast(F, xp[4 * k + 1]);
+      v = FloatVector.broadcast(F, xp[xOff + 4 * k + 1]);
       c10 = b0.fma(v, c10);
       c11 = b1.fma(v, c11);
-      v = FloatVector.broadcast(F, xp[4 * k + 2]);
+      v = FloatVector.broadcast(F, xp[xOff + 4 * k + 2]);
       c20 = b0.fma(v, c20);
       c21 = b1.fma(v, c21);
-      v = FloatVector.broadcast(F, xp[4 * k + 3]);
+      v = FloatVector.broadcast(F, xp[xOff + 4 * k + 3]);
       c30 = b0.fma(v, c30);
       c31 = b1.fma(v, c31);
     }
-    c00.intoArray(tile, 0);
-    c01.intoArray(tile, L);
-    c10.intoArray(tile, NR);
-    c11.intoArray(tile, NR + L);
-    c20.intoArray(tile, 2 * NR);
-    c21.intoArray(tile, 2 * NR + L);
-    c30.intoArray(tile, 3 * NR);
-    c31.intoArray(tile, 3 * NR + L);
+    c00.intoArray(tile, co);
+    c01.intoArray(tile, co + L);
+    c10.intoArray(tile, NR + co);
+    c11.intoArray(tile, NR + co + L);
+    c20.intoArray(tile, 2 * NR + co);
+    c21.intoArray(tile, 2 * NR + co + L);
+    c30.intoArray(tile, 3 * NR + co);
+    c31.intoArray(tile, 3 * NR + co + L);
   }
 
 
@@ -562,7 +637,9 @@ final class VectorCpuOps {
         int cols = Math.min(NR, n - col0);
         for (int i = i0; i < i1; i += MR) {
           int rows = Math.min(MR, i1 - i);
-          microStrided(a, aOff + i * lda, lda, rows, bp, p * k * NR, k, tile);
+          for (int co = 0; co < NR; co += W) {
+            microStrided(a, aOff + i * lda, lda, rows, bp, p * k * NR, co, k, tile);
+          }
           storeScaled(tile, alpha, c, cOff + i * ldc + col0, ldc, rows, cols);
         }
       }
@@ -593,8 +670,9 @@ final class VectorCpuOps {
       for (int t = 0; t < k; t++) {
         int src = bOff + t * ldb + col0;
         if (cols == NR) {
-          FloatVector.fromArray(F, b, src).intoArray(bp, dst + t * NR);
-          FloatVector.fromArray(F, b, src + L).intoArray(bp, dst + t * NR + L);
+          for (int j = 0; j < NR; j += L) {
+            FloatVector.fromArray(F, b, src + j).intoArray(bp, dst + t * NR + j);
+          }
         } else {
           for (int j = 0; j < NR; j++) {
             bp[dst + t * NR + j] = j < cols ? b[src + j] : 0f;
@@ -607,7 +685,9 @@ final class VectorCpuOps {
       int rows = Math.min(MR, m - i);
       for (int p = 0; p < panels; p++) {
         int col0 = p * NR;
-        microStrided(a, aOff + i * lda, lda, rows, bp, p * k * NR, k, tile);
+        for (int co = 0; co < NR; co += W) {
+          microStrided(a, aOff + i * lda, lda, rows, bp, p * k * NR, co, k, tile);
+        }
         storeScaled(tile, 1f, c, cOff + i * ldc + col0, ldc, rows, Math.min(NR, n - col0));
       }
     }
@@ -618,8 +698,9 @@ final class VectorCpuOps {
       FloatVector s = FloatVector.broadcast(F, alpha);
       for (int q = 0; q < rows; q++) {
         int dst = c0 + q * ldc;
-        FloatVector.fromArray(F, tile, q * NR).mul(s).intoArray(c, dst);
-        FloatVector.fromArray(F, tile, q * NR + L).mul(s).intoArray(c, dst + L);
+        for (int j = 0; j < NR; j += L) {
+          FloatVector.fromArray(F, tile, q * NR + j).mul(s).intoArray(c, dst + j);
+        }
       }
     } else {
       for (int q = 0; q < rows; q++) {
@@ -635,7 +716,8 @@ final class VectorCpuOps {
    * A 6 x 32 tile over {@code k}: A's rows in place from {@code a0} at stride {@code lda} ({@code rows}
    * of them; the missing ones repeat the last, their results unused), B packed [k][32] from {@code bOff}.
    */
-  private static void microStrided(float[] a, int a0, int lda, int rows, float[] b, int bOff, int k, float[] tile) {
+  private static void microStrided(float[] a, int a0, int lda, int rows, float[] b, int bOff, int co, int k,
+      float[] tile) {
     int last = rows - 1;
     int r0 = a0;
     int r1 = a0 + Math.min(1, last) * lda;
@@ -646,7 +728,7 @@ final class VectorCpuOps {
     FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
         c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     for (int t = 0; t < k; t++) {
-      int bi = bOff + t * NR;
+      int bi = bOff + t * NR + co;
       FloatVector b0 = FloatVector.fromArray(F, b, bi);
       FloatVector b1 = FloatVector.fromArray(F, b, bi + L);
       FloatVector v = FloatVector.broadcast(F, a[r0 + t]);
@@ -668,18 +750,18 @@ final class VectorCpuOps {
       c50 = b0.fma(v, c50);
       c51 = b1.fma(v, c51);
     }
-    c00.intoArray(tile, 0);
-    c01.intoArray(tile, L);
-    c10.intoArray(tile, NR);
-    c11.intoArray(tile, NR + L);
-    c20.intoArray(tile, 2 * NR);
-    c21.intoArray(tile, 2 * NR + L);
-    c30.intoArray(tile, 3 * NR);
-    c31.intoArray(tile, 3 * NR + L);
-    c40.intoArray(tile, 4 * NR);
-    c41.intoArray(tile, 4 * NR + L);
-    c50.intoArray(tile, 5 * NR);
-    c51.intoArray(tile, 5 * NR + L);
+    c00.intoArray(tile, co);
+    c01.intoArray(tile, co + L);
+    c10.intoArray(tile, NR + co);
+    c11.intoArray(tile, NR + co + L);
+    c20.intoArray(tile, 2 * NR + co);
+    c21.intoArray(tile, 2 * NR + co + L);
+    c30.intoArray(tile, 3 * NR + co);
+    c31.intoArray(tile, 3 * NR + co + L);
+    c40.intoArray(tile, 4 * NR + co);
+    c41.intoArray(tile, 4 * NR + co + L);
+    c50.intoArray(tile, 5 * NR + co);
+    c51.intoArray(tile, 5 * NR + co + L);
   }
 
   // ------------------------------------------------------------------ element-wise (calling thread)
@@ -691,34 +773,67 @@ final class VectorCpuOps {
   private static final float EXP_MIN = -87.33654f; // ln(2^-126): below, the result is flushed to 0
   private static final float EXP_CLAMP = 88.37626f; // 127.5 ln 2: the largest argument with 2^n normal
   private static final float EXP_MAX = 88.72284f; // ln(Float.MAX_VALUE): above, the result is +inf
+  // Polynomial constants as vectors: static finals, not broadcasts at each use, which keeps the
+  // JIT's node count of the element-wise methods low enough that it inlines every Vector API call.
+  // erf's series in z^2 (ERF_S0 = 2 / sqrt(pi)), erfc's polynomial in t, e^r's Taylor terms
+  private static final FloatVector ERF_S7 = FloatVector.broadcast(F, -1.4925650358406251e-5f);
+  private static final FloatVector ERF_S6 = FloatVector.broadcast(F, 1.2055332981789664e-4f);
+  private static final FloatVector ERF_S5 = FloatVector.broadcast(F, -8.548327023450852e-4f);
+  private static final FloatVector ERF_S4 = FloatVector.broadcast(F, 0.005223977625442188f);
+  private static final FloatVector ERF_S3 = FloatVector.broadcast(F, -0.026866170645131252f);
+  private static final FloatVector ERF_S2 = FloatVector.broadcast(F, 0.11283791670955126f);
+  private static final FloatVector ERF_S1 = FloatVector.broadcast(F, -0.37612638903183754f);
+  private static final FloatVector ERF_S0 = FloatVector.broadcast(F, 1.1283791670955126f);
+  private static final FloatVector V_HALF = FloatVector.broadcast(F, 0.5f);
+  private static final FloatVector V_ONE = FloatVector.broadcast(F, 1f);
+  private static final FloatVector ERFC_P9 = FloatVector.broadcast(F, 0.17087277f);
+  private static final FloatVector ERFC_P8 = FloatVector.broadcast(F, -0.82215223f);
+  private static final FloatVector ERFC_P7 = FloatVector.broadcast(F, 1.48851587f);
+  private static final FloatVector ERFC_P6 = FloatVector.broadcast(F, -1.13520398f);
+  private static final FloatVector ERFC_P5 = FloatVector.broadcast(F, 0.27886807f);
+  private static final FloatVector ERFC_P4 = FloatVector.broadcast(F, -0.18628806f);
+  private static final FloatVector ERFC_P3 = FloatVector.broadcast(F, 0.09678418f);
+  private static final FloatVector ERFC_P2 = FloatVector.broadcast(F, 0.37409196f);
+  private static final FloatVector ERFC_P1 = FloatVector.broadcast(F, 1.00002368f);
+  private static final FloatVector ERFC_P0 = FloatVector.broadcast(F, -1.26551223f);
+  private static final FloatVector V_LOG2E = FloatVector.broadcast(F, LOG2E);
+  private static final FloatVector V_ROUND = FloatVector.broadcast(F, ROUND);
+  private static final FloatVector V_NEG_LN2_HI = FloatVector.broadcast(F, -LN2_HI);
+  private static final FloatVector V_NEG_LN2_LO = FloatVector.broadcast(F, -LN2_LO);
+  private static final FloatVector EXP_C7 = FloatVector.broadcast(F, 1f / 5040f);
+  private static final FloatVector EXP_C6 = FloatVector.broadcast(F, 1f / 720f);
+  private static final FloatVector EXP_C5 = FloatVector.broadcast(F, 1f / 120f);
+  private static final FloatVector EXP_C4 = FloatVector.broadcast(F, 1f / 24f);
+  private static final FloatVector EXP_C3 = FloatVector.broadcast(F, 1f / 6f);
 
   /**
    * e^x per lane: x = n ln 2 + r with |r| <= ln(2)/2, e^r by its Taylor polynomial of degree 7
    * (truncation error below 6e-9 relative), times 2^n built in the exponent bits. Relative error about
    * 2 ulp. Results below Float.MIN_NORMAL are flushed to 0; arguments in (88.376, 88.723] give
-   * e^88.376 (2.4e38) instead of up to 3.4e38; above 88.723, +inf.
+   * e^88.376 (2.4e38) instead of up to 3.4e38; above 88.723, +inf. In place on {@code a[i, i + L)}.
+   *
+   * <p>A method on arrays: a helper that takes or returns vectors is fast only where the JIT inlines
+   * it, and once a method outgrows the JIT's inlining node budget some calls are left out and their
+   * vectors boxed (geluErf, with a broadcast at every constant, ran 5-10x slower than now).
    */
-  static FloatVector exp(FloatVector x) {
+  static void expAt(float[] a, int i) {
+    FloatVector x = FloatVector.fromArray(F, a, i);
     FloatVector xc = x.max(EXP_MIN).min(EXP_CLAMP);
-    FloatVector t = xc.fma(bc(LOG2E), bc(ROUND));
+    FloatVector t = xc.fma(V_LOG2E, V_ROUND);
     FloatVector n = t.sub(ROUND);
-    FloatVector r = n.fma(bc(-LN2_HI), xc);
-    r = n.fma(bc(-LN2_LO), r);
-    FloatVector p = r.fma(bc(1f / 5040f), bc(1f / 720f));
-    p = p.fma(r, bc(1f / 120f));
-    p = p.fma(r, bc(1f / 24f));
-    p = p.fma(r, bc(1f / 6f));
-    p = p.fma(r, bc(0.5f));
-    p = p.fma(r, bc(1f));
-    p = p.fma(r, bc(1f));
+    FloatVector r = n.fma(V_NEG_LN2_HI, xc);
+    r = n.fma(V_NEG_LN2_LO, r);
+    FloatVector p = r.fma(EXP_C7, EXP_C6);
+    p = p.fma(r, EXP_C5);
+    p = p.fma(r, EXP_C4);
+    p = p.fma(r, EXP_C3);
+    p = p.fma(r, V_HALF);
+    p = p.fma(r, V_ONE);
+    p = p.fma(r, V_ONE);
     IntVector bits = t.reinterpretAsInts().sub(0x4B400000 - 127).lanewise(VectorOperators.LSHL, 23);
     FloatVector e = p.mul(bits.reinterpretAsFloats());
     e = e.blend(0f, x.compare(VectorOperators.LT, EXP_MIN));
-    return e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_MAX));
-  }
-
-  private static FloatVector bc(float c) {
-    return FloatVector.broadcast(F, c);
+    e.blend(Float.POSITIVE_INFINITY, x.compare(VectorOperators.GT, EXP_MAX)).intoArray(a, i);
   }
 
   /** Lanes of {@code v} added in lane order (never {@code reduceLanes(ADD)}, whose order varies). */
@@ -749,18 +864,18 @@ final class VectorCpuOps {
     FloatVector vm = FloatVector.broadcast(F, max);
     FloatVector sum = FloatVector.zero(F);
     for (int i = 0; i < body; i += L) {
-      FloatVector e = exp(FloatVector.fromArray(F, x, off + i).sub(vm));
-      e.intoArray(x, off + i);
-      sum = sum.add(e);
+      FloatVector.fromArray(F, x, off + i).sub(vm).intoArray(x, off + i);
+      expAt(x, off + i);
+      sum = sum.add(FloatVector.fromArray(F, x, off + i));
     }
     float[] tail = null;
     if (body < len) {
       tail = new float[L];
       java.util.Arrays.fill(tail, Float.NEGATIVE_INFINITY);
       System.arraycopy(x, off + body, tail, 0, len - body);
-      FloatVector e = exp(FloatVector.fromArray(F, tail, 0).sub(vm));
-      e.intoArray(tail, 0);
-      sum = sum.add(e);
+      FloatVector.fromArray(F, tail, 0).sub(vm).intoArray(tail, 0);
+      expAt(tail, 0);
+      sum = sum.add(FloatVector.fromArray(F, tail, 0));
     }
     FloatVector inv = FloatVector.broadcast(F, 1f / sumLanes(sum));
     for (int i = 0; i < body; i += L) {
@@ -776,85 +891,100 @@ final class VectorCpuOps {
 
   /** {@link CpuOps#quickGelu}. */
   static void quickGelu(float[] x, int n) {
+    float[] e = new float[L];
     int body = n - n % L;
     for (int i = 0; i < body; i += L) {
-      FloatVector v = FloatVector.fromArray(F, x, i);
-      v.div(exp(v.mul(-1.702f)).add(1f)).intoArray(x, i);
+      quickGeluAt(x, i, e);
     }
     if (body < n) {
       float[] t = java.util.Arrays.copyOfRange(x, body, body + L);
-      FloatVector v = FloatVector.fromArray(F, t, 0);
-      v.div(exp(v.mul(-1.702f)).add(1f)).intoArray(t, 0);
+      quickGeluAt(t, 0, e);
       System.arraycopy(t, 0, x, body, n - body);
     }
+  }
+
+  private static void quickGeluAt(float[] x, int i, float[] e) {
+    FloatVector v = FloatVector.fromArray(F, x, i);
+    v.mul(-1.702f).intoArray(e, 0);
+    expAt(e, 0);
+    v.div(FloatVector.fromArray(F, e, 0).add(1f)).intoArray(x, i);
   }
 
   /** {@link CpuOps#siluMul}. */
   static void siluMul(float[] gate, float[] up, int n) {
+    float[] e = new float[L];
     int body = n - n % L;
     for (int i = 0; i < body; i += L) {
-      FloatVector g = FloatVector.fromArray(F, gate, i);
-      g.div(exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+      siluMulAt(gate, up, i, e);
     }
     if (body < n) {
       float[] g = java.util.Arrays.copyOfRange(gate, body, body + L);
       float[] u = java.util.Arrays.copyOfRange(up, body, body + L);
-      FloatVector v = FloatVector.fromArray(F, g, 0);
-      v.div(exp(v.neg()).add(1f)).mul(FloatVector.fromArray(F, u, 0)).intoArray(g, 0);
+      siluMulAt(g, u, 0, e);
       System.arraycopy(g, 0, gate, body, n - body);
     }
   }
 
+  private static void siluMulAt(float[] gate, float[] up, int i, float[] e) {
+    FloatVector g = FloatVector.fromArray(F, gate, i);
+    g.neg().intoArray(e, 0);
+    expAt(e, 0);
+    g.div(FloatVector.fromArray(F, e, 0).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+  }
+
   /**
-   * erf per lane in float32, the same approximations as {@link ScalarCpuOps#erf}: its Taylor series to
+   * GELU of the vector at {@code a[i]}, in place ({@code e}: L floats of scratch; arrays, not vectors,
+   * cross the calls, see {@link #expAt}). erf per lane in float32,
+   * the same approximations as {@link ScalarCpuOps#erf}: its Taylor series to
    * z^15 below 0.5, above it 1 - erfc with erfc(z) = t exp(-z^2 - 1.26551223 + t P(t)), t = 1 / (1 + z/2)
    * (Numerical Recipes' erfcc, relative error 1.2e-7). Absolute error about 2e-7 (tested below 4e-7).
    */
-  static FloatVector erf(FloatVector x) {
+  private static void geluAt(float[] a, int i, float[] e) {
+    FloatVector v = FloatVector.fromArray(F, a, i);
+    FloatVector x = v.mul(0.70710678118654752f);
     FloatVector z = x.abs();
     FloatVector z2 = z.mul(z);
-    FloatVector s = z2.fma(bc(-1.4925650358406251e-5f), bc(1.2055332981789664e-4f));
-    s = s.fma(z2, bc(-8.548327023450852e-4f));
-    s = s.fma(z2, bc(0.005223977625442188f));
-    s = s.fma(z2, bc(-0.026866170645131252f));
-    s = s.fma(z2, bc(0.11283791670955126f));
-    s = s.fma(z2, bc(-0.37612638903183754f));
-    s = s.fma(z2, bc(1.1283791670955126f));
+    FloatVector s = z2.fma(ERF_S7, ERF_S6);
+    s = s.fma(z2, ERF_S5);
+    s = s.fma(z2, ERF_S4);
+    s = s.fma(z2, ERF_S3);
+    s = s.fma(z2, ERF_S2);
+    s = s.fma(z2, ERF_S1);
+    s = s.fma(z2, ERF_S0);
     FloatVector small = s.mul(z);
-    FloatVector t = z.fma(bc(0.5f), bc(1f));
+    FloatVector t = z.fma(V_HALF, V_ONE);
     t = FloatVector.broadcast(F, 1f).div(t);
-    FloatVector q = t.fma(bc(0.17087277f), bc(-0.82215223f));
-    q = q.fma(t, bc(1.48851587f));
-    q = q.fma(t, bc(-1.13520398f));
-    q = q.fma(t, bc(0.27886807f));
-    q = q.fma(t, bc(-0.18628806f));
-    q = q.fma(t, bc(0.09678418f));
-    q = q.fma(t, bc(0.37409196f));
-    q = q.fma(t, bc(1.00002368f));
-    q = q.fma(t, bc(-1.26551223f));
-    FloatVector erfc = t.mul(exp(q.sub(z2)));
+    FloatVector q = t.fma(ERFC_P9, ERFC_P8);
+    q = q.fma(t, ERFC_P7);
+    q = q.fma(t, ERFC_P6);
+    q = q.fma(t, ERFC_P5);
+    q = q.fma(t, ERFC_P4);
+    q = q.fma(t, ERFC_P3);
+    q = q.fma(t, ERFC_P2);
+    q = q.fma(t, ERFC_P1);
+    q = q.fma(t, ERFC_P0);
+    q.sub(z2).intoArray(e, 0);
+    expAt(e, 0);
+    FloatVector erfc = t.mul(FloatVector.fromArray(F, e, 0));
     FloatVector large = FloatVector.broadcast(F, 1f).sub(erfc);
     FloatVector r = large.blend(small, z.compare(VectorOperators.LT, 0.5f));
     IntVector sign = x.reinterpretAsInts().and(0x80000000);
-    return r.reinterpretAsInts().or(sign).reinterpretAsFloats();
+    FloatVector erf = r.reinterpretAsInts().or(sign).reinterpretAsFloats();
+    v.mul(0.5f).mul(erf.add(1f)).intoArray(a, i);
   }
 
   /** {@link CpuOps#geluErf}. */
   static void geluErf(float[] x, int n) {
+    float[] e = new float[L];
     int body = n - n % L;
     for (int i = 0; i < body; i += L) {
-      FloatVector v = FloatVector.fromArray(F, x, i);
-      gelu(v).intoArray(x, i);
+      geluAt(x, i, e);
     }
     if (body < n) {
       float[] t = java.util.Arrays.copyOfRange(x, body, body + L);
-      gelu(FloatVector.fromArray(F, t, 0)).intoArray(t, 0);
+      geluAt(t, 0, e);
       System.arraycopy(t, 0, x, body, n - body);
     }
-  }
-
-  private static FloatVector gelu(FloatVector v) {
-    return v.mul(0.5f).mul(erf(v.mul(0.70710678118654752f)).add(1f));
   }
 
   /** {@link CpuOps#addInPlace}. */
