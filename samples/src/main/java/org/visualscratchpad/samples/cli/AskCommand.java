@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.visualscratchpad.CheckpointFormatException;
+import org.visualscratchpad.sae.session.Session;
 import org.visualscratchpad.scratchpad.Answer;
 import org.visualscratchpad.scratchpad.AnswerDiff;
 import org.visualscratchpad.scratchpad.AskOptions;
@@ -140,7 +141,8 @@ public final class AskCommand implements Callable<Integer> {
       }
     }
     if (ablated != null) {
-      root.put("plan", ablated.plan().toString());
+      root.set("plan", Session.planJson(ablated.plan()));
+      root.put("planText", ablated.plan().toString());
       ArrayNode ids = root.putArray("ablatedLatents");
       ablated.plan().edits().forEach(e -> e.latentIds().forEach(ids::add));
       root.put("newAnswer", ablated.text());
