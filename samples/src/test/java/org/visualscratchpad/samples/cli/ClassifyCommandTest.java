@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -36,8 +35,7 @@ class ClassifyCommandTest {
 
   @Test
   void prints_probabilities_drivers_and_the_edited_probabilities(@TempDir Path tmp) throws Exception {
-    Path fixture = Path.of(System.getProperty("vsp.shared.dir", "../../shared"), "fixtures", "hf-reference", "clip");
-    Assumptions.assumeTrue(Files.isDirectory(fixture), "fixture missing: " + fixture);
+    Path fixture = org.visualscratchpad.samples.Fixtures.hfReference("clip");
     Path model = Files.createDirectories(tmp.resolve("model"));
     for (String f : List.of("config.json", "model.safetensors", "preprocessor_config.json")) {
       Files.copy(fixture.resolve(f), model.resolve(f));
