@@ -15,6 +15,12 @@ public final class Fixtures {
     return require(p);
   }
 
+  /** {@code <shared>/fixtures/<name>}, outside hf-reference (e.g. {@code llava-next-token-counts}). */
+  public static Path shared(String name) {
+    String shared = System.getProperty("vsp.shared.dir", "../../shared");
+    return require(Path.of(shared).resolve("fixtures").resolve(name).toAbsolutePath().normalize());
+  }
+
   /** One fixture folder. */
   public static Path folder(String name) {
     return hfReference().resolve(name);
