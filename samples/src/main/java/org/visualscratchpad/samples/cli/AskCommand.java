@@ -79,16 +79,32 @@ public final class AskCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter o = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    // every argument is checked before the model answers
+    Arguments.atLeastOne("--max-new-tokens", maxNewTokens);
+    Arguments.atLeastOne("--clusters", clusters);
+    Arguments.outputFolder("--out", out);
+    if (ablate != null && !ablate.isEmpty()) {
+      Arguments.ablation("--ablate", ablate);
+    }
     RgbImage rgb = ImageDecoder.defaults().decode(image);
     BufferedImage img = rgb.toBufferedImage();
     LoadSpec load = new LoadSpec(model, sae, stats, device);
     try (Scratchpad pad = Scratchpad.load(load)) {
+      if (ablate != null) {
+        Arguments.latentsWithin("--ablate", ablate, pad.sae().dSae());
+      }
       Answer answer = pad.ask(img, prompt, AskOptions.defaults().withMaxNewTokens(maxNewTokens));
       o.println("answer: " + answer.text());
       LatentRanking ranking = answer.rankLatents();
       o.println(ranking);
       TokenLatentHeatmap heatmap = answer.heatmap();
-      int k = Math.max(1, Math.min(clusters, heatmap.latentIds().size()));
+      int k = Math.min(clusters, heatmap.latentIds().size());
+      if (k < clusters && k > 0) {
+        err.println("warning: --clusters (" + clusters + ") is more than the heatmap's " + k + " latents; making " + k
+            + " clusters");
+        err.flush();
+      }
       LatentClusters found = heatmap.latentIds().isEmpty() ? null : heatmap.cluster(ClusterOptions.defaults().withClusters(k));
       o.println(found == null ? "heatmap: no latent left after filtering" : found.toString());
       Answer ablated = null;

@@ -34,6 +34,24 @@ class ClassifyCommandTest {
   }
 
   @Test
+  void a_steered_latent_outside_the_sae_is_refused_before_classifying(@TempDir Path tmp) throws Exception {
+    Path fixture = org.visualscratchpad.samples.Fixtures.hfReference("clip");
+    Path model = Files.createDirectories(tmp.resolve("model"));
+    for (String f : List.of("config.json", "model.safetensors", "preprocessor_config.json")) {
+      Files.copy(fixture.resolve(f), model.resolve(f));
+    }
+    writeTokenizer(model.resolve("tokenizer.json"));
+    Path sae = writeSae(tmp.resolve("sae"), 5);
+    Path image = tmp.resolve("image.png");
+    ImageIO.write(new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB), "png", image.toFile());
+    String[] r = run("classify", "--model", model.toString(), "--sae", sae.toString(), "--image", image.toString(),
+        "--classes", "w10,w20", "--steer", "5000=1");
+    assertEquals("2", r[0], r[1] + r[2]);
+    assertTrue(r[2].contains("--steer") && r[2].contains("5000") && r[2].contains("d_sae"), r[2]);
+    assertTrue(!r[1].contains("probabilities"), "refused before classifying: " + r[1]);
+  }
+
+  @Test
   void prints_probabilities_drivers_and_the_edited_probabilities(@TempDir Path tmp) throws Exception {
     Path fixture = org.visualscratchpad.samples.Fixtures.hfReference("clip");
     Path model = Files.createDirectories(tmp.resolve("model"));
