@@ -93,6 +93,11 @@ public final class InputsCommand implements Callable<Integer> {
         VlmInputs vlm = pipeline.prepare(List.of(rgb), List.of(ChatMessage.userWithImage(question)),
             context > 0 ? maxNewTokens : 0);
         PromptInputs prompt = vlm.prompt();
+        List<String> unknown = pipeline.tokenizer().unknownWords(question);
+        if (!unknown.isEmpty()) {
+          out.printf("warning    words %s are not in the tokenizer's vocabulary: each becomes the unknown token%n",
+              unknown);
+        }
         out.printf("ids        %s, images %s%n", runs(prompt.ids().toArray(), imageToken), prompt.imageSpans());
         out.printf("length     %d ids%n", prompt.length());
         if (context > 0) {

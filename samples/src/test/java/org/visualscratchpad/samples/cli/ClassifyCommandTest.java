@@ -34,6 +34,32 @@ class ClassifyCommandTest {
   }
 
   @Test
+  void class_names_the_tokenizer_does_not_know_are_warned_about(@TempDir Path tmp) throws Exception {
+    Path fixture = org.visualscratchpad.samples.Fixtures.hfReference("clip");
+    Path model = Files.createDirectories(tmp.resolve("model"));
+    for (String f : List.of("config.json", "model.safetensors", "preprocessor_config.json")) {
+      Files.copy(fixture.resolve(f), model.resolve(f));
+    }
+    writeTokenizer(model.resolve("tokenizer.json"));
+    Path sae = writeSae(tmp.resolve("sae"), 5);
+    Path image = tmp.resolve("image.png");
+    ImageIO.write(new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB), "png", image.toFile());
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream old = System.err;
+    String[] r;
+    try (java.io.PrintStream capture = new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8)) {
+      System.setErr(capture);
+      r = run("classify", "--model", model.toString(), "--sae", sae.toString(), "--image", image.toString(),
+          "--classes", "zebra,quokka");
+    } finally {
+      System.setErr(old);
+    }
+    String warned = log.toString(java.nio.charset.StandardCharsets.UTF_8) + r[2];
+    assertEquals("0", r[0], warned);
+    assertTrue(warned.contains("[zebra, quokka]") && warned.contains("not in the tokenizer's vocabulary"), warned);
+  }
+
+  @Test
   void a_steered_latent_outside_the_sae_is_refused_before_classifying(@TempDir Path tmp) throws Exception {
     Path fixture = org.visualscratchpad.samples.Fixtures.hfReference("clip");
     Path model = Files.createDirectories(tmp.resolve("model"));

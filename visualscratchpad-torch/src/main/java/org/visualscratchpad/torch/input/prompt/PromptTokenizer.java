@@ -31,10 +31,12 @@ import org.visualscratchpad.InvalidInputException;
 public final class PromptTokenizer implements AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
   private final Path file;
+  private final String unkToken;
 
-  private PromptTokenizer(HuggingFaceTokenizer tokenizer, Path file) {
+  private PromptTokenizer(HuggingFaceTokenizer tokenizer, Path file, String unkToken) {
     this.tokenizer = tokenizer;
     this.file = file;
+    this.unkToken = unkToken;
   }
 
   /**
@@ -53,12 +55,66 @@ public final class PromptTokenizer implements AutoCloseable {
     try (InputStream in = Files.newInputStream(file)) {
       HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(in,
           Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false"));
-      return new PromptTokenizer(t, file);
+      return new PromptTokenizer(t, file, unkToken(file));
     } catch (IOException e) {
       throw new CheckpointFormatException(file, "cannot be read: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       throw new CheckpointFormatException(file, "is not a valid Hugging Face tokenizer.json: " + e.getMessage(), e);
     }
+  }
+
+  /** The model's {@code unk_token} in tokenizer.json, or null (byte-level BPE has none). */
+  private static String unkToken(Path file) {
+    try (com.fasterxml.jackson.core.JsonParser p = new com.fasterxml.jackson.core.JsonFactory().createParser(file.toFile())) {
+      // streamed: tokenizer.json can be tens of MB; only model.unk_token is wanted
+      int depth = 0;
+      boolean inModel = false;
+      for (com.fasterxml.jackson.core.JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+        if (t == com.fasterxml.jackson.core.JsonToken.START_OBJECT || t == com.fasterxml.jackson.core.JsonToken.START_ARRAY) {
+          depth++;
+        } else if (t == com.fasterxml.jackson.core.JsonToken.END_OBJECT || t == com.fasterxml.jackson.core.JsonToken.END_ARRAY) {
+          depth--;
+          inModel = inModel && depth >= 2;
+        } else if (t == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          if (depth == 1 && name.equals("model")) {
+            inModel = true;
+          } else if (inModel && depth == 2 && name.equals("unk_token")) {
+            return p.nextToken() == com.fasterxml.jackson.core.JsonToken.VALUE_STRING ? p.getText() : null;
+          } else if (depth >= 1 && !inModel && p.nextToken().isStructStart()) {
+            p.skipChildren();
+          }
+        }
+      }
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The words of {@code text} that the tokenizer does not know, as written in {@code text}: each
+   * becomes the {@code unk_token}, so the model sees them all as one and the same token (two class
+   * names made only of unknown words get identical logits). Empty for a byte-level tokenizer.
+   */
+  public List<String> unknownWords(String text) {
+    InvalidInputException.check(text != null, "text must not be null");
+    if (unkToken == null) {
+      return List.of();
+    }
+    Encoding e = tokenizer.encode(text, false, false);
+    String[] tokens = e.getTokens();
+    ai.djl.huggingface.tokenizers.jni.CharSpan[] spans = e.getCharTokenSpans();
+    List<String> words = new ArrayList<>();
+    for (int k = 0; k < tokens.length; k++) {
+      if (unkToken.equals(tokens[k]) && !text.contains(unkToken)) {
+        ai.djl.huggingface.tokenizers.jni.CharSpan span = spans != null && k < spans.length ? spans[k] : null;
+        words.add(span == null ? tokens[k] : text.substring(span.getStart(), span.getEnd()));
+      } else if (unkToken.equals(tokens[k])) {
+        words.add(tokens[k]);
+      }
+    }
+    return List.copyOf(words);
   }
 
   /** The {@code tokenizer.json} this was loaded from. */

@@ -172,4 +172,10 @@ class PromptTokenizerTest {
     ContextWindow.check(100, 0, 0, 100);
     assertThrows(InvalidInputException.class, () -> ContextWindow.check(100, 0, 1, 100));
   }
+
+  @Test
+  void words_outside_the_vocabulary_are_named_as_they_were_written() {
+    assertEquals(java.util.List.of("zebra", "Quokka"), llava.unknownWords("What is shown? zebra and Quokka"));
+    assertEquals(java.util.List.of(), llava.unknownWords("USER: <image>\nWhat is shown? ASSISTANT:"));
+  }
 }
