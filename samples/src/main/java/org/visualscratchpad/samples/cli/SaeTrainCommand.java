@@ -148,7 +148,7 @@ public final class SaeTrainCommand implements Callable<Integer> {
       TrainedSae sae;
       try (ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(cfg.totalSteps())
           .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).startsFrom(start, java.time.Duration.ZERO)
-          .setConsumer(new me.tongfei.progressbar.InteractiveConsoleProgressBarConsumer(System.err)).build()) {
+          .setConsumer(Output.progressConsumer()).build()) {
         sae = TrainingRun.run(cfg, source, new TrainingRun.Options(out, batchSize, checkpointEvery, keepCheckpoints, resume),
             (trainer, m) -> {
               bar.stepTo(m.step());
