@@ -10,5 +10,6 @@ import org.visualscratchpad.hook.HookPoint;
 import org.visualscratchpad.intervention.*;
 import org.visualscratchpad.sae.*;
 import org.visualscratchpad.scratchpad.*;
+import org.visualscratchpad.sae.session.Session;
 import org.visualscratchpad.tensor.FloatMatrix;
 System.out.println("VisualScratchpad: try  var pad = Scratchpad.load(Path.of(MODEL_DIR), Path.of(SAE_DIR));");

@@ -11,8 +11,7 @@ public final class Fixtures {
   public static Path scratchpadLlava() {
     String shared = System.getProperty("vsp.shared.dir", "../../shared");
     Path dir = Path.of(shared, "fixtures", "hf-reference", "scratchpad_llava");
-    Assumptions.assumeTrue(Files.isDirectory(dir), "fixture folder missing: " + dir.toAbsolutePath());
-    return dir;
+    return require(dir);
   }
 
   /** Where tests write pictures for a person to look at. */
@@ -22,5 +21,22 @@ public final class Fixtures {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /**
+   * {@code dir} if it is a folder. Otherwise the test is skipped, except in CI (environment {@code
+   * CI=true}, or {@code -Dvsp.fixtures.required=true}), where a missing {@code ../shared} fixture
+   * fails the run: a CI run must never pass by skipping its parity and fixture tests.
+   */
+  public static Path require(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      String message = "fixture folder missing: " + dir.toAbsolutePath().normalize()
+          + " (the shared fixtures are found through -Dvsp.shared.dir, ../shared by default)";
+      if (Boolean.parseBoolean(System.getProperty("vsp.fixtures.required", String.valueOf(System.getenv("CI"))))) {
+        org.junit.jupiter.api.Assertions.fail(message + "; CI requires every fixture");
+      }
+      Assumptions.assumeTrue(false, message);
+    }
+    return dir;
   }
 }

@@ -2,7 +2,6 @@ package org.visualscratchpad.intervention;
 
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import org.visualscratchpad.InvalidInputException;
 
 /**
@@ -170,8 +169,13 @@ public sealed interface LatentIntervention
       InvalidInputException.check(Float.isFinite(value), "%s (%s) must be finite", what, value);
     }
 
+    /**
+     * The value as Java's shortest round-trip decimal ({@link Float#toString}), without a trailing
+     * {@code .0}: {@code 1000}, {@code 6.8}, {@code 1E30}. {@code Float.parseFloat} of it gives
+     * {@code v} back exactly.
+     */
     static String fmt(float v) {
-      return String.format(Locale.ROOT, "%.4g", v).replaceAll("\\.?0+$", "");
+      return Float.toString(v).replace(".0E", "E").replaceAll("\\.0$", "");
     }
   }
 }

@@ -53,4 +53,18 @@ class LatentInterventionTest {
     assertFalse(plan.withErrorTerm(ErrorTerm.DROP).edits().isEmpty());
     assertFalse(InterventionPlan.none().withErrorTerm(ErrorTerm.DROP).isIdentity());
   }
+
+  @Test
+  void plans_print_values_exactly_so_that_they_read_back_as_the_applied_value() {
+    assertEquals("set [1] = 1000 on all", LatentIntervention.setValue(List.of(1), 1000f, null).toString());
+    assertEquals("scale [1] x 5000 on all", LatentIntervention.scale(List.of(1), 5000f, null).toString());
+    assertEquals("add -2000 x W_dec[1] on all", LatentIntervention.addDirection(1, -2000f, null).toString());
+    assertEquals("set [1] = 6.8 on all", LatentIntervention.setValue(List.of(1), 6.8f, null).toString());
+    for (float v : new float[] {1000f, 5000f, -2000f, 1e30f, -1e-30f, 123456.7f, 0.1f, 1.2345678f, 16777216f,
+        Float.MAX_VALUE, Float.MIN_VALUE, 0f, -0f, 3e7f}) {
+      String printed = LatentIntervention.setValue(List.of(1), v, null).toString();
+      String number = printed.substring("set [1] = ".length(), printed.length() - " on all".length());
+      assertEquals(v, Float.parseFloat(number), printed);
+    }
+  }
 }

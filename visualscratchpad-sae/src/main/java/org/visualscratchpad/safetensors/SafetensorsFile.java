@@ -2,6 +2,7 @@ package org.visualscratchpad.safetensors;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -31,7 +32,8 @@ import org.visualscratchpad.tensor.FloatMatrix;
  *
  * <p>Validation follows the format's own rules: the header length is bounded ({@value
  * #MAX_HEADER_BYTES} bytes) and inside the file, the header is well-formed JSON without duplicate
- * keys, each tensor's byte length equals its dtype size times its element count, and the tensors'
+ * keys and with nothing but whitespace after it, each tensor's byte length equals its dtype size
+ * times its element count (computed exactly: a product that overflows is refused), and the tensors'
  * byte ranges are inside the file, contiguous and non-overlapping, covering the data section
  * exactly. Every error names the file, the tensor and the numbers.
  *
@@ -48,7 +50,8 @@ public final class SafetensorsFile implements AutoCloseable {
   public static final long MAX_HEADER_BYTES = 100_000_000L;
 
   private static final ObjectMapper JSON =
-      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private final Path path;
   private final FileChannel channel;
@@ -210,14 +213,22 @@ public final class SafetensorsFile implements AutoCloseable {
     }
     TensorInfo info = new TensorInfo(name, dtype, shape, begin, end);
     long numel;
+    long bytes;
     try {
       numel = info.numel();
     } catch (ArithmeticException e) {
-      throw new CheckpointFormatException(path, where + " has a shape " + shape + " whose element count overflows");
+      throw new CheckpointFormatException(path, where + " has a shape " + shape
+          + " whose element count overflows a 64-bit integer. The header is corrupted.");
     }
-    if (numel * dtype.byteSize() != end - begin) {
+    try {
+      bytes = Math.multiplyExact(numel, (long) dtype.byteSize());
+    } catch (ArithmeticException e) {
       throw new CheckpointFormatException(path, where + " is " + dtype + " " + shape + " = " + numel + " elements x "
-          + dtype.byteSize() + " bytes = " + numel * dtype.byteSize() + " bytes, but its data_offsets span "
+          + dtype.byteSize() + " bytes, which overflows a 64-bit byte length. The header is corrupted.");
+    }
+    if (bytes != end - begin) {
+      throw new CheckpointFormatException(path, where + " is " + dtype + " " + shape + " = " + numel + " elements x "
+          + dtype.byteSize() + " bytes = " + bytes + " bytes, but its data_offsets span "
           + (end - begin) + " bytes. The header is corrupted.");
     }
     return info;
@@ -313,15 +324,28 @@ public final class SafetensorsFile implements AutoCloseable {
    */
   public FloatMatrix floatMatrix(String name) {
     TensorInfo t = info(name);
-    float[] data = floats(name);
     List<Long> s = t.shape();
-    int rows = s.size() < 2 ? 1 : Math.toIntExact(s.get(0));
-    long rest = 1;
-    for (int i = 1; i < s.size(); i++) {
-      rest *= s.get(i);
+    long rows = s.size() < 2 ? 1 : s.get(0);
+    long cols = s.size() < 2 ? t.numel() : t.numel() / Math.max(1, rows);
+    if (s.size() >= 2 && rows == 0) {
+      cols = 1;
+      for (int i = 1; i < s.size(); i++) {
+        cols = multiply(name, cols, s.get(i));
+      }
     }
-    int cols = s.isEmpty() ? 1 : s.size() == 1 ? data.length : Math.toIntExact(rest);
-    return FloatMatrix.adopt(rows, cols, data);
+    if (rows > Integer.MAX_VALUE || cols > Integer.MAX_VALUE) {
+      throw new CheckpointFormatException(path, "tensor '" + name + "' of shape " + s + " is a [" + rows + " x "
+          + cols + "] matrix; each side must be at most " + Integer.MAX_VALUE);
+    }
+    return FloatMatrix.adopt((int) rows, (int) cols, floats(name));
+  }
+
+  private long multiply(String name, long a, long b) {
+    try {
+      return Math.multiplyExact(a, b);
+    } catch (ArithmeticException e) {
+      throw new CheckpointFormatException(path, "tensor '" + name + "' has a shape whose size overflows a 64-bit integer");
+    }
   }
 
   /** The tensor's values as longs (I64, I32, I16, I8, U8, BOOL). */

@@ -16,7 +16,23 @@ public final class Fixtures {
   /** The scratchpad_llava fixture folder; the test is skipped (not passed) if it is absent. */
   public static Path scratchpadLlava() {
     Path p = shared().resolve("fixtures/hf-reference/scratchpad_llava");
-    Assumptions.assumeTrue(Files.isDirectory(p), "fixture folder missing: " + p.toAbsolutePath());
-    return p;
+    return require(p);
+  }
+
+  /**
+   * {@code dir} if it is a folder. Otherwise the test is skipped, except in CI (environment {@code
+   * CI=true}, or {@code -Dvsp.fixtures.required=true}), where a missing {@code ../shared} fixture
+   * fails the run: a CI run must never pass by skipping its parity and fixture tests.
+   */
+  public static Path require(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      String message = "fixture folder missing: " + dir.toAbsolutePath().normalize()
+          + " (the shared fixtures are found through -Dvsp.shared.dir, ../shared by default)";
+      if (Boolean.parseBoolean(System.getProperty("vsp.fixtures.required", String.valueOf(System.getenv("CI"))))) {
+        org.junit.jupiter.api.Assertions.fail(message + "; CI requires every fixture");
+      }
+      Assumptions.assumeTrue(false, message);
+    }
+    return dir;
   }
 }

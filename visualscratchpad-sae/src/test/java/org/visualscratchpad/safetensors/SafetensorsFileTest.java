@@ -153,6 +153,54 @@ class SafetensorsFileTest {
   }
 
   @Test
+  void a_shape_whose_byte_length_overflows_is_refused_with_the_file_and_tensor_named() throws IOException {
+    // (2^62 + 8704) F32 elements = 2^64 + 34816 bytes, which wraps to 34816 in long arithmetic
+    String wraps = "{\"big\":{\"dtype\":\"F32\",\"shape\":[" + ((1L << 62) + 8704) + "],\"data_offsets\":[0,34816]}}";
+    String m = message(raw("wraps", -1, wraps, new byte[34816]));
+    assertTrue(m.contains("wraps.safetensors") && m.contains("tensor 'big'") && m.contains("overflow"), m);
+    // the element count itself overflows
+    String numel = "{\"n\":{\"dtype\":\"U8\",\"shape\":[4294967296,4294967296],\"data_offsets\":[0,0]}}";
+    String n = message(raw("numel", -1, numel, new byte[0]));
+    assertTrue(n.contains("tensor 'n'") && n.contains("overflow"), n);
+  }
+
+  @Test
+  void a_header_length_that_fits_the_file_only_without_the_8_length_bytes_is_refused() throws IOException {
+    // file = 8 + 2 + 20 bytes = 30; a header length of 26 fits in 30 but not after the 8 length bytes
+    Path edge = raw("edge", 26, "{}", new byte[20]);
+    assertTrue(message(edge).contains("runs past the end of the 30-byte file"), message(edge));
+    Path padded = raw("padded", -1, "{}" + " ".repeat(20), new byte[0]);  // 8 + 22 == 30: a space-padded header
+    try (SafetensorsFile f = SafetensorsFile.open(padded)) {
+      assertEquals(List.of(), f.names());
+    }
+    // 8 + 22 == 30 but the header's last 20 bytes are not JSON whitespace
+    assertTrue(message(raw("garbage", 22, "{}", new byte[20])).contains("not well-formed JSON"));
+    Path exact = raw("exact", 2, "{}", new byte[0]);
+    try (SafetensorsFile f = SafetensorsFile.open(exact)) {
+      assertEquals(List.of(), f.names());
+    }
+  }
+
+  @Test
+  void trailing_bytes_after_the_last_tensor_are_refused() throws IOException {
+    String one = "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
+    String m = message(raw("trailing", -1, one, new byte[9]));
+    assertTrue(m.contains("trailing.safetensors") && m.contains("cover 8 bytes but the data section holds 9")
+        && m.contains("trailing bytes"), m);
+    String none = message(raw("empty", -1, "{}", new byte[4]));
+    assertTrue(none.contains("cover 0 bytes but the data section holds 4"), none);
+  }
+
+  @Test
+  void a_matrix_whose_rows_do_not_fit_an_int_is_refused_without_an_arithmetic_exception() throws IOException {
+    String zero = "{\"z\":{\"dtype\":\"F32\",\"shape\":[4294967296,0],\"data_offsets\":[0,0]}}";
+    try (SafetensorsFile f = SafetensorsFile.open(raw("zero", -1, zero, new byte[0]))) {
+      CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> f.floatMatrix("z"));
+      assertTrue(e.getMessage().contains("tensor 'z'"), e.getMessage());
+    }
+  }
+
+  @Test
   void a_shard_index_naming_a_missing_file_is_reported() throws IOException {
     Path ckpt = Files.createDirectories(dir.resolve("ckpt"));
     new SafetensorsWriter().putFloats("a", new float[2], 2).write(ckpt.resolve("model-00001-of-00002.safetensors"));

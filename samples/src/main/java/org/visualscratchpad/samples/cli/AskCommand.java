@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.visualscratchpad.CheckpointFormatException;
+import org.visualscratchpad.sae.session.Session;
 import org.visualscratchpad.scratchpad.Answer;
 import org.visualscratchpad.scratchpad.AnswerDiff;
 import java.util.ArrayList;
@@ -90,6 +91,14 @@ public final class AskCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter o = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    // every argument is checked before the model answers
+    Arguments.atLeastOne("--max-new-tokens", maxNewTokens);
+    Arguments.atLeastOne("--clusters", clusters);
+    Arguments.outputFolder("--out", out);
+    if (ablate != null && !ablate.isEmpty()) {
+      Arguments.ablation("--ablate", ablate);
+    }
     RgbImage rgb = ImageDecoder.defaults().decode(image);
     BufferedImage img = rgb.toBufferedImage();
     LoadSpec load = new LoadSpec(model, sae, stats, device, dtype);
@@ -97,6 +106,9 @@ public final class AskCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     try (Scratchpad pad = LoadBar.load(model.getFileName().toString(), () -> Scratchpad.load(load))) {
       phases.add(new PhaseTiming("load", (System.nanoTime() - t0) / 1e6, "model, SAE, tokenizer, statistics"));
+      if (ablate != null) {
+        Arguments.latentsWithin("--ablate", ablate, pad.sae().dSae());
+      }
       Answer answer = pad.ask(img, prompt, AskOptions.defaults().withMaxNewTokens(maxNewTokens));
       phases.addAll(answer.timings());
       o.println("answer: " + answer.text());
@@ -104,7 +116,12 @@ public final class AskCommand implements Callable<Integer> {
       LatentRanking ranking = answer.rankLatents();
       o.println(ranking);
       TokenLatentHeatmap heatmap = answer.heatmap();
-      int k = Math.max(1, Math.min(clusters, heatmap.latentIds().size()));
+      int k = Math.min(clusters, heatmap.latentIds().size());
+      if (k < clusters && k > 0) {
+        err.println("warning: --clusters (" + clusters + ") is more than the heatmap's " + k + " latents; making " + k
+            + " clusters");
+        err.flush();
+      }
       LatentClusters found = heatmap.latentIds().isEmpty() ? null : heatmap.cluster(ClusterOptions.defaults().withClusters(k));
       o.println(found == null ? "heatmap: no latent left after filtering" : found.toString());
       phases.add(new PhaseTiming("analysis", (System.nanoTime() - a0) / 1e6, "ranking, heatmap, clustering"));
@@ -176,7 +193,8 @@ public final class AskCommand implements Callable<Integer> {
       }
     }
     if (ablated != null) {
-      root.put("plan", ablated.plan().toString());
+      root.set("plan", Session.planJson(ablated.plan()));
+      root.put("planText", ablated.plan().toString());
       ArrayNode ids = root.putArray("ablatedLatents");
       ablated.plan().edits().forEach(e -> e.latentIds().forEach(ids::add));
       root.put("newAnswer", ablated.text());

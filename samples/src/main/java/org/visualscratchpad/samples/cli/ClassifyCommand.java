@@ -89,7 +89,12 @@ public final class ClassifyCommand implements Callable<Integer> {
     ClassPrompts prompts = new ClassPrompts(classes.stream().map(String::strip).toList(), templates(templates));
     InterventionPlan plan = plan();
     BufferedImage img = ImageDecoder.defaults().decode(image).toBufferedImage();
+    Arguments.atLeastOne("--candidates", candidates);
     try (Scratchpad pad = Scratchpad.load(new LoadSpec(model, sae, stats, device))) {
+      if (ablate != null) {
+        Arguments.latentsWithin("--ablate", ablate, pad.sae().dSae());
+      }
+      Arguments.latentsWithin("--steer", List.copyOf(steer.keySet()), pad.sae().dSae());
       Classification c = pad.classify(img, prompts);
       o.println("probabilities (" + prompts.templates().size() + " template"
           + (prompts.templates().size() == 1 ? "" : "s") + "):");
@@ -116,10 +121,14 @@ public final class ClassifyCommand implements Callable<Integer> {
   private InterventionPlan plan() {
     InterventionPlan plan = InterventionPlan.none();
     if (ablate != null && !ablate.isEmpty()) {
-      plan = plan.with(LatentIntervention.ablate(List.copyOf(ablate)));
+      plan = plan.with(Arguments.ablation("--ablate", ablate));
     }
     for (Map.Entry<Integer, Float> e : steer.entrySet()) {
-      plan = plan.with(LatentIntervention.setValue(List.of(e.getKey()), e.getValue(), TokenScope.patchesOnly()));
+      try {
+        plan = plan.with(LatentIntervention.setValue(List.of(e.getKey()), e.getValue(), TokenScope.patchesOnly()));
+      } catch (InvalidInputException ex) {
+        throw new InvalidInputException("--steer " + e.getKey() + "=" + e.getValue() + ": " + ex.getMessage(), ex);
+      }
     }
     return plan;
   }

@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.visualscratchpad.CheckpointFormatException;
+import org.visualscratchpad.torch.input.InputPipeline;
+import org.visualscratchpad.torch.input.InputSpec;
+import org.visualscratchpad.torch.input.VlmInputs;
 import org.visualscratchpad.torch.input.image.ImageDecoder;
 import org.visualscratchpad.torch.input.image.RgbImage;
 import org.visualscratchpad.torch.input.layout.FeatureSelect;
@@ -22,7 +25,6 @@ import org.visualscratchpad.torch.input.prompt.ChatMessage;
 import org.visualscratchpad.torch.input.prompt.ChatTemplate.GenerationPrompt;
 import org.visualscratchpad.torch.input.prompt.PromptFormat;
 import org.visualscratchpad.torch.input.prompt.PromptInputs;
-import org.visualscratchpad.torch.input.prompt.PromptTokenizer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,7 +51,8 @@ public final class InputsCommand implements Callable<Integer> {
       description = "the user's question (default: ${DEFAULT-VALUE})")
   String question;
 
-  @Option(names = "--max-new-tokens", defaultValue = "256", description = "tokens to leave room for (default: ${DEFAULT-VALUE})")
+  @Option(names = "--max-new-tokens", defaultValue = "32",
+      description = "tokens to leave room for, as vsp ask's --max-new-tokens (default: ${DEFAULT-VALUE})")
   int maxNewTokens;
 
   @Option(names = "--max-pixels", defaultValue = "64000000", description = "largest image to decode (default: ${DEFAULT-VALUE})")
@@ -82,13 +85,22 @@ public final class InputsCommand implements Callable<Integer> {
         GenerationPrompt.ADD);
     out.printf("prompt     %s%n", text.replace("\n", "\\n"));
     if (Files.isRegularFile(model.resolve("tokenizer.json")) && config.has("image_token_index")) {
-      try (PromptTokenizer tok = PromptTokenizer.load(model)) {
-        PromptInputs prompt = tok.encodePrompt(text, "<image>", config.path("image_token_index").asLong(),
-            List.of(layout.tokenCount()));
-        out.printf("ids        %s, images %s%n", prompt.ids(), prompt.imageSpans());
-        int context = config.path("text_config").path("max_position_embeddings").asInt(0);
+      int context = config.path("text_config").path("max_position_embeddings").asInt(0);
+      long imageToken = config.path("image_token_index").asLong();
+      // the pipeline ask uses: its BOS rule (no second BOS when the template writes bos_token) and its count
+      InputSpec inputSpec = new InputSpec(patchSize, imageToken, select, context > 0 ? context : Integer.MAX_VALUE);
+      try (InputPipeline pipeline = InputPipeline.open(model, inputSpec)) {
+        VlmInputs vlm = pipeline.prepare(List.of(rgb), List.of(ChatMessage.userWithImage(question)),
+            context > 0 ? maxNewTokens : 0);
+        PromptInputs prompt = vlm.prompt();
+        List<String> unknown = pipeline.tokenizer().unknownWords(question);
+        if (!unknown.isEmpty()) {
+          out.printf("warning    words %s are not in the tokenizer's vocabulary: each becomes the unknown token%n",
+              unknown);
+        }
+        out.printf("ids        %s, images %s%n", runs(prompt.ids().toArray(), imageToken), prompt.imageSpans());
+        out.printf("length     %d ids%n", prompt.length());
         if (context > 0) {
-          prompt.checkFitsContext(context, maxNewTokens);
           out.printf("context    %d + %d new tokens fit in %d%n", prompt.length(), maxNewTokens, context);
         }
       }
@@ -97,6 +109,26 @@ public final class InputsCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** Every id, with each run of the image token written once as {@code id x count}. */
+  static String runs(long[] ids, long imageToken) {
+    StringBuilder sb = new StringBuilder("[");
+    for (int i = 0; i < ids.length; ) {
+      int j = i;
+      while (ids[i] == imageToken && j < ids.length && ids[j] == imageToken) {
+        j++;
+      }
+      sb.append(i == 0 ? "" : ", ");
+      if (j > i) {
+        sb.append(imageToken).append(" x ").append(j - i);
+        i = j;
+      } else {
+        sb.append(ids[i]);
+        i++;
+      }
+    }
+    return sb.append(']').toString();
   }
 
   private static JsonNode readConfig(Path file) {

@@ -1,6 +1,8 @@
 package org.visualscratchpad.samples.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -121,8 +123,22 @@ public final class SaeTrainCommand implements Callable<Integer> {
   @Option(names = "--resume", description = "Continue from the latest checkpoint in --out.")
   boolean resume;
 
+  @Option(names = "--force", description = "Replace the SAE and training run already in --out (its checkpoints and log too).")
+  boolean force;
+
+  /** What a training run writes into --out; their presence means the folder holds an SAE or a run. */
+  static final List<String> RUN_FILES = List.of("cfg.json", "sae_weights.safetensors", TrainingRun.LOG_FILE, "checkpoints");
+
   @Override
   public Integer call() {
+    InvalidInputException.check(!(resume && force), "give --resume (continue the run in --out) or --force (replace it),"
+        + " not both");
+    List<String> found = RUN_FILES.stream().filter(f -> Files.exists(out.resolve(f))).toList();
+    if (!found.isEmpty() && !resume) {
+      InvalidInputException.check(force, "--out (%s) already holds an SAE or a training run (%s). Add --resume to"
+          + " continue its training, --force to replace it, or choose another folder.", out, String.join(", ", found));
+      deleteRun(out);
+    }
     try (ActivationSource source = openSource()) {
       TrainingConfig cfg = config(source.dIn());
       System.err.println("vsp: " + source.describe());
@@ -132,7 +148,7 @@ public final class SaeTrainCommand implements Callable<Integer> {
       TrainedSae sae;
       try (ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(cfg.totalSteps())
           .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).startsFrom(start, java.time.Duration.ZERO)
-          .setConsumer(new me.tongfei.progressbar.InteractiveConsoleProgressBarConsumer(System.err)).build()) {
+          .setConsumer(Output.progressConsumer()).build()) {
         sae = TrainingRun.run(cfg, source, new TrainingRun.Options(out, batchSize, checkpointEvery, keepCheckpoints, resume),
             (trainer, m) -> {
               bar.stepTo(m.step());
@@ -142,6 +158,20 @@ public final class SaeTrainCommand implements Callable<Integer> {
       }
       System.out.println("wrote " + sae + " to " + out + " (log: " + out.resolve(TrainingRun.LOG_FILE) + ")");
       return 0;
+    }
+  }
+
+  /** Deletes what a training run wrote into {@code out} (and nothing else). */
+  static void deleteRun(Path out) {
+    for (String f : RUN_FILES) {
+      Path p = out.resolve(f);
+      try (java.util.stream.Stream<Path> all = Files.exists(p) ? Files.walk(p) : java.util.stream.Stream.empty()) {
+        for (Path q : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.delete(q);
+        }
+      } catch (java.io.IOException e) {
+        throw new org.visualscratchpad.CheckpointFormatException(p, "cannot delete the old run: " + e.getMessage(), e);
+      }
     }
   }
 

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.InteractiveConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -90,7 +89,7 @@ public final class StatsCommand implements Callable<Integer> {
       StatisticsRun.Result result;
       try (ProgressBar bar = new ProgressBarBuilder().setTaskName("stats").setInitialMax(images.size())
           .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
-          .setConsumer(new InteractiveConsoleProgressBarConsumer(System.err)).build()) {
+          .setConsumer(Output.progressConsumer()).build()) {
         result = StatisticsRun.run(encoder, autoencoder, images,
             new StatisticsRun.Options(out, options, checkpointEvery, resume), new StatisticsRun.Listener() {
               @Override

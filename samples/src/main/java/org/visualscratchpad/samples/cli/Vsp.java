@@ -23,15 +23,20 @@ public final class Vsp implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  @CommandLine.Option(names = Output.VERBOSE, description = "Show the libraries' log lines (INFO and DJL's warnings);"
+      + " may be given anywhere on the line.")
+  boolean verbose;
+
   public static void main(String[] args) {
     System.exit(run(args));
   }
 
-  /** Runs the command line and returns its exit code (for tests). */
+  /** Runs the command line and returns its exit code (for tests). {@code --verbose} may appear anywhere. */
   public static int run(String... args) {
+    String[] rest = Output.configure(args);
     CommandLine cl = new CommandLine(new Vsp());
     cl.setExecutionExceptionHandler(new Errors());
-    return cl.execute(args);
+    return cl.execute(rest);
   }
 
   @Override

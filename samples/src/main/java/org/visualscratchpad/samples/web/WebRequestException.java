@@ -39,6 +39,11 @@ public class WebRequestException extends InvalidInputException {
   }
 
   static WebRequestException badField(String field, Object value, String constraint) {
-    return new WebRequestException(400, "field '" + field + "' (" + value + ") must " + constraint + ".");
+    String shown = String.valueOf(value);
+    if (shown.length() > 120) {
+      // a bad value is quoted so that the sender recognises it, not echoed whole
+      shown = shown.substring(0, 100) + "... (" + shown.length() + " characters)";
+    }
+    return new WebRequestException(400, "field '" + field + "' (" + shown + ") must " + constraint + ".");
   }
 }

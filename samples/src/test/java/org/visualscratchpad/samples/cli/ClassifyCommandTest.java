@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -35,9 +34,52 @@ class ClassifyCommandTest {
   }
 
   @Test
+  void class_names_the_tokenizer_does_not_know_are_warned_about(@TempDir Path tmp) throws Exception {
+    Path fixture = org.visualscratchpad.samples.Fixtures.hfReference("clip");
+    Path model = Files.createDirectories(tmp.resolve("model"));
+    for (String f : List.of("config.json", "model.safetensors", "preprocessor_config.json")) {
+      Files.copy(fixture.resolve(f), model.resolve(f));
+    }
+    writeTokenizer(model.resolve("tokenizer.json"));
+    Path sae = writeSae(tmp.resolve("sae"), 5);
+    Path image = tmp.resolve("image.png");
+    ImageIO.write(new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB), "png", image.toFile());
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream old = System.err;
+    String[] r;
+    try (java.io.PrintStream capture = new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8)) {
+      System.setErr(capture);
+      r = run("classify", "--model", model.toString(), "--sae", sae.toString(), "--image", image.toString(),
+          "--classes", "zebra,quokka");
+    } finally {
+      System.setErr(old);
+    }
+    String warned = log.toString(java.nio.charset.StandardCharsets.UTF_8) + r[2];
+    assertEquals("0", r[0], warned);
+    assertTrue(warned.contains("[zebra, quokka]") && warned.contains("not in the tokenizer's vocabulary"), warned);
+  }
+
+  @Test
+  void a_steered_latent_outside_the_sae_is_refused_before_classifying(@TempDir Path tmp) throws Exception {
+    Path fixture = org.visualscratchpad.samples.Fixtures.hfReference("clip");
+    Path model = Files.createDirectories(tmp.resolve("model"));
+    for (String f : List.of("config.json", "model.safetensors", "preprocessor_config.json")) {
+      Files.copy(fixture.resolve(f), model.resolve(f));
+    }
+    writeTokenizer(model.resolve("tokenizer.json"));
+    Path sae = writeSae(tmp.resolve("sae"), 5);
+    Path image = tmp.resolve("image.png");
+    ImageIO.write(new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB), "png", image.toFile());
+    String[] r = run("classify", "--model", model.toString(), "--sae", sae.toString(), "--image", image.toString(),
+        "--classes", "w10,w20", "--steer", "5000=1");
+    assertEquals("2", r[0], r[1] + r[2]);
+    assertTrue(r[2].contains("--steer") && r[2].contains("5000") && r[2].contains("d_sae"), r[2]);
+    assertTrue(!r[1].contains("probabilities"), "refused before classifying: " + r[1]);
+  }
+
+  @Test
   void prints_probabilities_drivers_and_the_edited_probabilities(@TempDir Path tmp) throws Exception {
-    Path fixture = Path.of(System.getProperty("vsp.shared.dir", "../../shared"), "fixtures", "hf-reference", "clip");
-    Assumptions.assumeTrue(Files.isDirectory(fixture), "fixture missing: " + fixture);
+    Path fixture = org.visualscratchpad.samples.Fixtures.hfReference("clip");
     Path model = Files.createDirectories(tmp.resolve("model"));
     for (String f : List.of("config.json", "model.safetensors", "preprocessor_config.json")) {
       Files.copy(fixture.resolve(f), model.resolve(f));

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,8 +13,7 @@ class HeatmapCommandTest {
 
   @Test
   void writes_the_heatmap_of_the_scratchpad_fixture(@TempDir Path tmp) throws Exception {
-    Path fixture = Path.of(System.getProperty("vsp.shared.dir", "../../shared"), "fixtures", "hf-reference", "scratchpad_llava");
-    Assumptions.assumeTrue(Files.isDirectory(fixture), "fixture missing: " + fixture);
+    Path fixture = org.visualscratchpad.samples.Fixtures.hfReference("scratchpad_llava");
     Path out = tmp.resolve("heatmap");
     assertEquals(0, Vsp.run("heatmap", "--file", fixture.resolve("outputs.safetensors").toString(), "--acts", "case0.sae_acts",
         "--attention", "case0.attn.gen_producing", "--sparsity", fixture.resolve("sae/sparsity.safetensors").toString(),

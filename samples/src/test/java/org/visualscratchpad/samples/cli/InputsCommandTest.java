@@ -65,4 +65,35 @@ class InputsCommandTest {
     assertEquals("2", err.substring(0, 1), err);
     assertTrue(err.contains("error: image " + bad + " is not an image"), err);
   }
+
+  /** llava_next_mistral's config and processor with a Mistral-style tokenizer whose chat template writes {@code bos_token}. */
+  private static Path mistralCheckpoint(Path dir) throws Exception {
+    Path model = Files.createDirectories(dir.resolve("model"));
+    for (String f : new String[] {"config.json", "preprocessor_config.json"}) {
+      Files.copy(FIXTURES.resolve("llava_next_mistral").resolve(f), model.resolve(f));
+    }
+    for (String f : new String[] {"tokenizer.json", "tokenizer_config.json"}) {
+      Files.copy(Path.of(InputsCommandTest.class.getResource("/tokenizers/mistral/" + f).toURI()), model.resolve(f));
+    }
+    // this test tokenizer has <image> at id 3
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var config = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(model.resolve("config.json").toFile());
+    config.put("image_token_index", 3);
+    json.writeValue(model.resolve("config.json").toFile(), config);
+    return model;
+  }
+
+  @Test
+  void a_template_that_writes_bos_gets_one_bos_every_id_is_shown_and_room_is_left_for_asks_32_tokens(@TempDir Path dir)
+      throws Exception {
+    Path model = mistralCheckpoint(dir);
+    String out = run("inputs", png(dir, 30, 50).toString(), "--model", model.toString(), "--question", "What is shown?");
+    assertTrue(out.startsWith("0\n"), out);
+    String ids = out.lines().filter(l -> l.startsWith("ids ")).findFirst().orElseThrow();
+    assertTrue(ids.startsWith("ids        [1, "), ids);
+    assertEquals(-1, ids.indexOf("[1, 1,"), "one BOS only: " + ids);
+    assertTrue(ids.contains("3 x 52"), "the image-token run is shown as one entry: " + ids);
+    assertTrue(!ids.contains("..."), "every id is shown: " + ids);
+    assertTrue(out.contains(" + 32 new tokens fit in 512"), out);
+  }
 }

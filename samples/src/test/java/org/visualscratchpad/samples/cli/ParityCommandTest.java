@@ -8,7 +8,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.visualscratchpad.safetensors.SafetensorsFile;
@@ -19,10 +18,7 @@ import picocli.CommandLine;
 class ParityCommandTest {
 
   private static Path fixtures() {
-    Path p = Path.of(System.getProperty("vsp.shared.dir", "../../shared")).resolve("fixtures/hf-reference")
-        .toAbsolutePath().normalize();
-    Assumptions.assumeTrue(Files.isDirectory(p), "fixtures not found at " + p);
-    return p;
+    return org.visualscratchpad.samples.Fixtures.hfReference("");
   }
 
   private static String[] run(String... args) {

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** {@code vsp sae info} on the fixture SAE, and its error for a bad path. */
@@ -33,9 +31,7 @@ class SaeInfoCommandTest {
   }
 
   private static Path fixtureSae() {
-    Path p = Path.of(System.getProperty("vsp.shared.dir", "../../shared"), "fixtures/hf-reference/scratchpad_llava/sae");
-    Assumptions.assumeTrue(Files.isDirectory(p), "fixture missing: " + p);
-    return p;
+    return org.visualscratchpad.samples.Fixtures.hfReference("scratchpad_llava/sae");
   }
 
   @Test

@@ -43,4 +43,45 @@ class SaeTrainCommandTest {
         "vision.blocks.2.hook_resid_post", "--out", tmp.resolve("o").toString()));
     assertTrue(Files.notExists(tmp.resolve("o")));
   }
+
+  @Test
+  void training_over_an_existing_sae_is_refused_unless_resume_or_force(@TempDir Path tmp) throws Exception {
+    SplittableRandom rnd = new SplittableRandom(6);
+    float[] acts = new float[300 * 8];
+    for (int i = 0; i < acts.length; i++) {
+      acts[i] = (float) rnd.nextDouble();
+    }
+    new SafetensorsWriter().putFloats("acts", acts, 300, 8).write(tmp.resolve("acts.safetensors"));
+    Path out = tmp.resolve("sae");
+    String[] args = {"sae", "train", "--activations", tmp.resolve("acts.safetensors").toString(),
+        "--hook", "vision.blocks.2.hook_resid_post", "--out", out.toString(), "--expansion", "2", "--steps", "20",
+        "--batch-size", "32", "--checkpoint-every", "5", "--keep-checkpoints", "4", "--lr", "1e-3"};
+    assertEquals(0, Vsp.run(args));
+    byte[] weights = Files.readAllBytes(out.resolve("sae_weights.safetensors"));
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream old = System.err;
+    int rc;
+    try (java.io.PrintStream capture = new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8)) {
+      System.setErr(capture);
+      rc = Vsp.run(args);
+    } finally {
+      System.setErr(old);
+    }
+    String message = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(2, rc, message);
+    assertTrue(message.contains("--out (" + out + ") already holds") && message.contains("--resume")
+        && message.contains("--force"), message);
+    assertTrue(java.util.Arrays.equals(weights, Files.readAllBytes(out.resolve("sae_weights.safetensors"))),
+        "the SAE is untouched");
+    // --force replaces the run: the old run's log lines and checkpoints are gone
+    String[] force = java.util.Arrays.copyOf(args, args.length + 1);
+    force[args.length] = "--force";
+    force[11] = "10";
+    assertEquals(0, Vsp.run(force));
+    assertEquals(10, Files.readAllLines(out.resolve("training_log.jsonl")).size());
+    try (var steps = Files.list(out.resolve("checkpoints"))) {
+      assertTrue(steps.noneMatch(p -> p.getFileName().toString().compareTo("step-000000010") > 0
+          && p.getFileName().toString().startsWith("step-")), "no checkpoint of the old run is left");
+    }
+  }
 }

@@ -45,6 +45,14 @@ class DemoRunTest {
     List<Integer> ablated = new ArrayList<>();
     report.get("ablatedLatents").forEach(n -> ablated.add(n.asInt()));
     assertEquals(r.ablated().latentIds(), ablated);
+    // the plan is structured JSON, not a toString
+    JsonNode plan = report.get("plan");
+    assertTrue(plan.isObject(), plan.toString());
+    assertEquals(r.afterAblation().plan().errorTerm().name(), plan.get("errorTerm").asText());
+    assertEquals("ablate", plan.get("edits").get(0).get("kind").asText());
+    List<Integer> planIds = new ArrayList<>();
+    plan.get("edits").get(0).get("latentIds").forEach(n -> planIds.add(n.asInt()));
+    assertEquals(r.ablated().latentIds(), planIds);
     for (String png : List.of("scene.png", "attention.png", "heatmap.png")) {
       BufferedImage img = ImageIO.read(dir.resolve("out").resolve(png).toFile());
       assertTrue(img.getWidth() > 32 && img.getHeight() > 32, png);

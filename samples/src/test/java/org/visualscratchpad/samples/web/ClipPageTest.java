@@ -3,7 +3,6 @@ package org.visualscratchpad.samples.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
@@ -42,7 +41,7 @@ class ClipPageTest {
 
   @BeforeAll
   static void launch() throws Exception {
-    assumeTrue(Files.isDirectory(ClipFixtureFiles.fixture()), "CLIP fixture missing: " + ClipFixtureFiles.fixture());
+    org.visualscratchpad.samples.Fixtures.require(ClipFixtureFiles.fixture());
     chromium = HeadlessChromium.launch();
     dir = Files.createTempDirectory("vsp-web-clip");
     Path model = ClipFixtureFiles.model(dir.resolve("model"));

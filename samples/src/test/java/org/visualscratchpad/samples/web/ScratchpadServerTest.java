@@ -321,4 +321,12 @@ class ScratchpadServerTest {
     b.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}).putInt(13).put(ihdr.array()).putInt((int) crc.getValue());
     return b.array();
   }
+
+  /** Found by fuzzing: a 5,000-character bad value came back whole in the error message. */
+  @Test
+  void an_error_quotes_a_long_bad_value_abbreviated() throws Exception {
+    String msg = error(post("api/ask", JSON.writeValueAsString(java.util.Map.of("sample", SampleImage.BLUE_SQUARE.slug(),
+        "prompt", "What?", "maxNewTokens", "x".repeat(5000)))), 400);
+    assertTrue(msg.contains("maxNewTokens") && msg.length() < 400 && msg.contains("..."), msg);
+  }
 }

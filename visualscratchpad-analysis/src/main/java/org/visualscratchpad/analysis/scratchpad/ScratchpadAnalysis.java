@@ -126,7 +126,8 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
         filteredOut);
   }
 
-  private static NoisyLatentFilter filter(HeatmapOptions options) {
+  /** The analysis module's filter for the API's noisy-filter choice (package-private for tests). */
+  static NoisyLatentFilter filter(HeatmapOptions options) {
     switch (options.noisyFilter()) {
       case MEAN_ACTIVATION:
         return new NoisyLatentFilter(options.noisyPercent(), true, false);

@@ -125,6 +125,17 @@ class TokenLatentHeatmapTest {
   }
 
   @Test
+  void column_normalisation_takes_each_maximum_over_every_row_the_last_included() {
+    // each column's largest magnitude sits in a different row, the last row included
+    FloatMatrix m = FloatMatrix.of(3, 3, new float[] {8, 1, 2, 4, 5, 1, 2, 1, -10});
+    assertArrayEquals(new float[] {1f, 0.2f, 0.2f, 0.5f, 1f, 0.1f, 0.25f, 0.2f, -1f},
+        TokenLatentHeatmap.normalise(m, Normalization.COLUMN).toArray());
+    // and the row maximum over every column, the last included
+    assertArrayEquals(new float[] {0.25f, 0.5f, 1f, 0.1f, 1f, 0.5f},
+        TokenLatentHeatmap.normalise(FloatMatrix.of(2, 3, new float[] {1, 2, 4, 1, 10, 5}), Normalization.ROW).toArray());
+  }
+
+  @Test
   void noisy_latents_are_filtered_by_both_axes() {
     int d = 200;
     float[] mean = new float[d];

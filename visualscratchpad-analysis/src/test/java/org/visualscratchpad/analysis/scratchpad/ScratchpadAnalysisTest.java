@@ -93,4 +93,25 @@ class ScratchpadAnalysisTest {
         .withClusters(3).withSeed(4)).clusters());
     assertTrue(h.picture().png().length > 100);
   }
+
+  @Test
+  void the_facade_maps_each_noisy_filter_choice_to_its_axes() {
+    int d = 200;
+    float[] mean = new float[d];
+    float[] freq = new float[d];
+    for (int j = 0; j < d; j++) {
+      mean[j] = j;                    // top 2% by mean activation: 196..199
+      freq[j] = (d - j) / (float) d;  // top 2% by frequency: 0..3
+    }
+    org.visualscratchpad.analysis.heatmap.LatentStatistics stats =
+        org.visualscratchpad.analysis.heatmap.LatentStatistics.of(mean, freq);
+    HeatmapOptions o = HeatmapOptions.defaults();
+    assertArrayEquals(new int[] {0, 1, 2, 3, 196, 197, 198, 199},
+        ScratchpadAnalysis.filter(o.withFilter(HeatmapOptions.NoisyFilter.BOTH, 2)).apply(stats).excludedIds());
+    assertArrayEquals(new int[] {196, 197, 198, 199},
+        ScratchpadAnalysis.filter(o.withFilter(HeatmapOptions.NoisyFilter.MEAN_ACTIVATION, 2)).apply(stats).excludedIds());
+    assertArrayEquals(new int[] {0, 1, 2, 3},
+        ScratchpadAnalysis.filter(o.withFilter(HeatmapOptions.NoisyFilter.FREQUENCY, 2)).apply(stats).excludedIds());
+    assertEquals(0, ScratchpadAnalysis.filter(o.withFilter(HeatmapOptions.NoisyFilter.NONE, 2)).apply(stats).excludedCount());
+  }
 }

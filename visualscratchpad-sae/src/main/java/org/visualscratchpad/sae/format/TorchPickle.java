@@ -299,6 +299,10 @@ public final class TorchPickle implements AutoCloseable {
         throw bad("closes a MARK that was never opened");
       }
       int m = marks.remove(marks.size() - 1);
+      if (m > stack.size()) {
+        throw bad("closes a MARK at stack depth " + m + " after items below it were consumed (depth now "
+            + stack.size() + ")");
+      }
       List<Object> items = new ArrayList<>(stack.subList(m, stack.size()));
       stack.subList(m, stack.size()).clear();
       return items;

@@ -207,23 +207,16 @@ public final class Session {
     }
   }
 
-  private static ObjectNode options(AskOptions o) {
+  /**
+   * An intervention plan as the structured JSON a session stores (and {@code report.json} holds):
+   * {@code {"errorTerm": "KEEP", "edits": [{"kind": "set", "value": 1000.0, "latentIds": [3],
+   * "scope": {"kind": "all"}}]}}; values are the applied floats, exactly.
+   */
+  public static ObjectNode planJson(InterventionPlan plan) {
     ObjectNode n = JSON.createObjectNode();
-    n.put("maxNewTokens", o.maxNewTokens());
-    ObjectNode s = n.putObject("sampling");
-    s.put("temperature", o.sampling().temperature());
-    s.put("topP", o.sampling().topP());
-    s.put("seed", o.sampling().seed());
-    ObjectNode a = n.putObject("attention");
-    a.put("convention", o.attention().convention().name());
-    ArrayNode layers = a.putArray("layers");
-    o.attention().layers().forEach(layers::add);
-    ArrayNode heads = a.putArray("heads");
-    o.attention().heads().forEach(heads::add);
-    ObjectNode plan = n.putObject("plan");
-    plan.put("errorTerm", o.plan().errorTerm().name());
-    ArrayNode edits = plan.putArray("edits");
-    for (LatentIntervention e : o.plan().edits()) {
+    n.put("errorTerm", plan.errorTerm().name());
+    ArrayNode edits = n.putArray("edits");
+    for (LatentIntervention e : plan.edits()) {
       ObjectNode en = edits.addObject();
       if (e instanceof LatentIntervention.Ablate) {
         en.put("kind", "ablate");
@@ -247,6 +240,23 @@ public final class Session {
         scope.put("kind", e.scope() == TokenScope.patchesOnly() ? "patches" : "all");
       }
     }
+    return n;
+  }
+
+  private static ObjectNode options(AskOptions o) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("maxNewTokens", o.maxNewTokens());
+    ObjectNode s = n.putObject("sampling");
+    s.put("temperature", o.sampling().temperature());
+    s.put("topP", o.sampling().topP());
+    s.put("seed", o.sampling().seed());
+    ObjectNode a = n.putObject("attention");
+    a.put("convention", o.attention().convention().name());
+    ArrayNode layers = a.putArray("layers");
+    o.attention().layers().forEach(layers::add);
+    ArrayNode heads = a.putArray("heads");
+    o.attention().heads().forEach(heads::add);
+    n.set("plan", planJson(o.plan()));
     return n;
   }
 

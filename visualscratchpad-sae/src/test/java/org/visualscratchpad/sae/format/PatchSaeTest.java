@@ -116,4 +116,17 @@ class PatchSaeTest {
     CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> SaeLoader.load(legacy));
     assertTrue(e.getMessage().contains("is not a torch.save zip file"), e.getMessage());
   }
+
+  /** Found by fuzzing: a pickle that pops below its MARK made the unpickler throw IllegalArgumentException. */
+  @Test
+  void a_pickle_that_consumes_items_below_its_mark_is_a_checkpoint_error() throws IOException {
+    Path bad = tmp.resolve("below-mark.pt");
+    try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(bad))) {
+      z.putNextEntry(new java.util.zip.ZipEntry("archive/data.pkl"));
+      z.write(new byte[] {(byte) 0x80, 2, 'N', '(', '0', 't', '.'});  // None, MARK, POP (the None), TUPLE
+      z.closeEntry();
+    }
+    CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> SaeLoader.load(bad));
+    assertTrue(e.getMessage().contains("MARK"), e.getMessage());
+  }
 }

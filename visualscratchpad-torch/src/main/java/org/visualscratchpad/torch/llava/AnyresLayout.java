@@ -1,5 +1,7 @@
 package org.visualscratchpad.torch.llava;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.List;
 import org.visualscratchpad.InvalidInputException;
 
@@ -7,7 +9,10 @@ import org.visualscratchpad.InvalidInputException;
  * Where each packed image feature of one LLaVA-NeXT image comes from ({@code
  * pack_image_features}): the base crop's patches in row-major order, then the unpadded grid of the
  * tiles row by row, each row followed by {@code image_newline}. Pure index math on the image's
- * original size, the pinpoints and the crop geometry, equal to transformers v4.45.
+ * original size, the pinpoints and the crop geometry, equal to current transformers (its {@code
+ * int(round(x, 7))} rounding; tested on every size of {@code
+ * ../shared/fixtures/llava-next-token-counts}). The one implementation of the LLaVA-NeXT layout's
+ * index math: {@code LlavaNextFeatureLayout} delegates to {@link #ofGrid}.
  *
  * <pre>{@code
  * jshell> var l = AnyresLayout.of(480, 640, pinpoints, 336, 14)
@@ -39,10 +44,26 @@ public record AnyresLayout(
    */
   public static AnyresLayout of(int height, int width, List<int[]> pinpoints, int cropSize, int patchSize) {
     InvalidInputException.check(height > 0 && width > 0, "image size (%s x %s) must be positive", height, width);
+    InvalidInputException.check(cropSize > 0 && patchSize > 0, "crop size (%s) and patch size (%s) must be positive",
+        cropSize, patchSize);
     int[] best = bestResolution(height, width, pinpoints);
-    int tileRows = best[0] / cropSize;
-    int tileCols = best[1] / cropSize;
-    int grid = cropSize / patchSize;
+    return ofGrid(height, width, best[0] / cropSize, best[1] / cropSize, cropSize / patchSize);
+  }
+
+  /**
+   * The layout of an image of {@code height x width} pixels whose tiles form a {@code tileRows x
+   * tileCols} grid of {@code grid x grid} patches each: transformers' {@code unpad_image} (and
+   * {@code LlavaNextProcessor._get_unpadded_features}), rounding with {@code int(round(x, 7))} in
+   * the same float operation order. This is the one implementation of the LLaVA-NeXT token count:
+   * the input pipeline's {@code LlavaNextFeatureLayout} takes its kept rows and columns from here.
+   * A very wide image can keep no grid row: then the image is fed the base view's {@code grid^2}
+   * tokens only, as transformers does; a very tall one can keep rows but no column: then each kept
+   * row is just its newline.
+   */
+  public static AnyresLayout ofGrid(int height, int width, int tileRows, int tileCols, int grid) {
+    InvalidInputException.check(height > 0 && width > 0, "image size (%s x %s) must be positive", height, width);
+    InvalidInputException.check(tileRows > 0 && tileCols > 0 && grid > 0,
+        "tile grid (%s x %s tiles of %s patches a side) must be positive", tileRows, tileCols, grid);
     int gh = tileRows * grid;
     int gw = tileCols * grid;
     double originalAspect = (double) width / height;
@@ -53,18 +74,23 @@ public record AnyresLayout(
     int ce = gw;
     if (originalAspect > currentAspect) {
       double scale = (double) gw / width;
-      int newHeight = (int) (height * scale);
-      int pad = (gh - newHeight) / 2;
-      rs = pad;
-      re = gh - pad;
+      int newHeight = (int) roundTo7Digits(height * scale);
+      int pad = Math.floorDiv(gh - newHeight, 2);
+      rs = Math.min(Math.max(0, pad), gh);
+      re = Math.max(rs, gh - Math.max(0, pad));
     } else {
       double scale = (double) gh / height;
-      int newWidth = (int) (width * scale);
-      int pad = (gw - newWidth) / 2;
-      cs = pad;
-      ce = gw - pad;
+      int newWidth = (int) roundTo7Digits(width * scale);
+      int pad = Math.floorDiv(gw - newWidth, 2);
+      cs = Math.min(Math.max(0, pad), gw);
+      ce = Math.max(cs, gw - Math.max(0, pad));
     }
     return new AnyresLayout(height, width, tileRows, tileCols, grid, rs, re, cs, ce);
+  }
+
+  /** Python's {@code round(x, 7)}: the exact binary value rounded half-even to 7 decimals. */
+  public static double roundTo7Digits(double x) {
+    return new BigDecimal(x).setScale(7, RoundingMode.HALF_EVEN).doubleValue();
   }
 
   /** {@code select_best_resolution}: [height, width] of the best pinpoint. */

@@ -70,7 +70,13 @@ public record LlavaConfig(
     if (!mt.equals("clip_vision_model")) {
       throw c.bad("vision_config.model_type", mt, "clip_vision_model (the only vision tower supported)");
     }
-    LlamaConfig text = LlamaConfig.read(c.child("text_config"));
+    ConfigJson textConfig = c.child("text_config");
+    // LlamaConfig divides hidden_size by num_attention_heads: refuse a zero here, with the file named
+    int heads = textConfig.getInt("num_attention_heads", 32);
+    if (heads <= 0) {
+      throw textConfig.bad("num_attention_heads", heads, "a positive integer");
+    }
+    LlamaConfig text = LlamaConfig.read(textConfig);
     int imageToken = c.getInt("image_token_index", 32000);
     String strategy = c.getString("vision_feature_select_strategy", "default");
     if (!strategy.equals("default") && !strategy.equals("full")) {

@@ -237,6 +237,18 @@ final class ClipScratchpad implements Scratchpad {
     for (String name : prompts.classNames()) {
       texts.addAll(prompts.textsFor(name));
     }
+    java.util.Set<String> unknown = new java.util.LinkedHashSet<>();
+    for (String name : prompts.classNames()) {
+      unknown.addAll(tokenizer.unknownWords(name));
+    }
+    for (String template : prompts.templates()) {
+      unknown.addAll(tokenizer.unknownWords(template.replace("{}", "")));
+    }
+    if (!unknown.isEmpty()) {
+      org.slf4j.LoggerFactory.getLogger(ClipScratchpad.class).warn("words {} are not in the tokenizer's vocabulary"
+          + " and become its unknown token: the model sees them all as one token (classes made of them get identical"
+          + " logits). Check the spelling or use words the tokenizer knows.", unknown);
+    }
     FloatMatrix perText = textEmbeddings(texts);
     int classes = prompts.classNames().size();
     int templates = prompts.templates().size();

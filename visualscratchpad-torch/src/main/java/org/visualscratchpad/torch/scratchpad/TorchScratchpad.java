@@ -137,6 +137,12 @@ final class TorchScratchpad implements Scratchpad {
     InvalidInputException.check(prompt != null && !prompt.isBlank(), "prompt must not be blank");
     VlmInputs in = inputs.prepare(List.of(ImageDecoder.toRgb(image)), List.of(ChatMessage.userWithImage(prompt)),
         options.maxNewTokens());
+    List<String> unknown = inputs.tokenizer().unknownWords(prompt);
+    if (!unknown.isEmpty()) {
+      org.slf4j.LoggerFactory.getLogger(TorchScratchpad.class).warn("words {} of the prompt are not in the tokenizer's"
+          + " vocabulary and become its unknown token: the model sees them all as one token. Check the spelling.",
+          unknown);
+    }
     ImageInput img = ImageInput.from(in.images().get(0));
     long[] ids = in.prompt().ids().toArray();
     List<Integer> promptIds = new ArrayList<>(ids.length);

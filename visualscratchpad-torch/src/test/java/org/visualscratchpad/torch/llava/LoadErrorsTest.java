@@ -131,4 +131,21 @@ class LoadErrorsTest {
       assertTrue(g.getMessage().contains("pytorch-native-cu"), g.getMessage());
     }
   }
+
+  /** Found by fuzzing: a zero head count divided by zero inside the text config reader. */
+  @Test
+  void a_zero_attention_head_count_is_a_checkpoint_error() throws Exception {
+    var root = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(Fixtures.folder("llava").resolve("config.json").toFile());
+    ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("text_config")).put("num_attention_heads", 0);
+    Path file = Files.createTempFile("config", ".json");
+    try {
+      Files.writeString(file, root.toString());
+      var e = assertThrows(org.visualscratchpad.CheckpointFormatException.class,
+          () -> LlavaConfig.read(org.visualscratchpad.torch.checkpoint.ConfigJson.read(file)));
+      assertTrue(e.getMessage().contains("num_attention_heads"), e.getMessage());
+    } finally {
+      Files.delete(file);
+    }
+  }
 }

@@ -1,11 +1,10 @@
 package org.visualscratchpad.torch.input.layout;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.torch.input.preprocess.AnyresGeometry;
+import org.visualscratchpad.torch.llava.AnyresLayout;
 import org.visualscratchpad.torch.input.preprocess.CenterCropGeometry;
 import org.visualscratchpad.torch.input.preprocess.ImageSize;
 import org.visualscratchpad.torch.input.preprocess.PreprocessorConfig;
@@ -18,7 +17,9 @@ import org.visualscratchpad.vision.PixelBox;
  * base crop's {@code g x g} patches row-major, then the tile grid (tiles of {@code g x g} patches
  * laid out as a {@code (tileRows * g) x (tileCols * g)} grid) after {@code unpad_image} removed the
  * rows or columns that are padding, row-major, with one {@code image_newline} after every row.
- * Token count: {@code g^2 + keptRows * (keptCols + 1)}.
+ * Token count: {@code g^2 + keptRows * (keptCols + 1)}; the kept rows and columns come from {@link
+ * AnyresLayout#ofGrid}, the one implementation the model packs with too. An image so wide that no
+ * grid row is kept gets the base view's {@code g^2} tokens only, as transformers feeds it.
  *
  * <p>Boxes: a base patch maps through the squash to the whole image; a tile patch maps through the
  * tile's CLIP step, the tile's place on the padded canvas, the padding offset and the
@@ -50,26 +51,12 @@ public final class LlavaNextFeatureLayout implements ImageFeatureLayout {
     int gw = geometry.gridCols() * grid;
     int h = geometry.original().height();
     int w = geometry.original().width();
-    // unpad_image, in HF's float operation order.
-    if ((double) w / h > (double) gw / gh) {
-      double scale = (double) gw / w;
-      int newHeight = (int) roundTo7Digits(h * scale);
-      int padding = Math.floorDiv(gh - newHeight, 2);
-      rowStart = Math.max(0, padding);
-      rowEnd = Math.min(gh, gh - padding);
-      colStart = 0;
-      colEnd = gw;
-    } else {
-      double scale = (double) gh / h;
-      int newWidth = (int) roundTo7Digits(w * scale);
-      int padding = Math.floorDiv(gw - newWidth, 2);
-      rowStart = 0;
-      rowEnd = gh;
-      colStart = Math.max(0, padding);
-      colEnd = Math.min(gw, gw - padding);
-    }
-    InvalidInputException.check(rowEnd > rowStart && colEnd > colStart,
-        "image %s leaves no tile-grid cells after unpadding (grid %s x %s)", geometry.original(), gh, gw);
+    // unpad_image: the one implementation, shared with the model's packing
+    AnyresLayout kept = AnyresLayout.ofGrid(h, w, geometry.gridRows(), geometry.gridCols(), grid);
+    rowStart = kept.rowStart();
+    rowEnd = kept.rowEnd();
+    colStart = kept.colStart();
+    colEnd = kept.colEnd();
 
     int perCrop = grid * grid;
     List<PackedImageToken> t = new ArrayList<>();
@@ -162,9 +149,9 @@ public final class LlavaNextFeatureLayout implements ImageFeatureLayout {
     return new ImageSize(side, side);
   }
 
-  /** Python's {@code round(x, 7)}: the exact binary value rounded half-even to 7 decimals. */
+  /** Python's {@code round(x, 7)}, as {@link AnyresLayout#roundTo7Digits}. */
   static double roundTo7Digits(double x) {
-    return new BigDecimal(x).setScale(7, RoundingMode.HALF_EVEN).doubleValue();
+    return AnyresLayout.roundTo7Digits(x);
   }
 
   private static AxisMap baseAxis(int cropEdge, int cropOffset, int stepResized, int baseSide, int original) {

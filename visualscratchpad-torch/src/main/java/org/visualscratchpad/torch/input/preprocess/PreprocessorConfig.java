@@ -135,6 +135,12 @@ public record PreprocessorConfig(
     ResizeTarget size = parseSize(root.get("size"));
     ImageSize crop = parseCrop(root.get("crop_size"));
     List<ImageSize> pinpoints = anyres ? parsePinpoints(root.get("image_grid_pinpoints")) : List.of();
+    int tile = Math.min(crop.height(), crop.width());
+    for (ImageSize p : pinpoints) {
+      long tiles = (long) Math.max(1, p.height() / tile) * Math.max(1, p.width() / tile);
+      InvalidInputException.check(tiles <= MAX_TILES, "field image_grid_pinpoints entry %s holds %s tiles of %s px;"
+          + " at most %s are accepted", p, tiles, tile, MAX_TILES);
+    }
     return new PreprocessorConfig(
         type,
         bool(root, "do_convert_rgb", true),
@@ -195,9 +201,18 @@ public record PreprocessorConfig(
     return out;
   }
 
+  /**
+   * Largest resize, crop or pinpoint side accepted (released processors use 224 to 1008; LLaVA-OneVision's
+   * largest pinpoint is 2304): larger values would make one image allocate gigabytes.
+   */
+  public static final int MAX_SIDE = 4096;
+
+  /** Most tiles a pinpoint may hold (released checkpoints: at most 36). */
+  public static final int MAX_TILES = 144;
+
   private static int positive(JsonNode n, String what) {
-    InvalidInputException.check(n != null && n.isIntegralNumber() && n.canConvertToInt() && n.intValue() > 0,
-        "field %s (%s) must be a positive integer", what, n);
+    InvalidInputException.check(n != null && n.isIntegralNumber() && n.canConvertToInt() && n.intValue() > 0
+        && n.intValue() <= MAX_SIDE, "field %s (%s) must be an integer in [1, %s]", what, n, MAX_SIDE);
     return n.intValue();
   }
 

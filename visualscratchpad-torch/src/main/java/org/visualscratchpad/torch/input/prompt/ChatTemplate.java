@@ -24,7 +24,8 @@ import org.visualscratchpad.InvalidInputException;
 
 /**
  * A checkpoint's Jinja {@code chat_template}, rendered with Jinjava the way HF's {@code
- * apply_chat_template} renders it ({@code trim_blocks} and {@code lstrip_blocks} on; variables
+ * apply_chat_template} renders it with Jinja2 ({@code trim_blocks} and {@code lstrip_blocks} on, with
+ * Jinja2's whitespace rules: tested against Jinja2 renderings; variables
  * {@code messages}, {@code add_generation_prompt}, {@code bos_token}, {@code eos_token}, the
  * function {@code raise_exception} and the {@code generation} block tag). Python string methods that Jinja templates call ({@code
  * .upper()}, {@code .lower()}, {@code .strip()}, {@code .title()}) are mapped to the equivalent
@@ -236,7 +237,9 @@ public final class ChatTemplate {
   private static Jinjava engine() {
     JinjavaConfig config = JinjavaConfig.newBuilder()
         .withTrimBlocks(true)
-        .withLstripBlocks(true)
+        // lstrip_blocks is applied to the source by toJinjava: Jinjava's also strips the space after
+        // text on the same line ("USER: {% else %}" rendered "USER:"), where Jinja2 keeps it
+        .withLstripBlocks(false)
         .withLegacyOverrides(LegacyOverrides.newBuilder()
             .withUsePyishObjectMapper(true)
             .withUseNaturalOperatorPrecedence(true)
@@ -260,8 +263,15 @@ public final class ChatTemplate {
     throw new InvalidInputException("the chat template rejected the messages: " + message);
   }
 
-  /** Rewrites Python string method calls into Jinja filters. */
+  /**
+   * Jinja2's {@code lstrip_blocks}: spaces and tabs between the start of a line and a block or comment
+   * tag are removed, unless the tag opens with {@code +} ({@code {%+ ... %}}).
+   */
+  private static final Pattern LSTRIP_BLOCKS = Pattern.compile("(?m)^[ \\t]+(?=\\{[%#](?!\\+))");
+
+  /** Rewrites Python string method calls into Jinja filters and applies Jinja2's {@code lstrip_blocks}. */
   static String toJinjava(String template) {
+    template = LSTRIP_BLOCKS.matcher(template).replaceAll("").replace("{%+", "{%").replace("{#+", "{#");
     Matcher m = PY_STRING_METHOD.matcher(template);
     StringBuilder sb = new StringBuilder();
     while (m.find()) {

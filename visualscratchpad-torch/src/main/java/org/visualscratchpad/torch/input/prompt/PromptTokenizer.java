@@ -31,10 +31,12 @@ import org.visualscratchpad.InvalidInputException;
 public final class PromptTokenizer implements AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
   private final Path file;
+  private final String unkToken;
 
-  private PromptTokenizer(HuggingFaceTokenizer tokenizer, Path file) {
+  private PromptTokenizer(HuggingFaceTokenizer tokenizer, Path file, String unkToken) {
     this.tokenizer = tokenizer;
     this.file = file;
+    this.unkToken = unkToken;
   }
 
   /**
@@ -49,15 +51,115 @@ public final class PromptTokenizer implements AutoCloseable {
       throw new CheckpointFormatException(file, "tokenizer.json does not exist. Copy it from the Hugging Face"
           + " checkpoint folder; tokenizers are never downloaded.");
     }
+    String unk = checkAndReadUnkToken(file);
     // From a stream, never by name: a name makes DJL contact the Hugging Face Hub.
     try (InputStream in = Files.newInputStream(file)) {
       HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(in,
           Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false"));
-      return new PromptTokenizer(t, file);
+      return new PromptTokenizer(t, file, unk);
     } catch (IOException e) {
       throw new CheckpointFormatException(file, "cannot be read: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       throw new CheckpointFormatException(file, "is not a valid Hugging Face tokenizer.json: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads what the Java side needs from tokenizer.json before the native library sees it, streamed
+   * (the file can be tens of MB): the model's {@code unk_token} (null when it has none, as byte-level
+   * BPE), and a check of the post-processor, whose dangling special-token references make the
+   * native library abort the whole JVM instead of failing.
+   */
+  private static String checkAndReadUnkToken(Path file) {
+    String unk = null;
+    try (com.fasterxml.jackson.core.JsonParser p = new com.fasterxml.jackson.databind.ObjectMapper().createParser(file.toFile())) {
+      if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+        throw new CheckpointFormatException(file, "is not a JSON object: not a Hugging Face tokenizer.json");
+      }
+      while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        com.fasterxml.jackson.core.JsonToken value = p.nextToken();
+        if (name.equals("post_processor") && value == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+          checkPostProcessor(file, p.readValueAsTree());
+        } else if (name.equals("model") && value == com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+          while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            com.fasterxml.jackson.core.JsonToken v = p.nextToken();
+            if (field.equals("unk_token") && v == com.fasterxml.jackson.core.JsonToken.VALUE_STRING) {
+              unk = p.getText();
+            } else {
+              p.skipChildren();
+            }
+          }
+        } else {
+          p.skipChildren();
+        }
+      }
+      return unk;
+    } catch (IOException e) {
+      throw new CheckpointFormatException(file, "is not valid JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /** Every special token a TemplateProcessing post-processor names must be one it defines. */
+  private static void checkPostProcessor(Path file, com.fasterxml.jackson.databind.JsonNode pp) {
+    if (pp == null || !pp.isObject()) {
+      return;
+    }
+    // by shape, not by "type": the native deserializer takes a template whatever its type says
+    for (com.fasterxml.jackson.databind.JsonNode inner : pp.path("processors")) {
+      checkPostProcessor(file, inner);
+    }
+    com.fasterxml.jackson.databind.JsonNode defined = pp.path("special_tokens");
+    for (String which : new String[] {"single", "pair"}) {
+      for (com.fasterxml.jackson.databind.JsonNode piece : pp.path(which)) {
+        com.fasterxml.jackson.databind.JsonNode special = piece.path("SpecialToken");
+        if (special.isObject()) {
+          String id = special.path("id").asText();
+          com.fasterxml.jackson.databind.JsonNode def = defined.path(id);
+          if (!def.isObject() || !def.path("ids").isArray() || def.path("ids").isEmpty()
+              || def.path("ids").size() != def.path("tokens").size()) {
+            throw new CheckpointFormatException(file, "post_processor." + which + " names the special token '" + id
+                + "' but post_processor.special_tokens does not define it with ids and tokens of equal length."
+                + " The tokenizer.json is corrupted.");
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The words of {@code text} that the tokenizer does not know, as written in {@code text}: each
+   * becomes the {@code unk_token}, so the model sees them all as one and the same token (two class
+   * names made only of unknown words get identical logits). Empty for a byte-level tokenizer.
+   */
+  public List<String> unknownWords(String text) {
+    InvalidInputException.check(text != null, "text must not be null");
+    if (unkToken == null) {
+      return List.of();
+    }
+    Encoding e = nativeEncode(text, false, false);
+    String[] tokens = e.getTokens();
+    ai.djl.huggingface.tokenizers.jni.CharSpan[] spans = e.getCharTokenSpans();
+    List<String> words = new ArrayList<>();
+    for (int k = 0; k < tokens.length; k++) {
+      if (unkToken.equals(tokens[k]) && !text.contains(unkToken)) {
+        ai.djl.huggingface.tokenizers.jni.CharSpan span = spans != null && k < spans.length ? spans[k] : null;
+        words.add(span == null ? tokens[k] : text.substring(span.getStart(), span.getEnd()));
+      } else if (unkToken.equals(tokens[k])) {
+        words.add(tokens[k]);
+      }
+    }
+    return List.copyOf(words);
+  }
+
+  /** The native encoder; its errors (a vocabulary without the unk token it names, ...) name this file. */
+  private Encoding nativeEncode(String text, boolean addSpecialTokens, boolean withOverflowingTokens) {
+    try {
+      return tokenizer.encode(text, addSpecialTokens, withOverflowingTokens);
+    } catch (RuntimeException e) {
+      throw new CheckpointFormatException(file, "cannot tokenize the text: " + e.getMessage()
+          + ". Is the tokenizer.json intact?", e);
     }
   }
 
@@ -69,23 +171,27 @@ public final class PromptTokenizer implements AutoCloseable {
   /** The ids of {@code text}; {@code special} says whether BOS and other post-processor tokens are added. */
   public TokenIds encode(String text, SpecialTokens special) {
     InvalidInputException.check(text != null, "text must not be null");
-    Encoding e = tokenizer.encode(text, special == SpecialTokens.INCLUDE, false);
+    Encoding e = nativeEncode(text, special == SpecialTokens.INCLUDE, false);
     return TokenIds.adopt(e.getIds());
   }
 
   /** The tokens (strings) of {@code text}, without special tokens added. */
   public List<String> tokens(String text) {
-    return List.of(tokenizer.encode(text, false, false).getTokens());
+    return List.of(nativeEncode(text, false, false).getTokens());
   }
 
   /** The text of {@code ids}; {@code special} says whether special tokens are kept. */
   public String decode(TokenIds ids, SpecialTokens special) {
-    return tokenizer.decode(ids.toArray(), special == SpecialTokens.EXCLUDE);
+    try {
+      return tokenizer.decode(ids.toArray(), special == SpecialTokens.EXCLUDE);
+    } catch (RuntimeException e) {
+      throw new CheckpointFormatException(file, "cannot decode " + ids + ": " + e.getMessage(), e);
+    }
   }
 
   /** The id of {@code token} if it encodes to exactly one token that is itself (an added or vocabulary token). */
   public OptionalLong idOf(String token) {
-    Encoding e = tokenizer.encode(token, false, false);
+    Encoding e = nativeEncode(token, false, false);
     long[] ids = e.getIds();
     if (ids.length == 1 && token.equals(e.getTokens()[0])) {
       return OptionalLong.of(ids[0]);

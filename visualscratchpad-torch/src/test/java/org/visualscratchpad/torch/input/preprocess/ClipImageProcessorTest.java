@@ -114,4 +114,17 @@ class ClipImageProcessorTest {
     }
     assertTrue(crop.toString().startsWith("PixelValues[3 x 4 x 4]"));
   }
+
+  /** Found by fuzzing: a huge size or crop ran out of memory while resizing; too many tiles likewise. */
+  @Test
+  void sizes_that_would_allocate_gigabytes_are_refused_when_the_config_is_read() {
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    for (String bad : new String[] {"{\"size\": {\"shortest_edge\": 2000000000}}", "{\"crop_size\": 100000}",
+        "{\"image_grid_pinpoints\": [[4096, 4096]], \"crop_size\": 28, \"size\": 28}"}) {
+      org.visualscratchpad.InvalidInputException e = org.junit.jupiter.api.Assertions.assertThrows(
+          org.visualscratchpad.InvalidInputException.class, () -> PreprocessorConfig.parse(json.readTree(bad)));
+      org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("at most") || e.getMessage().contains("[1, 4096]"),
+          e.getMessage());
+    }
+  }
 }

@@ -79,4 +79,31 @@ class ChatTemplateTest {
     Files.writeString(dir.resolve("chat_template.json"), "{not json");
     assertThrows(CheckpointFormatException.class, () -> ChatTemplate.find(dir));
   }
+
+  /**
+   * Whitespace next to block tags as Python's Jinja2 renders it with HF's settings ({@code
+   * trim_blocks=True, lstrip_blocks=True}): lstrip only removes spaces and tabs between the start of
+   * a line and a tag, never the space after text ({@code USER: {% else %}} keeps its space). The
+   * expected strings are Jinja2 3.1.6's renderings (messages: user "hi", assistant "yo").
+   */
+  @Test
+  void whitespace_before_block_tags_renders_as_jinja2_renders_it() {
+    String[][] cases = {
+        {"{% for m in messages %}{% if m['role'] == 'user' %}USER: {% else %}ASSISTANT: {% endif %}{{ m['content'] }}\n{% endfor %}",
+         "USER: hi\nASSISTANT: yo\n"},
+        {"{% for m in messages %}\n  {% if m['role'] == 'user' %}\n    USER: {{ m['content'] }} {% endif %}\n{% endfor %}",
+         "    USER: hi "},
+        {"A {% if true %} B {% endif %} C\n\t{% if true %}\nD\n\t{%+ if true %}E{% endif %}\n{% endif %}",
+         "A  B  C\nD\n\tE"},
+        {"x {# comment #} y\n   {# own line #}\nz",
+         "x  y\nz"},
+        {"{{ 'a' }} {%- if true %} b{% endif %}  {% if true -%}  c {% endif %}",
+         "a b  c "},
+    };
+    for (String[] c : cases) {
+      ChatTemplate t = ChatTemplate.of(c[0], ContentStyle.TEXT, Map.of());
+      assertEquals(c[1], t.render(List.of(ChatMessage.user("hi"), ChatMessage.assistant("yo")),
+          ChatTemplate.GenerationPrompt.OMIT), c[0]);
+    }
+  }
 }

@@ -172,4 +172,37 @@ class PromptTokenizerTest {
     ContextWindow.check(100, 0, 0, 100);
     assertThrows(InvalidInputException.class, () -> ContextWindow.check(100, 0, 1, 100));
   }
+
+  @Test
+  void words_outside_the_vocabulary_are_named_as_they_were_written() {
+    assertEquals(java.util.List.of("zebra", "Quokka"), llava.unknownWords("What is shown? zebra and Quokka"));
+    assertEquals(java.util.List.of(), llava.unknownWords("USER: <image>\nWhat is shown? ASSISTANT:"));
+  }
+
+  /** Found by fuzzing: these tokenizer.json files made the native library abort the JVM or throw its own errors. */
+  @Test
+  void a_corrupt_tokenizer_json_gets_a_checkpoint_error_not_a_jvm_abort(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var good = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(resource("mistral").resolve("tokenizer.json").toFile());
+    // the post-processor template names <s>, which it no longer defines: the native encoder panicked and aborted
+    var dangling = good.deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) dangling.get("post_processor")).putObject("special_tokens");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) dangling.get("post_processor")).put("type", 123);
+    java.nio.file.Files.createDirectories(dir.resolve("a"));
+    json.writeValue(dir.resolve("a/tokenizer.json").toFile(), dangling);
+    org.visualscratchpad.CheckpointFormatException e = org.junit.jupiter.api.Assertions.assertThrows(
+        org.visualscratchpad.CheckpointFormatException.class, () -> PromptTokenizer.load(dir.resolve("a")));
+    assertTrue(e.getMessage().contains("special token '<s>'"), e.getMessage());
+    // the model names an unk token its vocabulary lacks: encoding an unknown word failed with a bare RuntimeException
+    var missingUnk = good.deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) missingUnk.get("model")).put("unk_token", "[UNK]");
+    java.nio.file.Files.createDirectories(dir.resolve("b"));
+    json.writeValue(dir.resolve("b/tokenizer.json").toFile(), missingUnk);
+    try (PromptTokenizer t = PromptTokenizer.load(dir.resolve("b"))) {
+      org.visualscratchpad.CheckpointFormatException u = org.junit.jupiter.api.Assertions.assertThrows(
+          org.visualscratchpad.CheckpointFormatException.class, () -> t.encode("zebra", SpecialTokens.INCLUDE));
+      assertTrue(u.getMessage().contains("tokenizer.json") && u.getMessage().contains("[UNK]"), u.getMessage());
+    }
+  }
 }
