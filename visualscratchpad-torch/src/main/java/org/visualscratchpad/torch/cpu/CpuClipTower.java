@@ -36,6 +36,11 @@ public final class CpuClipTower {
     }
   }
 
+  /** How the tower's matrices are held. */
+  public PackedWeight.Storage storage() {
+    return patch.storage();
+  }
+
   public ClipTowerConfig config() {
     return cfg;
   }

@@ -41,6 +41,11 @@ public final class CpuLlama {
   }
 
   /** Bytes of the layers' matrices and the output head: what one decode step reads. */
+  /** How the decoder's matrices are held. */
+  public PackedWeight.Storage storage() {
+    return lmHead.storage();
+  }
+
   public long matrixBytes() {
     long b = lmHead.bytes();
     for (Layer l : layers) {

@@ -86,19 +86,26 @@ public final class PackedWeight {
       if (same && half != null) {
         short[] tmp = new short[rows * in];
         b.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(o0 * in * 2).asShortBuffer().get(tmp);
-        for (int i = 0; i < in; i++) {
-          int at = base + i * NR;
+        // transpose in 16-column strips: each row's strip is one contiguous read, the strip's output 1 KB
+        for (int i0 = 0; i0 < in; i0 += 16) {
+          int i1 = Math.min(in, i0 + 16);
           for (int r = 0; r < rows; r++) {
-            half[at + r] = tmp[r * in + i];
+            int from = r * in;
+            for (int i = i0; i < i1; i++) {
+              half[base + i * NR + r] = tmp[from + i];
+            }
           }
         }
       } else if (same) {
         float[] tmp = new float[rows * in];
         b.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(o0 * in * 4).asFloatBuffer().get(tmp);
-        for (int i = 0; i < in; i++) {
-          int at = base + i * NR;
+        for (int i0 = 0; i0 < in; i0 += 16) {
+          int i1 = Math.min(in, i0 + 16);
           for (int r = 0; r < rows; r++) {
-            f32[at + r] = tmp[r * in + i];
+            int from = r * in;
+            for (int i = i0; i < i1; i++) {
+              f32[base + i * NR + r] = tmp[from + i];
+            }
           }
         }
       } else {

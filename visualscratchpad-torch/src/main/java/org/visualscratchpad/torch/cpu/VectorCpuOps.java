@@ -59,8 +59,8 @@ final class VectorCpuOps {
   private static final int NR = PackedWeight.NR;
   /** Rows per micro-tile of the GEMM. */
   static final int MR = 6;
-  /** Rows per block of the GEMM sweep (a multiple of MR). */
-  static final int ROW_BLOCK = Math.max(MR, Integer.getInteger("vsp.cpu.rowBlock", 96) / MR * MR);
+  /** Rows per block of the GEMM sweep (a multiple of MR): 600 covers a whole 577-token crop or a LLaVA-1.5 prompt, so each half-precision panel is widened once per call (96 rows: prefill 129 GFLOP/s; 600: 141, on the 1.1B real-shape checkpoint). */
+  static final int ROW_BLOCK = Math.max(MR, Integer.getInteger("vsp.cpu.rowBlock", 600) / MR * MR);
   /** K values per slice of the GEMM sweep. */
   static final int KC = Math.max(1, Integer.getInteger("vsp.cpu.kc", 1024));
   /** Rows from which linear takes the GEMM path. */
@@ -852,40 +852,63 @@ final class VectorCpuOps {
     if (len <= 0) {
       return;
     }
+    // small passes, each its own method: one large method with every pass inline was not fully
+    // compiled by C2 (its vectors stayed boxed: a real-size prefill spent ~2 s in softmax)
     int body = len - len % L;
-    FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-    for (int i = 0; i < body; i += L) {
-      vmax = vmax.max(FloatVector.fromArray(F, x, off + i));
-    }
-    float max = vmax.reduceLanes(VectorOperators.MAX); // exact in any order
+    float max = maxOf(x, off, body);
     for (int i = body; i < len; i++) {
       max = Math.max(max, x[off + i]);
     }
-    FloatVector vm = FloatVector.broadcast(F, max);
-    FloatVector sum = FloatVector.zero(F);
-    for (int i = 0; i < body; i += L) {
-      FloatVector.fromArray(F, x, off + i).sub(vm).intoArray(x, off + i);
-      expAt(x, off + i);
-      sum = sum.add(FloatVector.fromArray(F, x, off + i));
-    }
+    shiftExp(x, off, body, max);
+    FloatVector sum = sumOf(x, off, body);
     float[] tail = null;
     if (body < len) {
       tail = new float[L];
       java.util.Arrays.fill(tail, Float.NEGATIVE_INFINITY);
       System.arraycopy(x, off + body, tail, 0, len - body);
-      FloatVector.fromArray(F, tail, 0).sub(vm).intoArray(tail, 0);
-      expAt(tail, 0);
+      shiftExp(tail, 0, L, max);
       sum = sum.add(FloatVector.fromArray(F, tail, 0));
     }
-    FloatVector inv = FloatVector.broadcast(F, 1f / sumLanes(sum));
+    float inv = 1f / sumLanes(sum);
+    scale(x, off, body, inv);
+    if (tail != null) {
+      for (int i = body; i < len; i++) {
+        x[off + i] = tail[i - body] * inv;
+      }
+    }
+  }
+
+  private static float maxOf(float[] x, int off, int body) {
+    FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+    for (int i = 0; i < body; i += L) {
+      vmax = vmax.max(FloatVector.fromArray(F, x, off + i));
+    }
+    return vmax.reduceLanes(VectorOperators.MAX); // exact in any order
+  }
+
+  /** {@code x[i] = exp(x[i] - max)} over {@code [off, off + body)}, body a multiple of L. */
+  private static void shiftExp(float[] x, int off, int body, float max) {
+    FloatVector vm = FloatVector.broadcast(F, max);
+    for (int i = 0; i < body; i += L) {
+      FloatVector.fromArray(F, x, off + i).sub(vm).intoArray(x, off + i);
+    }
+    for (int i = 0; i < body; i += L) {
+      expAt(x, off + i);
+    }
+  }
+
+  private static FloatVector sumOf(float[] x, int off, int body) {
+    FloatVector sum = FloatVector.zero(F);
+    for (int i = 0; i < body; i += L) {
+      sum = sum.add(FloatVector.fromArray(F, x, off + i));
+    }
+    return sum;
+  }
+
+  private static void scale(float[] x, int off, int body, float s) {
+    FloatVector inv = FloatVector.broadcast(F, s);
     for (int i = 0; i < body; i += L) {
       FloatVector.fromArray(F, x, off + i).mul(inv).intoArray(x, off + i);
-    }
-    if (tail != null) {
-      float s = inv.lane(0);
-      for (int i = body; i < len; i++) {
-        x[off + i] = tail[i - body] * s;
-      }
     }
   }
 
