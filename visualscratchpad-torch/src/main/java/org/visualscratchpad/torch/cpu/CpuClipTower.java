@@ -159,8 +159,8 @@ public final class CpuClipTower {
       int i = cfg.intermediateSize();
       ln1W = w.floats(prefix + ".layer_norm1.weight", d);
       ln1B = w.floats(prefix + ".layer_norm1.bias", d);
-      qkv = PackedWeight.concat(w.matrix(prefix + ".self_attn.q_proj.weight", d, d),
-          w.matrix(prefix + ".self_attn.k_proj.weight", d, d), w.matrix(prefix + ".self_attn.v_proj.weight", d, d));
+      qkv = w.stacked(new String[] {prefix + ".self_attn.q_proj.weight", prefix + ".self_attn.k_proj.weight",
+          prefix + ".self_attn.v_proj.weight"}, new int[] {d, d, d}, d);
       qkvB = new float[3 * d];
       System.arraycopy(w.floats(prefix + ".self_attn.q_proj.bias", d), 0, qkvB, 0, d);
       System.arraycopy(w.floats(prefix + ".self_attn.k_proj.bias", d), 0, qkvB, d, d);

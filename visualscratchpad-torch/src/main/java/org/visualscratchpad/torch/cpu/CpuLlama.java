@@ -182,12 +182,12 @@ public final class CpuLlama {
       int kvd = cfg.numKeyValueHeads() * cfg.headDim();
       int i = cfg.intermediateSize();
       inputNorm = w.floats(prefix + ".input_layernorm.weight", d);
-      qkv = PackedWeight.concat(w.matrix(prefix + ".self_attn.q_proj.weight", qd, d),
-          w.matrix(prefix + ".self_attn.k_proj.weight", kvd, d), w.matrix(prefix + ".self_attn.v_proj.weight", kvd, d));
+      qkv = w.stacked(new String[] {prefix + ".self_attn.q_proj.weight", prefix + ".self_attn.k_proj.weight",
+          prefix + ".self_attn.v_proj.weight"}, new int[] {qd, kvd, kvd}, d);
       o = w.matrix(prefix + ".self_attn.o_proj.weight", d, qd);
       postNorm = w.floats(prefix + ".post_attention_layernorm.weight", d);
-      gateUp = PackedWeight.concat(w.matrix(prefix + ".mlp.gate_proj.weight", i, d),
-          w.matrix(prefix + ".mlp.up_proj.weight", i, d));
+      gateUp = w.stacked(new String[] {prefix + ".mlp.gate_proj.weight", prefix + ".mlp.up_proj.weight"},
+          new int[] {i, i}, d);
       down = w.matrix(prefix + ".mlp.down_proj.weight", d, i);
     }
 

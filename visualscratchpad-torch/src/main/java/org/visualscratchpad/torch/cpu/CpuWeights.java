@@ -74,6 +74,44 @@ public final class CpuWeights {
     }
   }
 
+  /**
+   * Matrices {@code names} ({@code [outs[i], in]} each) stacked into one, packed straight into place
+   * when their sizes allow ({@link PackedWeight.Stack}), else packed apart and concatenated.
+   */
+  public PackedWeight stacked(String[] names, int[] outs, int in) {
+    if (!PackedWeight.Stack.fits(outs)) {
+      PackedWeight[] parts = new PackedWeight[names.length];
+      for (int i = 0; i < names.length; i++) {
+        parts[i] = matrix(names[i], outs[i], in);
+      }
+      long partBytes = 0;
+      for (PackedWeight p : parts) {
+        partBytes += p.bytes();
+      }
+      PackedWeight w = PackedWeight.concat(parts);
+      bytes += w.bytes() - partBytes;
+      return w;
+    }
+    PackedWeight.Stack stack = null;
+    for (int i = 0; i < names.length; i++) {
+      Weights.RawTensor t = weights.raw(names[i], outs[i], in);
+      try {
+        if (stack == null) {
+          stack = new PackedWeight.Stack(outs, in, as == null ? PackedWeight.stored(t.dtype()) : as);
+        }
+        stack.put(i, t.bytes(), t.dtype());
+        advance(t);
+      } catch (org.visualscratchpad.InvalidInputException e) {
+        throw new CheckpointFormatException(t.file(), "tensor " + t.storedName() + ": " + e.getMessage());
+      } finally {
+        Weights.release(t);
+      }
+    }
+    PackedWeight w = stack.build();
+    bytes += w.bytes();
+    return w;
+  }
+
   /** Tensor {@code name} of shape {@code shape} widened to float32, flattened. */
   public float[] floats(String name, long... shape) {
     Weights.RawTensor t = weights.raw(name, shape);

@@ -59,33 +59,60 @@ public final class PackedWeight {
    * @throws InvalidInputException for another dtype or a buffer of the wrong size
    */
   public static PackedWeight pack(ByteBuffer src, DType dtype, int out, int in, Storage as) {
-    ByteBuffer b = src.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-    long n = (long) out * in;
+    Storage target = as == null ? stored(dtype) : as;
+    float[] f32 = target == Storage.F32 ? new float[size(out, in)] : null;
+    short[] half = target == Storage.F32 ? null : new short[size(out, in)];
+    packInto(src, dtype, out, in, target, f32, half, 0);
+    return new PackedWeight(out, in, target, f32, half);
+  }
+
+  /** The storage that keeps {@code dtype}'s precision (F64 becomes F32). */
+  static Storage stored(DType dtype) {
     InvalidInputException.check(dtype == DType.F32 || dtype == DType.F16 || dtype == DType.BF16 || dtype == DType.F64,
         "weight dtype (%s) must be F32, F16, BF16 or F64", dtype);
-    InvalidInputException.check(b.capacity() == n * dtype.byteSize(),
-        "weight buffer holds %s bytes; [%s, %s] %s needs %s", b.capacity(), out, in, dtype, n * dtype.byteSize());
-    Storage stored = switch (dtype) {
+    return switch (dtype) {
       case F16 -> Storage.F16;
       case BF16 -> Storage.BF16;
       default -> Storage.F32;
     };
-    Storage target = as == null ? stored : as;
+  }
+
+  /** Values of the packed array of an {@code [out, in]} matrix (panels zero-padded). */
+  static int size(int out, int in) {
     int panels = (out + NR - 1) / NR;
     long size = Math.multiplyExact(Math.multiplyExact((long) panels, in), NR);
     InvalidInputException.check(size <= Integer.MAX_VALUE - 8,
         "weight [%s, %s] is too large for one packed array (%s values)", out, in, size);
+    return (int) size;
+  }
+
+  private static final ThreadLocal<short[][]> SHORTS = ThreadLocal.withInitial(() -> new short[1][0]);
+  private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[1][0]);
+
+  /**
+   * Packs {@code src} ({@code [out, in]}) into {@code f32} or {@code half} from panel {@code firstPanel} on:
+   * the rows of each panel are read in bulk into a per-thread buffer (no garbage) and transposed.
+   */
+  private static void packInto(ByteBuffer src, DType dtype, int out, int in, Storage target, float[] f32,
+      short[] half, int firstPanel) {
+    ByteBuffer b = src.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+    long n = (long) out * in;
+    Storage stored = stored(dtype);
+    InvalidInputException.check(b.capacity() == n * dtype.byteSize(),
+        "weight buffer holds %s bytes; [%s, %s] %s needs %s", b.capacity(), out, in, dtype, n * dtype.byteSize());
+    int panels = (out + NR - 1) / NR;
     boolean same = target == stored && dtype != DType.F64;
-    float[] f32 = target == Storage.F32 ? new float[(int) size] : null;
-    short[] half = target == Storage.F32 ? null : new short[(int) size];
-    // one panel (NR rows) per task: the rows are read in bulk, then transposed into the panel
     CpuThreads.parallelFor(panels, p -> {
       int o0 = p * NR;
       int rows = Math.min(NR, out - o0);
-      int base = p * in * NR;
+      int base = (firstPanel + p) * in * NR;
       if (same && half != null) {
-        short[] tmp = new short[rows * in];
-        b.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(o0 * in * 2).asShortBuffer().get(tmp);
+        short[][] holder = SHORTS.get();
+        if (holder[0].length < rows * in) {
+          holder[0] = new short[NR * in];
+        }
+        short[] tmp = holder[0];
+        b.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(o0 * in * 2).asShortBuffer().get(tmp, 0, rows * in);
         // transpose in 16-column strips: each row's strip is one contiguous read, the strip's output 1 KB
         for (int i0 = 0; i0 < in; i0 += 16) {
           int i1 = Math.min(in, i0 + 16);
@@ -97,8 +124,12 @@ public final class PackedWeight {
           }
         }
       } else if (same) {
-        float[] tmp = new float[rows * in];
-        b.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(o0 * in * 4).asFloatBuffer().get(tmp);
+        float[][] holder = FLOATS.get();
+        if (holder[0].length < rows * in) {
+          holder[0] = new float[NR * in];
+        }
+        float[] tmp = holder[0];
+        b.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(o0 * in * 4).asFloatBuffer().get(tmp, 0, rows * in);
         for (int i0 = 0; i0 < in; i0 += 16) {
           int i1 = Math.min(in, i0 + 16);
           for (int r = 0; r < rows; r++) {
@@ -123,7 +154,60 @@ public final class PackedWeight {
         }
       }
     });
-    return new PackedWeight(out, in, target, f32, half);
+  }
+
+  /**
+   * Several {@code [out_i, in]} matrices packed straight into one stacked matrix (as {@link #concat} would
+   * give, without packing each part on its own first): every part but the last must have a multiple of
+   * {@link #NR} rows, so that each starts on a panel.
+   */
+  public static final class Stack {
+    private final int[] outs;
+    private final int in;
+    private final Storage target;
+    private final float[] f32;
+    private final short[] half;
+    private final int total;
+
+    /** A stack of parts with {@code outs} rows each, held as {@code target}. */
+    public Stack(int[] outs, int in, Storage target) {
+      int t = 0;
+      for (int i = 0; i < outs.length; i++) {
+        InvalidInputException.check(i == outs.length - 1 || outs[i] % NR == 0,
+            "stacked part %s has %s rows, not a multiple of %s", i, outs[i], NR);
+        t += outs[i];
+      }
+      this.outs = outs.clone();
+      this.in = in;
+      this.target = target;
+      this.total = t;
+      f32 = target == Storage.F32 ? new float[size(t, in)] : null;
+      half = target == Storage.F32 ? null : new short[size(t, in)];
+    }
+
+    /** Whether parts of these sizes can be stacked this way. */
+    public static boolean fits(int[] outs) {
+      for (int i = 0; i < outs.length - 1; i++) {
+        if (outs[i] % NR != 0) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Packs part {@code part} from its stored bytes. */
+    public void put(int part, ByteBuffer src, DType dtype) {
+      int firstPanel = 0;
+      for (int i = 0; i < part; i++) {
+        firstPanel += outs[i] / NR;
+      }
+      packInto(src, dtype, outs[part], in, target, f32, half, firstPanel);
+    }
+
+    /** The stacked matrix. */
+    public PackedWeight build() {
+      return new PackedWeight(total, in, target, f32, half);
+    }
   }
 
   /**
