@@ -177,6 +177,11 @@ public final class SafetensorsCheckpoint implements AutoCloseable {
     return file(name).ints(name);
   }
 
+  /** See {@link SafetensorsFile#readBytes}. */
+  public void readBytes(String name, long offset, ByteBuffer dst) {
+    file(name).readBytes(name, offset, dst);
+  }
+
   /** See {@link SafetensorsFile#byteBuffer}. */
   public ByteBuffer byteBuffer(String name) {
     return file(name).byteBuffer(name);

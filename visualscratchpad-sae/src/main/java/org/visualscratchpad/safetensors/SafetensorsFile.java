@@ -267,6 +267,34 @@ public final class SafetensorsFile implements AutoCloseable {
     return t;
   }
 
+  /**
+   * Reads {@code dst.remaining()} bytes of tensor {@code name} from byte {@code offset} of its data into
+   * {@code dst} with positional reads (large sequential reads: faster than faulting a mapping in from a
+   * cold disk). Thread-safe.
+   *
+   * @throws CheckpointFormatException if the range lies outside the tensor or the file cannot be read
+   */
+  public void readBytes(String name, long offset, ByteBuffer dst) {
+    TensorInfo t = info(name);
+    int n = dst.remaining();
+    if (offset < 0 || offset > t.byteLength() - n) {
+      throw new CheckpointFormatException(path, "tensor '" + name + "': bytes " + offset + ".." + (offset + n)
+          + " lie outside its " + t.byteLength() + " bytes");
+    }
+    long at = dataStart + t.begin() + offset;
+    try {
+      while (dst.hasRemaining()) {
+        int r = channel.read(dst, at);
+        if (r < 0) {
+          throw new CheckpointFormatException(path, "ends before tensor '" + name + "' does (truncated file?)");
+        }
+        at += r;
+      }
+    } catch (java.io.IOException e) {
+      throw new CheckpointFormatException(path, "cannot read tensor '" + name + "': " + e.getMessage(), e);
+    }
+  }
+
   /** A read-only, little-endian view of the tensor's bytes (memory-mapped, no copy). */
   public ByteBuffer byteBuffer(String name) {
     TensorInfo t = info(name);

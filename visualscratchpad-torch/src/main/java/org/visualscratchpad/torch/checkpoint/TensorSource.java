@@ -43,6 +43,10 @@ final class TensorSource implements AutoCloseable {
     return checkpoint.info(name).dtype();
   }
 
+  void readBytes(String name, long offset, ByteBuffer dst) {
+    checkpoint.readBytes(name, offset, dst);
+  }
+
   ByteBuffer bytes(String name) {
     return checkpoint.byteBuffer(name);
   }

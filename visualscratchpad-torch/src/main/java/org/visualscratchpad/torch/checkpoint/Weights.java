@@ -98,6 +98,35 @@ public final class Weights implements AutoCloseable {
         stored);
   }
 
+  /**
+   * Tensor {@code name} (canonical) for reading with positional reads (nothing mapped), checking its shape.
+   *
+   * @throws CheckpointFormatException naming the file and tensor if it is missing or has another shape
+   */
+  public StoredTensor stored(String name, long... expectedShape) {
+    String stored = storedName(name, expectedShape);
+    var info = source.info(stored);
+    return new StoredTensor(info.dtype(), expectedShape.clone(), info.byteLength(), source.fileOf(stored), stored,
+        (offset, dst) -> source.readBytes(stored, offset, dst));
+  }
+
+  /** Reads bytes of one tensor: {@code dst.remaining()} bytes from byte {@code offset} of its data. */
+  @FunctionalInterface
+  public interface ByteReader {
+    void read(long offset, java.nio.ByteBuffer dst);
+  }
+
+  /**
+   * A stored tensor read on demand.
+   *
+   * @param byteLength bytes of its data
+   * @param file the file holding it (or the folder of a sharded checkpoint), for messages
+   * @param storedName its key in the file
+   * @param reader reads ranges of its bytes (thread-safe)
+   */
+  public record StoredTensor(org.visualscratchpad.safetensors.DType dtype, long[] shape, long byteLength, Path file,
+      String storedName, ByteReader reader) {}
+
   /** Unmaps bytes returned by {@link #raw}; they must not be used afterwards. */
   public static void release(RawTensor t) {
     Unmapper.release(t.bytes());

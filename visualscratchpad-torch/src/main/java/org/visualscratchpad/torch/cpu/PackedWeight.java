@@ -97,22 +97,66 @@ public final class PackedWeight {
       short[] half, int firstPanel) {
     ByteBuffer b = src.duplicate().order(ByteOrder.LITTLE_ENDIAN);
     long n = (long) out * in;
-    Storage stored = stored(dtype);
     InvalidInputException.check(b.capacity() == n * dtype.byteSize(),
         "weight buffer holds %s bytes; [%s, %s] %s needs %s", b.capacity(), out, in, dtype, n * dtype.byteSize());
+    packInto((offset, dst) -> {
+      ByteBuffer from = b.duplicate();
+      from.position((int) offset).limit((int) offset + dst.remaining());
+      dst.put(from);
+    }, dtype, out, in, target, f32, half, firstPanel);
+  }
+
+  /** Reads {@code dst.remaining()} bytes of a row-major tensor from byte {@code offset}. */
+  @FunctionalInterface
+  public interface Source {
+    void read(long offset, ByteBuffer dst);
+  }
+
+  /**
+   * Packs a row-major {@code [out, in]} tensor read panel by panel from {@code src} (positional reads of
+   * 32 rows at a time, on all threads: nothing is mapped and nothing but the packed array is kept).
+   */
+  public static PackedWeight pack(Source src, DType dtype, int out, int in, Storage as) {
+    Storage target = as == null ? stored(dtype) : as;
+    float[] f32 = target == Storage.F32 ? new float[size(out, in)] : null;
+    short[] half = target == Storage.F32 ? null : new short[size(out, in)];
+    packInto(src, dtype, out, in, target, f32, half, 0);
+    return new PackedWeight(out, in, target, f32, half);
+  }
+
+  private static final ThreadLocal<ByteBuffer[]> PANEL_BYTES = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
+
+  /** One panel's rows as little-endian bytes, in a per-thread buffer. */
+  private static ByteBuffer panelBytes(Source src, DType dtype, int o0, int rows, int in) {
+    int n = rows * in * dtype.byteSize();
+    ByteBuffer[] holder = PANEL_BYTES.get();
+    if (holder[0] == null || holder[0].capacity() < n) {
+      holder[0] = ByteBuffer.allocateDirect(Math.max(n, NR * in * dtype.byteSize())).order(ByteOrder.LITTLE_ENDIAN);
+    }
+    ByteBuffer pb = holder[0];
+    pb.clear().limit(n);
+    src.read((long) o0 * in * dtype.byteSize(), pb);
+    pb.flip();
+    return pb;
+  }
+
+  private static void packInto(Source src, DType dtype, int out, int in, Storage target, float[] f32,
+      short[] half, int firstPanel) {
+    Storage stored = stored(dtype);
     int panels = (out + NR - 1) / NR;
     boolean same = target == stored && dtype != DType.F64;
     CpuThreads.parallelFor(panels, p -> {
       int o0 = p * NR;
       int rows = Math.min(NR, out - o0);
       int base = (firstPanel + p) * in * NR;
+      ByteBuffer b = panelBytes(src, dtype, o0, rows, in);
       if (same && half != null) {
         short[][] holder = SHORTS.get();
         if (holder[0].length < rows * in) {
           holder[0] = new short[NR * in];
         }
         short[] tmp = holder[0];
-        b.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(o0 * in * 2).asShortBuffer().get(tmp, 0, rows * in);
+        b.asShortBuffer().get(tmp, 0, rows * in);
         // transpose in 16-column strips: each row's strip is one contiguous read, the strip's output 1 KB
         for (int i0 = 0; i0 < in; i0 += 16) {
           int i1 = Math.min(in, i0 + 16);
@@ -129,7 +173,7 @@ public final class PackedWeight {
           holder[0] = new float[NR * in];
         }
         float[] tmp = holder[0];
-        b.duplicate().order(ByteOrder.LITTLE_ENDIAN).position(o0 * in * 4).asFloatBuffer().get(tmp, 0, rows * in);
+        b.asFloatBuffer().get(tmp, 0, rows * in);
         for (int i0 = 0; i0 < in; i0 += 16) {
           int i1 = Math.min(in, i0 + 16);
           for (int r = 0; r < rows; r++) {
@@ -141,7 +185,7 @@ public final class PackedWeight {
         }
       } else {
         for (int r = 0; r < rows; r++) {
-          long row = (long) (o0 + r) * in;
+          long row = (long) r * in;
           for (int i = 0; i < in; i++) {
             float f = read(b, dtype, row + i);
             int at = base + i * NR + r;
@@ -197,11 +241,20 @@ public final class PackedWeight {
 
     /** Packs part {@code part} from its stored bytes. */
     public void put(int part, ByteBuffer src, DType dtype) {
+      packInto(src, dtype, outs[part], in, target, f32, half, firstPanel(part));
+    }
+
+    /** Packs part {@code part}, read panel by panel from {@code src}. */
+    public void put(int part, Source src, DType dtype) {
+      packInto(src, dtype, outs[part], in, target, f32, half, firstPanel(part));
+    }
+
+    private int firstPanel(int part) {
       int firstPanel = 0;
       for (int i = 0; i < part; i++) {
         firstPanel += outs[i] / NR;
       }
-      packInto(src, dtype, outs[part], in, target, f32, half, firstPanel);
+      return firstPanel;
     }
 
     /** The stacked matrix. */

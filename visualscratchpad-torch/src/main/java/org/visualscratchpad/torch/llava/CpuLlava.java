@@ -66,6 +66,7 @@ final class CpuLlava {
     imageNewline = cfg.isNext() ? cw.floats("image_newline", dt) : null;
     decoder = new CpuLlama(cw, "language_model", "lm_head.weight", cfg.text());
     bytes = cw.bytes();
+    cw.finish();
   }
 
   /** Bytes of weights held. */
