@@ -71,6 +71,10 @@ final class CpuAttention {
     int qStride = heads * hd;
     int kvStride = kvHeads * hd;
     int blocks = (queries + BLOCK - 1) / BLOCK;
+    if (blocks == 1 && heads > 1 && CpuThreads.threads() > 1) {
+      byHead(queries, keys, heads, group, hd, scale, q, qOff, k, kOff, v, vOff, out, outOff, mask, sink);
+      return;
+    }
     CpuThreads.parallelFor(blocks, blk -> {
       int q0 = blk * BLOCK;
       int rows = Math.min(BLOCK, queries - q0);
@@ -102,5 +106,47 @@ final class CpuAttention {
             qStride);
       }
     });
+  }
+
+  /**
+   * A single block of queries (a decode step): the heads run on all threads, each into its own slice of
+   * one probability buffer, and the sink then sees them in head order, so the result does not depend on
+   * which thread ran which head. A long context (2,939 keys) decoded on one thread before.
+   */
+  private static void byHead(int rows, int keys, int heads, int group, int hd, float scale, float[] q, int qOff,
+      float[] k, int kOff, float[] v, int vOff, float[] out, int outOff, Mask mask, Sink sink) {
+    int qStride = heads * hd;
+    int kvStride = (heads / group) * hd;
+    boolean[] allowed = null;
+    if (mask != null) {
+      allowed = new boolean[rows * keys];
+      mask.fill(0, rows, keys, allowed);
+    }
+    final boolean[] allow = allowed;
+    float[] probs = new float[heads * rows * keys];
+    CpuThreads.parallelFor(heads, h -> {
+      int kvh = h / group;
+      int at = h * rows * keys;
+      CpuOps.gemmABt(rows, keys, hd, scale, q, qOff + h * hd, qStride, k, kOff + kvh * hd, kvStride, probs, at, keys);
+      for (int r = 0; r < rows; r++) {
+        if (allow != null) {
+          int base = r * keys;
+          for (int j = 0; j < keys; j++) {
+            if (!allow[base + j]) {
+              probs[at + base + j] = -Float.MAX_VALUE;
+            }
+          }
+        }
+        CpuOps.softmax(probs, at + r * keys, keys);
+      }
+      CpuOps.gemmAB(rows, hd, keys, probs, at, keys, v, vOff + kvh * hd, kvStride, out, outOff + h * hd, qStride);
+    });
+    if (sink != null) {
+      float[] one = new float[rows * keys];
+      for (int h = 0; h < heads; h++) {
+        System.arraycopy(probs, h * rows * keys, one, 0, rows * keys);
+        sink.accept(h, 0, rows, keys, one);
+      }
+    }
   }
 }
