@@ -91,14 +91,7 @@ final class CpuLlava {
     List<float[]> cropData = new ArrayList<>();
     for (int i = 0; i < images.size(); i++) {
       ImageInput img = images.get(i);
-      InvalidInputException.check(img.pixels().dim(2) == s && img.pixels().dim(3) == s,
-          "image %s crops are %sx%s but the vision tower takes %sx%s. Preprocess with the model's "
-              + "preprocessor_config.json.", i, img.pixels().dim(2), img.pixels().dim(3), s, s);
-      int need = model.cropsFor(img);
-      InvalidInputException.check(img.crops() >= need,
-          "image %s (%sx%s) has %s crops but the model needs %s", i, img.height(), img.width(), img.crops(), need);
-      InvalidInputException.check(cfg.isNext() || img.crops() == 1,
-          "image %s has %s crops but LLaVA-1.5 takes exactly one", i, img.crops());
+      int need = model.checkedCrops(i, img);
       for (int c = 0; c < need; c++) {
         cropData.add(img.pixels().slice(c).toArray());
         cropOwner.add(new int[] {i, c});
@@ -223,10 +216,7 @@ final class CpuLlava {
   }
 
   private int checkTap(SaeTap tap) {
-    int index = tap.checkAgainst(cfg.vision().numLayers(), cfg.vision().hiddenSize());
-    InvalidInputException.check(tap.plan().isIdentity() || index <= cfg.featureHiddenIndex(),
-        "an intervention at %s (hidden_states[%s]) comes after the layer LLaVA reads (hidden_states[%s]) and "
-            + "cannot change the output. Hook an earlier layer.", tap.hookPoint(), index, cfg.featureHiddenIndex());
+    int index = model.checkTap(tap);
     InvalidInputException.check(index <= vision.loadedLayers(),
         "hook %s reads hidden_states[%s] but this checkpoint holds only %s vision layers", tap.hookPoint(), index,
         vision.loadedLayers());

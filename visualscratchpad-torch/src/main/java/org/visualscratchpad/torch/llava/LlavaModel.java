@@ -180,14 +180,7 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
     List<int[]> cropOwner = new ArrayList<>();   // {image, crop}
     for (int i = 0; i < images.size(); i++) {
       ImageInput img = images.get(i);
-      InvalidInputException.check(img.pixels().dim(2) == s && img.pixels().dim(3) == s,
-          "image %s crops are %sx%s but the vision tower takes %sx%s. Preprocess with the model's "
-              + "preprocessor_config.json.", i, img.pixels().dim(2), img.pixels().dim(3), s, s);
-      int need = cropsFor(img);
-      InvalidInputException.check(img.crops() >= need,
-          "image %s (%sx%s) has %s crops but the model needs %s", i, img.height(), img.width(), img.crops(), need);
-      InvalidInputException.check(cfg.isNext() || img.crops() == 1,
-          "image %s has %s crops but LLaVA-1.5 takes exactly one", i, img.crops());
+      int need = checkedCrops(i, img);
       for (int c = 0; c < need; c++) {
         cropData.add(img.pixels().slice(c).toArray());
         cropOwner.add(new int[] {i, c});
@@ -301,8 +294,25 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
     return new VisionFeatures(features, newline, hooked, edited);
   }
 
+  /**
+   * Checks image {@code i} of a call against the vision tower (crop size, crop count) on either engine;
+   * returns the number of crops the model uses.
+   */
+  int checkedCrops(int i, ImageInput img) {
+    int s = cfg.vision().imageSize();
+    InvalidInputException.check(img.pixels().dim(2) == s && img.pixels().dim(3) == s,
+        "image %s crops are %sx%s but the vision tower takes %sx%s. Preprocess with the model's "
+            + "preprocessor_config.json.", i, img.pixels().dim(2), img.pixels().dim(3), s, s);
+    int need = cropsFor(img);
+    InvalidInputException.check(img.crops() >= need,
+        "image %s (%sx%s) has %s crops but the model needs %s", i, img.height(), img.width(), img.crops(), need);
+    InvalidInputException.check(cfg.isNext() || img.crops() == 1,
+        "image %s has %s crops but LLaVA-1.5 takes exactly one", i, img.crops());
+    return need;
+  }
+
   /** Validates an SAE tap against the tower; returns the hidden_states index it reads. */
-  private int checkTap(SaeTap tap) {
+  int checkTap(SaeTap tap) {
     int index = tap.checkAgainst(cfg.vision().numLayers(), cfg.vision().hiddenSize());
     InvalidInputException.check(tap.plan().isIdentity() || index <= cfg.featureHiddenIndex(),
         "an intervention at %s (hidden_states[%s]) comes after the layer LLaVA reads (hidden_states[%s]) and "
