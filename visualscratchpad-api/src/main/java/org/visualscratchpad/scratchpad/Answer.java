@@ -60,7 +60,12 @@ public final class Answer {
     this(source, image, prompt, options, promptTokens, generated, activations, attention, imageTokens, List.of());
   }
 
-  private Answer(Scratchpad source, BufferedImage image, String prompt, AskOptions options, List<Token> promptTokens,
+  /**
+   * An answer with the timings of the call that made it (see {@link #timings()}); the other parameters as
+   * in {@link #Answer(Scratchpad, BufferedImage, String, AskOptions, List, List, List, TextImageAttention,
+   * List)}.
+   */
+  public Answer(Scratchpad source, BufferedImage image, String prompt, AskOptions options, List<Token> promptTokens,
       List<Token> generated, List<SparseActivations> activations, TextImageAttention attention,
       List<ImageTokenLocation> imageTokens, List<PhaseTiming> timings) {
     InvalidInputException.check(image != null && prompt != null && options != null, "image, prompt and options must be set");
@@ -79,15 +84,6 @@ public final class Answer {
     this.attention = attention;
     this.imageTokens = List.copyOf(imageTokens);
     this.timings = List.copyOf(timings);
-  }
-
-  /**
-   * This answer with the timings of the call that made it (set by the backend once the answer is
-   * complete; empty where the backend records none).
-   */
-  public Answer withTimings(List<PhaseTiming> phases) {
-    return new Answer(source, image, prompt, options, promptTokens, generated, activations, attention, imageTokens,
-        phases);
   }
 
   /** Where the time of the call that made this answer went, phase by phase (empty if not recorded). */

@@ -18,7 +18,6 @@ public final class CpuKvCache {
   private int length;
 
   public CpuKvCache(int layers, int batch, int capacity, int width) {
-    long bytes = 2L * layers * batch * capacity * width;
     InvalidInputException.check((long) batch * capacity * width <= Integer.MAX_VALUE - 8,
         "a KV cache of %s positions x %s values per layer is too large for this engine", capacity, width);
     this.keys = new float[layers][batch * capacity * width];
@@ -27,7 +26,6 @@ public final class CpuKvCache {
     this.capacity = capacity;
     this.width = width;
     this.valid = new boolean[batch][capacity];
-    assert bytes > 0;
   }
 
   /** Bytes a cache of this size holds. */

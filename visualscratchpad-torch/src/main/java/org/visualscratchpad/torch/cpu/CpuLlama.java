@@ -122,21 +122,7 @@ public final class CpuLlama {
   }
 
   private float[][] rope(long[][] positions, int b, int s) {
-    int half = cfg.headDim() / 2;
-    float[] cos = new float[b * s * half];
-    float[] sin = new float[b * s * half];
-    for (int i = 0; i < b; i++) {
-      for (int t = 0; t < s; t++) {
-        float p = positions[i][t];
-        int base = (i * s + t) * half;
-        for (int f = 0; f < half; f++) {
-          float phase = p * invFreq[f];
-          cos[base + f] = (float) Math.cos(phase);
-          sin[base + f] = (float) Math.sin(phase);
-        }
-      }
-    }
-    return new float[][] {cos, sin};
+    return LlamaDecoder.ropeAngles(invFreq, positions, b, s);
   }
 
   /** Per-forward buffers, reused by every layer. */

@@ -177,24 +177,40 @@ public final class LlamaDecoder {
   private NDArray[] rope(NDManager m, long[][] positions, int b, int s) {
     int hd = cfg.headDim();
     int half = hd / 2;
+    float[][] angles = ropeAngles(invFreq, positions, b, s);
     float[] cos = new float[b * s * hd];
     float[] sin = new float[b * s * hd];
-    for (int i = 0; i < b; i++) {
-      for (int t = 0; t < s; t++) {
-        float p = positions[i][t];
-        int base = (i * s + t) * hd;
-        for (int f = 0; f < half; f++) {
-          float phase = p * invFreq[f];
-          float c = (float) Math.cos(phase);
-          float sn = (float) Math.sin(phase);
-          cos[base + f] = c;
-          cos[base + f + half] = c;
-          sin[base + f] = sn;
-          sin[base + f + half] = sn;
-        }
+    for (int r = 0; r < b * s; r++) {
+      for (int f = 0; f < half; f++) {
+        cos[r * hd + f] = angles[0][r * half + f];
+        cos[r * hd + f + half] = angles[0][r * half + f];
+        sin[r * hd + f] = angles[1][r * half + f];
+        sin[r * hd + f + half] = angles[1][r * half + f];
       }
     }
     return new NDArray[] {m.create(cos, new Shape(b, 1, s, hd)), m.create(sin, new Shape(b, 1, s, hd))};
+  }
+
+  /**
+   * RoPE's cosines and sines {@code [B * S, headDim / 2]} of every position: {@code position *
+   * invFreq[f]} in float32, as Hugging Face computes it. Both engines.
+   */
+  public static float[][] ropeAngles(float[] invFreq, long[][] positions, int b, int s) {
+    int half = invFreq.length;
+    float[] cos = new float[b * s * half];
+    float[] sin = new float[b * s * half];
+    for (int i = 0; i < b; i++) {
+      for (int t = 0; t < s; t++) {
+        float p = positions[i][t];
+        int base = (i * s + t) * half;
+        for (int f = 0; f < half; f++) {
+          float phase = p * invFreq[f];
+          cos[base + f] = (float) Math.cos(phase);
+          sin[base + f] = (float) Math.sin(phase);
+        }
+      }
+    }
+    return new float[][] {cos, sin};
   }
 
   private NDArray additiveMask(NDManager m, KvCache cache, int b, int s, int past, int total) {

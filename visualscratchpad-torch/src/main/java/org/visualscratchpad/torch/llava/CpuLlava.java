@@ -18,7 +18,6 @@ import org.visualscratchpad.torch.cpu.CpuLlama;
 import org.visualscratchpad.torch.cpu.CpuOps;
 import org.visualscratchpad.torch.cpu.CpuWeights;
 import org.visualscratchpad.torch.cpu.PackedWeight;
-import org.visualscratchpad.torch.nn.Activation;
 import org.visualscratchpad.torch.trace.DenseTensor;
 import org.visualscratchpad.torch.trace.Trace;
 
@@ -135,7 +134,7 @@ final class CpuLlava {
     clock[1] = System.nanoTime() - tapStart;
     clock[2] = lastLayer - firstLayer;
     if (featureIndex == firstLayer) {
-      feature = x.clone();
+      feature = firstLayer == lastLayer ? x : x.clone();
     }
     CpuClipTower.Scratch scratch = new CpuClipTower.Scratch(cfg.vision(), n);
     for (int l = firstLayer; l < lastLayer; l++) {
@@ -147,7 +146,7 @@ final class CpuLlava {
         clock[1] += System.nanoTime() - t0;
       }
       if (l + 1 == featureIndex) {
-        feature = x.clone();
+        feature = l + 1 == lastLayer ? x : x.clone();   // later layers (a trace) would change x in place
       }
       if (trace != null) {
         trace.put("vision_tower.hidden_states." + (l + 1), DenseTensor.adopt(streamShape, x.clone()));
@@ -251,22 +250,7 @@ final class CpuLlava {
   float[] mergedEmbeddings(long[][] ids, Features vf) {
     int b = ids.length;
     int s = ids[0].length;
-    long[][] safe = new long[b][];
-    int imageTokens = 0;
-    for (int i = 0; i < b; i++) {
-      safe[i] = ids[i].clone();
-      for (int t = 0; t < s; t++) {
-        if (safe[i][t] == cfg.imageTokenIndex()) {
-          safe[i][t] = 0;
-          imageTokens++;
-        }
-      }
-    }
-    int features = vf == null ? 0 : vf.count();
-    InvalidInputException.check(imageTokens == features,
-        "input_ids hold %s image tokens (id %s) but the images give %s image features. Expand each <image> to the "
-            + "image's token count (LlavaModel.imageTokenCount).", imageTokens, cfg.imageTokenIndex(), features);
-    float[] e = decoder.embed(safe);
+    float[] e = decoder.embed(model.textIds(ids, vf == null ? 0 : vf.count()));
     int d = cfg.text().hiddenSize();
     int j = 0;
     for (int i = 0; i < b; i++) {
@@ -401,35 +385,9 @@ final class CpuLlava {
     final float weight;   // 1 / (layers * heads)
 
     Selection(AttentionTap tap, int layers, int numHeads) {
-      layerOn = new boolean[layers];
-      headOn = new boolean[numHeads];
-      if (tap.layers().isEmpty()) {
-        Arrays.fill(layerOn, true);
-      } else {
-        for (int l : tap.layers()) {
-          InvalidInputException.check(l < layers, "attention layer (%s) must be less than the LLM's %s layers", l,
-              layers);
-          layerOn[l] = true;
-        }
-      }
-      if (tap.heads().isEmpty()) {
-        Arrays.fill(headOn, true);
-      } else {
-        for (int h : tap.heads()) {
-          InvalidInputException.check(h < numHeads, "attention head (%s) must be less than the LLM's %s heads", h,
-              numHeads);
-          headOn[h] = true;
-        }
-      }
-      int l = 0;
-      for (boolean on : layerOn) {
-        l += on ? 1 : 0;
-      }
-      int hs = 0;
-      for (boolean on : headOn) {
-        hs += on ? 1 : 0;
-      }
-      weight = 1f / ((float) l * hs);
+      layerOn = GenerationRun.tappedLayers(tap, layers);
+      headOn = GenerationRun.tappedHeads(tap, numHeads);
+      weight = 1f / ((float) GenerationRun.count(layerOn) * GenerationRun.count(headOn));
     }
   }
 
@@ -580,18 +538,9 @@ final class CpuLlava {
       }
       int token = GenerationRun.choose(logits, req.sampling(), rng);
       newTokens.add(token);
-      if (req.stopTokens().contains(token)) {
-        reason = StopReason.STOP_TOKEN;
-        break;
-      }
-      if (t == maxSteps - 1) {
-        if (maxSteps < req.maxNewTokens()) {
-          reason = StopReason.CONTEXT_LENGTH;
-        }
-        break;
-      }
-      if (nextPos >= maxPos) {
-        reason = StopReason.CONTEXT_LENGTH;
+      StopReason stop = GenerationRun.stopAfter(req, token, t, maxSteps, nextPos, maxPos);
+      if (stop != null) {
+        reason = stop;
         break;
       }
       final int step = t + 1;
@@ -706,9 +655,5 @@ final class CpuLlava {
     }
     return new TextImageAttention(AttentionConvention.OWN_POSITION, GenerationRun.labels(newTokens), positions,
         FloatMatrix.adopt(n, nImg, w));
-  }
-
-  static Activation projectorActivation() {
-    return Activation.GELU;
   }
 }

@@ -78,6 +78,62 @@ final class GenerationRun {
     return 0;
   }
 
+  /**
+   * The layers an attention tap averages over (all when it names none).
+   *
+   * @throws InvalidInputException for a layer the model does not have
+   */
+  static boolean[] tappedLayers(AttentionTap tap, int layers) {
+    boolean[] on = new boolean[layers];
+    if (tap.layers().isEmpty()) {
+      Arrays.fill(on, true);
+    }
+    for (int l : tap.layers()) {
+      InvalidInputException.check(l < layers, "attention layer (%s) must be less than the LLM's %s layers", l, layers);
+      on[l] = true;
+    }
+    return on;
+  }
+
+  /**
+   * The heads an attention tap averages over (all when it names none).
+   *
+   * @throws InvalidInputException for a head the model does not have
+   */
+  static boolean[] tappedHeads(AttentionTap tap, int numHeads) {
+    boolean[] on = new boolean[numHeads];
+    if (tap.heads().isEmpty()) {
+      Arrays.fill(on, true);
+    }
+    for (int h : tap.heads()) {
+      InvalidInputException.check(h < numHeads, "attention head (%s) must be less than the LLM's %s heads", h, numHeads);
+      on[h] = true;
+    }
+    return on;
+  }
+
+  static int count(boolean[] on) {
+    int n = 0;
+    for (boolean b : on) {
+      n += b ? 1 : 0;
+    }
+    return n;
+  }
+
+  /**
+   * Why decoding ends once {@code token} was chosen at step {@code t} of at most {@code maxSteps}, with
+   * the next position {@code nextPos}; null to go on. Both engines' rule.
+   */
+  static StopReason stopAfter(GenerationRequest req, int token, int t, int maxSteps, long nextPos, int maxPos) {
+    if (req.stopTokens().contains(token)) {
+      return StopReason.STOP_TOKEN;
+    }
+    if (t == maxSteps - 1) {
+      return maxSteps < req.maxNewTokens() ? StopReason.CONTEXT_LENGTH : StopReason.MAX_NEW_TOKENS;
+    }
+    return nextPos >= maxPos ? StopReason.CONTEXT_LENGTH : null;
+  }
+
   /** Accumulates mean-over-heads attention rows for the tapped layers. */
   private static final class AttentionAccumulator {
     private final boolean[] layerOn;
@@ -85,28 +141,10 @@ final class GenerationRun {
     private final int layerCount;
 
     AttentionAccumulator(AttentionTap tap, int layers, int numHeads) {
-      layerOn = new boolean[layers];
-      if (tap.layers().isEmpty()) {
-        Arrays.fill(layerOn, true);
-      } else {
-        for (int l : tap.layers()) {
-          InvalidInputException.check(l < layers, "attention layer (%s) must be less than the LLM's %s layers", l, layers);
-          layerOn[l] = true;
-        }
-      }
-      int count = 0;
-      for (boolean b : layerOn) {
-        count += b ? 1 : 0;
-      }
-      layerCount = count;
-      if (tap.heads().isEmpty()) {
-        heads = null;
-      } else {
-        for (int h : tap.heads()) {
-          InvalidInputException.check(h < numHeads, "attention head (%s) must be less than the LLM's %s heads", h, numHeads);
-        }
-        heads = tap.heads().stream().mapToLong(Integer::longValue).toArray();
-      }
+      layerOn = tappedLayers(tap, layers);
+      layerCount = count(layerOn);
+      tappedHeads(tap, numHeads);   // checks the ids
+      heads = tap.heads().isEmpty() ? null : tap.heads().stream().mapToLong(Integer::longValue).toArray();
     }
 
     boolean on(int layer) {
@@ -209,18 +247,9 @@ final class GenerationRun {
         }
         int token = choose(logits, req.sampling(), rng);
         newTokens.add(token);
-        if (req.stopTokens().contains(token)) {
-          reason = StopReason.STOP_TOKEN;
-          break;
-        }
-        if (t == maxSteps - 1) {
-          if (maxSteps < req.maxNewTokens()) {
-            reason = StopReason.CONTEXT_LENGTH;
-          }
-          break;
-        }
-        if (nextPos >= maxPos) {
-          reason = StopReason.CONTEXT_LENGTH;
+        StopReason stop = stopAfter(req, token, t, maxSteps, nextPos, maxPos);
+        if (stop != null) {
+          reason = stop;
           break;
         }
         final int stepIndex = t + 1;

@@ -1,6 +1,8 @@
 package org.visualscratchpad.torch.llava;
 
+import java.util.List;
 import java.util.Locale;
+import org.visualscratchpad.scratchpad.PhaseTiming;
 
 /**
  * Where one generation spent its time, with the work done in each phase (counted from the model's
@@ -26,17 +28,31 @@ public record GenerationTimings(long visionNanos, int visionLayers, double visio
     return decodeSteps == 0 ? 0 : decodeNanos / 1e6 / decodeSteps;
   }
 
-  /** The lines {@code vsp ask --timings} prints. */
+  /**
+   * The phases as {@link PhaseTiming}s (what {@code Answer.timings()} and {@code vsp ask --timings} show).
+   *
+   * @param reused whether the layers up to the SAE hook were reused from an earlier run
+   */
+  public List<PhaseTiming> phases(boolean reused) {
+    double gbs = decodeNanos == 0 ? 0 : weightBytesPerStep * (double) decodeSteps / decodeNanos;
+    return List.of(
+        new PhaseTiming("vision", visionNanos / 1e6, String.format(Locale.ROOT, "%d layers%s, %.0f GFLOP, %.0f GFLOP/s",
+            visionLayers, reused ? " (layers up to the hook reused)" : "", visionFlops / 1e9,
+            rate(visionFlops, visionNanos))),
+        new PhaseTiming("sae-tap", tapNanos / 1e6, "reading the stream and applying the plan"),
+        new PhaseTiming("prefill", prefillNanos / 1e6, String.format(Locale.ROOT, "%d tokens, %.0f GFLOP, %.0f GFLOP/s",
+            prefillTokens, prefillFlops / 1e9, rate(prefillFlops, prefillNanos))),
+        new PhaseTiming("decode", decodeNanos / 1e6, String.format(Locale.ROOT,
+            "%d steps, %.0f ms/token, %.1f GB/s of weights", decodeSteps, msPerDecodeStep(), gbs)));
+  }
+
+  /** One line per phase. */
   public String describe() {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "vision    %8.0f ms  %d layers, %.0f GFLOP, %.0f GFLOP/s (SAE tap %.0f ms)%n",
-        visionNanos / 1e6, visionLayers, visionFlops / 1e9, rate(visionFlops, visionNanos), tapNanos / 1e6));
-    b.append(String.format(Locale.ROOT, "prefill   %8.0f ms  %d tokens, %.0f GFLOP, %.0f GFLOP/s%n",
-        prefillNanos / 1e6, prefillTokens, prefillFlops / 1e9, rate(prefillFlops, prefillNanos)));
-    double gbs = decodeNanos == 0 ? 0 : weightBytesPerStep * (double) decodeSteps / decodeNanos;
-    b.append(String.format(Locale.ROOT, "decode    %8.0f ms  %d steps, %.0f ms/token, %.1f GB/s of weights",
-        decodeNanos / 1e6, decodeSteps, msPerDecodeStep(), gbs));
-    return b.toString();
+    for (PhaseTiming p : phases(false)) {
+      b.append(String.format(Locale.ROOT, "%-9s %8.0f ms  %s%n", p.phase(), p.millis(), p.detail()));
+    }
+    return b.toString().stripTrailing();
   }
 
   private static double rate(double flops, long nanos) {

@@ -347,22 +347,8 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
   NDArray mergedEmbeddings(NDManager m, long[][] ids, VisionFeatures vf) {
     int b = ids.length;
     int s = ids[0].length;
-    long[][] safe = new long[b][];
-    int imageTokens = 0;
-    for (int i = 0; i < b; i++) {
-      safe[i] = ids[i].clone();
-      for (int t = 0; t < s; t++) {
-        if (safe[i][t] == cfg.imageTokenIndex()) {
-          safe[i][t] = 0;
-          imageTokens++;
-        }
-      }
-    }
     int features = vf == null ? 0 : (int) vf.features().getShape().get(0);
-    InvalidInputException.check(imageTokens == features,
-        "input_ids hold %s image tokens (id %s) but the images give %s image features. Expand each <image> to the "
-            + "image's token count (LlavaModel.imageTokenCount).", imageTokens, cfg.imageTokenIndex(), features);
-    NDArray e = decoder.embed(m, safe);
+    NDArray e = decoder.embed(m, textIds(ids, features));
     if (features == 0) {
       return e;
     }
@@ -377,6 +363,28 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
       }
     }
     return source.get(new NDIndex("{}", m.create(idx))).reshape(b, s, d);
+  }
+
+  /**
+   * {@code ids} with every image token replaced by id 0 (its embedding is overwritten by an image
+   * feature), after checking that the images give exactly one feature per image token. Both engines.
+   */
+  long[][] textIds(long[][] ids, int features) {
+    long[][] safe = new long[ids.length][];
+    int imageTokens = 0;
+    for (int i = 0; i < ids.length; i++) {
+      safe[i] = ids[i].clone();
+      for (int t = 0; t < safe[i].length; t++) {
+        if (safe[i][t] == cfg.imageTokenIndex()) {
+          safe[i][t] = 0;
+          imageTokens++;
+        }
+      }
+    }
+    InvalidInputException.check(imageTokens == features,
+        "input_ids hold %s image tokens (id %s) but the images give %s image features. Expand each <image> to the "
+            + "image's token count (LlavaModel.imageTokenCount).", imageTokens, cfg.imageTokenIndex(), features);
+    return safe;
   }
 
   /** {@code cumsum(mask) - 1} with padding set to 1, the rule {@code generate()} uses. */
@@ -510,7 +518,8 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
    * A generation that also hands back what regenerations of the same prompt and images can reuse.
    * On the CPU engine the {@link PromptCache} comes from this very run (no extra work), and {@code
    * reuse} (built for the same prompt and images, or null) skips the vision layers up to the hook and
-   * the text before the first image token. On libtorch the cache is built by a separate pass.
+   * the text before the first image token. On libtorch no cache is handed back (building one would take
+   * a second vision pass; use {@link #cacheFor} explicitly), but a given {@code reuse} is used.
    *
    * @param reuse a cache from an earlier run of this prompt and image, or null
    */
@@ -527,14 +536,14 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
     if (reuse != null) {
       return new Reusing(generate(request, reuse), reuse);
     }
-    return new Reusing(generate(request), request.sae() == null ? null : cacheFor(request));
+    return new Reusing(generate(request), null);
   }
 
   /**
    * A generation and the prompt cache later calls can reuse.
    *
    * @param generation the result
-   * @param cache for regenerations of the same prompt and images, or null without an SAE tap
+   * @param cache for regenerations of the same prompt and images, or null (no SAE tap, or libtorch)
    */
   public record Reusing(Generation generation, PromptCache cache) {}
 

@@ -3,10 +3,6 @@ package org.visualscratchpad.torch.scratchpad;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Locale;
-import org.visualscratchpad.scratchpad.PhaseTiming;
-import org.visualscratchpad.torch.llava.GenerationTimings;
-import org.visualscratchpad.torch.llava.PromptCache;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -22,6 +18,7 @@ import org.visualscratchpad.sae.stats.LatentStatistics;
 import org.visualscratchpad.scratchpad.Answer;
 import org.visualscratchpad.scratchpad.AskOptions;
 import org.visualscratchpad.scratchpad.LoadSpec;
+import org.visualscratchpad.scratchpad.PhaseTiming;
 import org.visualscratchpad.scratchpad.Scratchpad;
 import org.visualscratchpad.scratchpad.Token;
 import org.visualscratchpad.tensor.FloatMatrix;
@@ -39,6 +36,7 @@ import org.visualscratchpad.torch.llava.Generation;
 import org.visualscratchpad.torch.llava.GenerationRequest;
 import org.visualscratchpad.torch.llava.ImageInput;
 import org.visualscratchpad.torch.llava.LlavaModel;
+import org.visualscratchpad.torch.llava.PromptCache;
 import org.visualscratchpad.torch.llava.SaeTap;
 import org.visualscratchpad.torch.llava.Sampling;
 import org.visualscratchpad.vision.ImageTokenLocation;
@@ -178,26 +176,15 @@ final class TorchScratchpad implements Scratchpad {
     TextImageAttention attention = new TextImageAttention(a.convention(),
         generated.stream().map(Token::text).toList(), a.positions(), a.weights());
     long encodeNanos = System.nanoTime() - encodeStart;
-    Answer answer = new Answer(this, image, prompt, options, promptTokens, generated, acts,
-        attention, in.layouts().get(0).locations());
-    return answer.withTimings(timings(g, genNanos, encodeNanos, reuse != null));
+    return new Answer(this, image, prompt, options, promptTokens, generated, acts,
+        attention, in.layouts().get(0).locations(), timings(g, genNanos, encodeNanos, reuse != null));
   }
 
   /** The phases of one ask, from the engine's own timings where it records them. */
   private List<PhaseTiming> timings(Generation g, long genNanos, long encodeNanos, boolean reused) {
     List<PhaseTiming> out = new ArrayList<>();
-    GenerationTimings t = g.timings();
-    if (t != null) {
-      out.add(new PhaseTiming("vision", t.visionNanos() / 1e6, String.format(Locale.ROOT,
-          "%d layers%s, %.0f GFLOP, %.0f GFLOP/s", t.visionLayers(), reused ? " (layers up to the hook reused)" : "",
-          t.visionFlops() / 1e9, t.visionNanos() == 0 ? 0 : t.visionFlops() / t.visionNanos())));
-      out.add(new PhaseTiming("sae-tap", t.tapNanos() / 1e6, "reading the stream and applying the plan"));
-      out.add(new PhaseTiming("prefill", t.prefillNanos() / 1e6, String.format(Locale.ROOT,
-          "%d tokens, %.0f GFLOP, %.0f GFLOP/s", t.prefillTokens(), t.prefillFlops() / 1e9,
-          t.prefillNanos() == 0 ? 0 : t.prefillFlops() / t.prefillNanos())));
-      out.add(new PhaseTiming("decode", t.decodeNanos() / 1e6, String.format(Locale.ROOT,
-          "%d steps, %.0f ms/token, %.1f GB/s of weights", t.decodeSteps(), t.msPerDecodeStep(),
-          t.decodeNanos() == 0 ? 0 : (double) t.weightBytesPerStep() * t.decodeSteps() / t.decodeNanos())));
+    if (g.timings() != null) {
+      out.addAll(g.timings().phases(reused));
     }
     out.add(new PhaseTiming("generate", genNanos / 1e6, "the model call, all of the above"));
     out.add(new PhaseTiming("sae-encode", encodeNanos / 1e6, "SAE codes of every crop"));
