@@ -33,6 +33,11 @@ final class SparkSessions {
       org.apache.logging.log4j.core.config.Configurator.setRootLevel(org.apache.logging.log4j.Level.WARN);
       org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.spark", org.apache.logging.log4j.Level.WARN);
       org.apache.logging.log4j.core.config.Configurator.setLevel("org.sparkproject", org.apache.logging.log4j.Level.WARN);
+      // notices about this machine, not about the job
+      org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.hadoop.util.NativeCodeLoader",
+          org.apache.logging.log4j.Level.ERROR);
+      org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.spark.util.Utils",
+          org.apache.logging.log4j.Level.ERROR);
     } catch (NoClassDefFoundError | RuntimeException e) {
       // another logging backend: leave it as configured
     }

@@ -114,6 +114,20 @@ public final class SparkStatsMain implements Callable<Integer> {
   @Option(names = "--verbose", description = "Show Spark's own log lines (INFO).")
   boolean verbose;
 
+  /** Whether the output goes to an interactive terminal (progress is drawn only there, never into a log). */
+  static boolean onTerminal() {
+    java.io.Console console = System.console();
+    if (console == null || "dumb".equals(System.getenv("TERM"))) {
+      return false;
+    }
+    try {
+      // JDK 22+: System.console() is non-null even when redirected; isTerminal() tells
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (ReflectiveOperationException e) {
+      return true; // JDK 17-21: a console exists only on a terminal
+    }
+  }
+
   /** spark-submit entry point. */
   public static void main(String[] args) {
     System.exit(run(args));
@@ -156,7 +170,7 @@ public final class SparkStatsMain implements Callable<Integer> {
         .withCache(cache).withPartitions(partitions);
     SparkSession spark = SparkSessions.create(master, "vsp stats");
     try {
-      SparkStats.Result r = SparkStats.run(spark, source, job, out, System.console() != null ? System.err : null);
+      SparkStats.Result r = SparkStats.run(spark, source, job, out, onTerminal() ? System.err : null);
       LatentStatistics stats = r.statistics();
       NoisyLatents noisy = stats.noisyLatents(noisyPercent);
       System.out.println(stats);
