@@ -49,7 +49,7 @@ final class EncodePartition implements Function2<Integer, Iterator<ImageRecord>,
     LatentStatistics stats = new LatentStatistics(model.sae().dSae(), new StatisticsOptions(topK, includeCls));
     List<String[]> skipped = new ArrayList<>();
     long images = 0;
-    long decode = 0;
+    long read = 0;
     long encode = 0;
     long add = 0;
     try (ActivationCache.Writer cache = cacheDir == null ? null
@@ -66,7 +66,7 @@ final class EncodePartition implements Function2<Integer, Iterator<ImageRecord>,
             reason = why[0];
           }
           long t1 = System.nanoTime();
-          decode += t1 - t0;
+          read += t1 - t0;
           if (bytes != null) {
             StatisticsRun.Encoded e = StatisticsRun.encode(model.tower(), model.sae(), bytes, r.id(), r.label(), limits);
             long t2 = System.nanoTime();
@@ -94,7 +94,7 @@ final class EncodePartition implements Function2<Integer, Iterator<ImageRecord>,
     long t = System.nanoTime();
     byte[] bytes = stats.toBytes();
     long serialize = System.nanoTime() - t;
-    return List.of(new PartialResult(bytes, skipped, images, decode, encode, add, serialize)).iterator();
+    return List.of(new PartialResult(bytes, skipped, images, read, encode, add, serialize)).iterator();
   }
 
   /**

@@ -15,18 +15,18 @@ final class PartialResult implements Serializable {
   final byte[] statistics;
   final List<String[]> skipped; // {source, reason}
   final long images;
-  /** Nanoseconds: decoding, the tower + SAE encode, adding to the accumulator, (de)serializing + merging. */
-  final long decodeNanos;
+  /** Nanoseconds: reading files, decoding + the tower + SAE encode, adding to the accumulator, (de)serializing + merging. */
+  final long readNanos;
   final long encodeNanos;
   final long addNanos;
   final long mergeNanos;
 
-  PartialResult(byte[] statistics, List<String[]> skipped, long images, long decodeNanos, long encodeNanos,
+  PartialResult(byte[] statistics, List<String[]> skipped, long images, long readNanos, long encodeNanos,
       long addNanos, long mergeNanos) {
     this.statistics = statistics;
     this.skipped = skipped;
     this.images = images;
-    this.decodeNanos = decodeNanos;
+    this.readNanos = readNanos;
     this.encodeNanos = encodeNanos;
     this.addNanos = addNanos;
     this.mergeNanos = mergeNanos;
@@ -42,7 +42,7 @@ final class PartialResult implements Serializable {
     skipped.addAll(a.skipped);
     skipped.addAll(b.skipped);
     long took = System.nanoTime() - start;
-    return new PartialResult(bytes, skipped, a.images + b.images, a.decodeNanos + b.decodeNanos,
+    return new PartialResult(bytes, skipped, a.images + b.images, a.readNanos + b.readNanos,
         a.encodeNanos + b.encodeNanos, a.addNanos + b.addNanos, a.mergeNanos + b.mergeNanos + took);
   }
 }

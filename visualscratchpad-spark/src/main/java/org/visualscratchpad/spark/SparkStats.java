@@ -39,6 +39,13 @@ import scala.Tuple2;
  * checks the files before any task starts (in local mode the executors share the driver's copy).
  */
 public final class SparkStats {
+  /**
+   * Images per partition that folders and CSV lists aim at (at least one partition per core): each
+   * partition's partial statistics cost one serialization and one merge (at d_sae 32,768 with full
+   * top-20 lists a partial is up to hundreds of MB), which a thousand images amortise.
+   */
+  static final int IMAGES_PER_PARTITION = 1000;
+
   private SparkStats() {}
 
   /**
@@ -53,7 +60,7 @@ public final class SparkStats {
    * @param limits the largest image file and pixel count decoded
    * @param cacheDir where to write the SAE codes per image ({@link ActivationCache}), or null
    * @param partitions partitions to split the images into; 0: one per tar shard, Spark's Parquet splits,
-   *     or four per core for folders and CSV lists
+   *     or for folders and CSV lists one per core or per 1,000 images, whichever gives more
    */
   public record Job(Path model, Path sae, String device, String dtype, StatisticsOptions options,
       ImageDecoding.Limits limits, Path cacheDir, int partitions) {
@@ -95,29 +102,31 @@ public final class SparkStats {
    * @param skipped images skipped
    * @param partitions partitions run
    * @param wallNanos the whole job on the driver, the first pass and the writing included
-   * @param decodeNanos reading image bytes (files) on the executors
+   * @param jobNanos the encode job alone (tasks and merges), what images/s is measured over
+   * @param readNanos reading image files on the executors (bytes from tar and Parquet come with the records)
    * @param encodeNanos decoding, the tower up to the hook and the SAE encode
    * @param addNanos adding codes to the partition accumulators
    * @param mergeNanos serializing partial results and merging them (tasks and driver)
    */
-  public record Timings(long images, long skipped, int partitions, long wallNanos, long decodeNanos, long encodeNanos,
-      long addNanos, long mergeNanos) {
+  public record Timings(long images, long skipped, int partitions, long wallNanos, long jobNanos, long readNanos,
+      long encodeNanos, long addNanos, long mergeNanos) {
     /** Aggregation (adding + merging) as a share of encoder time. */
     public double aggregationShare() {
       return encodeNanos == 0 ? 0 : (double) (addNanos + mergeNanos) / encodeNanos;
     }
 
-    /** Images handled (counted and skipped) per second of wall time. */
+    /** Images handled (counted and skipped) per second of the encode job. */
     public double imagesPerSecond() {
-      return wallNanos == 0 ? 0 : (images + skipped) / (wallNanos / 1e9);
+      return jobNanos == 0 ? 0 : (images + skipped) / (jobNanos / 1e9);
     }
 
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "%d images (+%d skipped) in %d partitions, %.1f s wall, %.3f images/s; summed over "
-              + "tasks: read %.2f s, decode+tower+SAE %.2f s, add %.3f s, serialize+merge %.3f s; aggregation %.2f %% of "
-              + "encoder time", images, skipped, partitions, wallNanos / 1e9, imagesPerSecond(), decodeNanos / 1e9,
-          encodeNanos / 1e9, addNanos / 1e9, mergeNanos / 1e9, 100 * aggregationShare());
+      return String.format(Locale.ROOT, "%d images (+%d skipped) in %d partitions, job %.1f s (%.1f s with loading and "
+              + "the first pass), %.3f images/s; summed over tasks: read %.2f s, decode+tower+SAE %.2f s, add %.3f s, "
+              + "serialize+merge %.3f s; aggregation %.2f %% of encoder time", images, skipped, partitions, jobNanos / 1e9,
+          wallNanos / 1e9, imagesPerSecond(), readNanos / 1e9, encodeNanos / 1e9, addNanos / 1e9, mergeNanos / 1e9,
+          100 * aggregationShare());
     }
   }
 
@@ -152,7 +161,8 @@ public final class SparkStats {
     if (source instanceof DatasetSource.Folder || source instanceof DatasetSource.Csv) {
       List<ImageEntry> entries = source instanceof DatasetSource.Folder f ? ImageEntry.fromFolder(f.root())
           : ImageEntry.fromCsv(((DatasetSource.Csv) source).file());
-      records = fromEntries(jsc, entries, job.partitions() > 0 ? job.partitions() : 4 * cores);
+      records = fromEntries(jsc, entries, job.partitions() > 0 ? job.partitions()
+          : (int) Math.max(cores, (entries.size() + IMAGES_PER_PARTITION - 1) / IMAGES_PER_PARTITION));
       total = entries.size();
     } else if (source instanceof DatasetSource.Tar t) {
       List<String> shards = DatasetSource.expandShards(t.patterns()).stream().map(p -> p.toAbsolutePath().toString())
@@ -177,6 +187,7 @@ public final class SparkStats {
     spark.sparkContext().addSparkListener(listener);
     PartialResult merged;
     int partitions = records.getNumPartitions();
+    long jobStart = System.nanoTime();
     try (AutoCloseable bar = progress == null ? () -> { } : listener.printEvery(progress, 1000)) {
       JavaRDD<PartialResult> partials = records.mapPartitionsWithIndex(
           new EncodePartition(loader, job.options(), job.limits(), job.cacheDir(), done), false);
@@ -192,6 +203,7 @@ public final class SparkStats {
     LatentStatistics stats = merged == null ? new LatentStatistics(model.sae().dSae(), job.options())
         : LatentStatistics.fromBytes(merged.statistics);
     long driverMerge = System.nanoTime() - t;
+    long jobNanos = t - jobStart + driverMerge;
     List<SkippedImage> skipped = new ArrayList<>();
     if (merged != null) {
       for (String[] s : merged.skipped) {
@@ -199,8 +211,8 @@ public final class SparkStats {
       }
     }
     StatisticsRun.writeResult(out, stats, skipped);
-    Timings timings = merged == null ? new Timings(0, 0, 0, System.nanoTime() - start, 0, 0, 0, 0)
-        : new Timings(stats.images(), skipped.size(), partitions, System.nanoTime() - start, merged.decodeNanos,
+    Timings timings = merged == null ? new Timings(0, 0, 0, System.nanoTime() - start, jobNanos, 0, 0, 0, 0)
+        : new Timings(stats.images(), skipped.size(), partitions, System.nanoTime() - start, jobNanos, merged.readNanos,
             merged.encodeNanos, merged.addNanos, merged.mergeNanos + driverMerge);
     return new Result(stats, skipped, timings);
   }

@@ -84,7 +84,8 @@ public final class SparkStatsMain implements Callable<Integer> {
   String dtype;
 
   @Option(names = "--partitions", defaultValue = "0", paramLabel = "N",
-      description = "Partitions (0: one per tar shard, Spark's Parquet splits, 4 per core for folders). Results do not depend on it.")
+      description = "Partitions (0: one per tar shard, Spark's Parquet splits, for folders one per core or per 1000 images). "
+          + "Results do not depend on it.")
   int partitions;
 
   @Option(names = "--cache-activations", paramLabel = "DIR",

@@ -107,6 +107,9 @@ public final class StatsCommand implements Callable<Integer> {
       description = "Images whose header declares more pixels are skipped and listed. Default: ${DEFAULT-VALUE}.")
   long maxPixels;
 
+  @Option(names = "--timings", description = "Print where the time went (read, decode + tower + SAE, adding; images/s).")
+  boolean timings;
+
   @Option(names = "--spark", paramLabel = "MASTER",
       description = "Run as an Apache Spark job on MASTER (local[*], local[2], spark://host:7077, yarn, ...).")
   String spark;
@@ -139,6 +142,7 @@ public final class StatsCommand implements Callable<Integer> {
       StatisticsRun.checkCompatible(encoder, autoencoder);
       StatisticsOptions options = new StatisticsOptions(topK, !excludeCls);
       StatisticsRun.Result result;
+      long[] loop = new long[4];
       try (ProgressBar bar = new ProgressBarBuilder().setTaskName("stats").setInitialMax(images.size())
           .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)
           .setConsumer(Output.progressConsumer()).build()) {
@@ -153,6 +157,14 @@ public final class StatsCommand implements Callable<Integer> {
               public void skipped(SkippedImage image) {
                 System.err.println(System.lineSeparator() + "vsp: skipped " + image);
               }
+
+              @Override
+              public void timings(long readNanos, long encodeNanos, long addNanos, long loopNanos) {
+                loop[0] = readNanos;
+                loop[1] = encodeNanos;
+                loop[2] = addNanos;
+                loop[3] = loopNanos;
+              }
             });
       }
       LatentStatistics stats = result.statistics();
@@ -161,6 +173,13 @@ public final class StatsCommand implements Callable<Integer> {
       System.out.println(noisy);
       System.out.printf(Locale.ROOT, "%d images counted, %d skipped (listed in %s); statistics in %s%n", stats.images(),
           result.skipped().size(), out.resolve("skipped.txt"), out);
+      if (timings) {
+        long handled = stats.images() + result.skipped().size();
+        System.out.printf(Locale.ROOT, "timings: %d images (+%d skipped), loop %.1f s, %.3f images/s; read %.2f s, "
+                + "decode+tower+SAE %.2f s, add %.3f s; aggregation %.2f %% of encoder time%n", stats.images(),
+            result.skipped().size(), loop[3] / 1e9, loop[3] == 0 ? 0 : handled / (loop[3] / 1e9), loop[0] / 1e9,
+            loop[1] / 1e9, loop[2] / 1e9, loop[1] == 0 ? 0 : 100.0 * loop[2] / loop[1]);
+      }
       return 0;
     } finally {
       encoder.close();

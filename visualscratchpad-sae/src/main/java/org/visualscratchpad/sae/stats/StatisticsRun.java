@@ -73,6 +73,13 @@ public final class StatisticsRun {
     /** {@code image} was skipped. */
     void skipped(SkippedImage image);
 
+    /**
+     * Where the time of the run's loop went, called once at its end (nanoseconds): reading files,
+     * decoding + the tower up to the hook + the SAE encode, adding to the statistics, and the whole
+     * loop (checkpoints included).
+     */
+    default void timings(long readNanos, long encodeNanos, long addNanos, long loopNanos) {}
+
     /** A listener that ignores everything. */
     static Listener none() {
       return new Listener() {
@@ -211,14 +218,24 @@ public final class StatisticsRun {
       start = progress.path("done").asInt();
       progress.path("skipped").forEach(n -> skipped.add(new SkippedImage(n.path("path").asText(), n.path("reason").asText())));
     }
+    long readNanos = 0;
+    long encodeNanos = 0;
+    long addNanos = 0;
+    long loopStart = System.nanoTime();
     for (int i = start; i < images.size(); i++) {
       ImageEntry entry = images.get(i);
       String[] why = new String[1];
+      long t0 = System.nanoTime();
       byte[] bytes = ImageDecoding.readFile(entry.path(), options.limits(), why);
+      long t1 = System.nanoTime();
       Encoded encoded = bytes == null ? new Encoded(null, why[0])
           : encode(encoder, sae, bytes, entry.imageId(), entry.label(), options.limits());
+      long t2 = System.nanoTime();
+      readNanos += t1 - t0;
+      encodeNanos += t2 - t1;
       if (encoded.ok()) {
         stats.add(encoded.activations());
+        addNanos += System.nanoTime() - t2;
       } else {
         SkippedImage s = new SkippedImage(entry.path().toString(), encoded.skipReason());
         skipped.add(s);
@@ -230,6 +247,7 @@ public final class StatisticsRun {
       }
       listener.progress(done, images.size());
     }
+    listener.timings(readNanos, encodeNanos, addNanos, System.nanoTime() - loopStart);
     writeResult(out, stats, skipped);
     checkpoint(stats, skipped, images.size(), images.size(), fingerprint, checkpoints);
     return new Result(stats, skipped);
