@@ -167,6 +167,17 @@ class SparkStatsTest {
       TestData.assertSameFiles(single, out, FILES);
       assertEquals(16, r.statistics().images());
     }
+    // a CSV list of the same images, in another order: the same files as vsp stats --csv
+    StringBuilder csv = new StringBuilder("path,label\n");
+    for (int i = items.size() - 1; i >= 0; i--) {
+      csv.append(items.get(i).id()).append(',').append(items.get(i).label()).append('\n');
+    }
+    Files.writeString(images.resolve("list.csv"), csv);
+    assertEquals(0, Vsp.run("stats", "--model", model.toString(), "--sae", sae.toString(), "--csv",
+        images.resolve("list.csv").toString(), "--out", tmp.resolve("single-csv").toString(), "--top-k", "4"));
+    onSpark(new DatasetSource.Csv(images.resolve("list.csv")), model, sae, tmp.resolve("spark-csv"), 3);
+    TestData.assertSameFiles(tmp.resolve("single-csv"), tmp.resolve("spark-csv"), FILES);
+    TestData.assertSameFiles(single, tmp.resolve("spark-csv"), "latent_stats.json", "latent_stats.safetensors");
     LatentStatistics s = LatentStatistics.load(single);
     assertTrue(s.topImages(0).size() + s.topImages(1).size() + s.topImages(2).size() > 0, "latents fired");
   }
