@@ -21,10 +21,7 @@ import org.visualscratchpad.analysis.heatmap.HeatmapMatrix;
 import org.visualscratchpad.analysis.heatmap.TokenSpan;
 import org.visualscratchpad.analysis.ranking.AttentionWeighting;
 import org.visualscratchpad.analysis.ranking.ImageTokenRows;
-import org.visualscratchpad.analysis.ranking.LatentRanking;
 import org.visualscratchpad.analysis.ranking.PatchActivations;
-import org.visualscratchpad.analysis.ranking.RankedLatent;
-import org.visualscratchpad.analysis.ranking.TokenLatentScores;
 import org.visualscratchpad.sae.SparseActivations;
 import org.visualscratchpad.tensor.FloatMatrix;
 
@@ -113,11 +110,26 @@ public class HeatmapBenchmark {
 
   @Benchmark
   public int naivePerTokenScores() {
-    TokenLatentScores s = LatentRanking.scores(patches, attention, tokens, AttentionWeighting.RAW);
+    // the baseline: every token's dense scores from the token-major CSR, then its top 20 by a full sort
+    int n = patches.imageTokens();
+    float[] row = new float[n];
+    float[] scores = new float[D_SAE];
     BitSet union = new BitSet(D_SAE);
+    Integer[] order = new Integer[D_SAE];
     for (int t = 0; t < TOKENS; t++) {
-      for (RankedLatent r : s.row(t).topK(20)) {
-        union.set(r.latentId());
+      attention.copyRowInto(t, row, 0);
+      java.util.Arrays.fill(scores, 0f);
+      for (int k = 0; k < n; k++) {
+        for (int i = patches.tokenStart(k); i < patches.tokenEnd(k); i++) {
+          scores[patches.tokenEntryLatent(i)] += row[k] * patches.tokenEntryValue(i);
+        }
+      }
+      for (int j = 0; j < D_SAE; j++) {
+        order[j] = j;
+      }
+      java.util.Arrays.sort(order, (a, b) -> Float.compare(scores[b], scores[a]));
+      for (int i = 0; i < 20 && scores[order[i]] > 0; i++) {
+        union.set(order[i]);
       }
     }
     return union.cardinality();

@@ -58,7 +58,7 @@ public final class FilteredLatents {
     return excluded.stream().toArray();
   }
 
-  /** The excluded set as a new BitSet (for {@code AttentionWeightedTopK}). */
+  /** The excluded set as a new BitSet. */
   public BitSet toBitSet() {
     return (BitSet) excluded.clone();
   }

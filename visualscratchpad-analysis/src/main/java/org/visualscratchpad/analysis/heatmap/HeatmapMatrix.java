@@ -8,7 +8,7 @@ import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.analysis.ranking.AttentionScorer;
 import org.visualscratchpad.analysis.ranking.AttentionWeighting;
 import org.visualscratchpad.analysis.ranking.PatchActivations;
-import org.visualscratchpad.analysis.ranking.RankedLatent;
+import org.visualscratchpad.scratchpad.RankedLatent;
 import org.visualscratchpad.tensor.FloatMatrix;
 
 /**

@@ -2,6 +2,7 @@ package org.visualscratchpad.analysis.scratchpad;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
 import org.visualscratchpad.analysis.cluster.ClusteringMethod;
@@ -19,10 +20,9 @@ import org.visualscratchpad.analysis.heatmap.TokenLatentHeatmap;
 import org.visualscratchpad.analysis.heatmap.TokenSpan;
 import org.visualscratchpad.analysis.ranking.AttentionWeighting;
 import org.visualscratchpad.analysis.ranking.ImageTokenRows;
-import org.visualscratchpad.analysis.ranking.LatentRanking;
-import org.visualscratchpad.analysis.ranking.LatentScoreVector;
+import org.visualscratchpad.analysis.ranking.AttentionScorer;
 import org.visualscratchpad.analysis.ranking.PatchActivations;
-import org.visualscratchpad.analysis.ranking.TokenLatentScores;
+import org.visualscratchpad.analysis.ranking.SpanAggregation;
 import org.visualscratchpad.analysis.render.HeatmapPicture;
 import org.visualscratchpad.sae.DatasetStatistics;
 import org.visualscratchpad.InvalidInputException;
@@ -63,36 +63,24 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
   @Override
   public org.visualscratchpad.scratchpad.LatentRanking rank(Answer answer, RankOptions options) {
     PatchActivations patches = patches(answer);
-    FloatMatrix attn = answer.attention().weights();
-    int tokens = attn.rows();
+    int tokens = answer.attention().weights().rows();
     int end = options.spanEnd() == -1 ? tokens : options.spanEnd();
     List<List<RankedLatent>> perToken = new ArrayList<>();
     List<RankedLatent> overall;
     if (options.attentionWeighted()) {
-      TokenLatentScores scores = LatentRanking.scores(patches, attn, answer.attention().tokens(),
+      AttentionScorer scorer = new AttentionScorer(patches, answer.attention().weights(),
           options.divideByImageMass() ? AttentionWeighting.PER_IMAGE_MASS : AttentionWeighting.RAW);
-      for (int t = 0; t < tokens; t++) {
-        perToken.add(convert(scores.row(t).topK(options.topK())));
-      }
-      overall = convert(scores.span(options.spanStart(), end,
-          org.visualscratchpad.analysis.ranking.SpanAggregation.MEAN).topK(options.topK()));
+      perToken.addAll(scorer.topK(options.topK(), new BitSet()));
+      overall = scorer.scores(answer.attention().tokens()).span(options.spanStart(), end, SpanAggregation.MEAN)
+          .topK(options.topK());
     } else {
-      LatentScoreVector mean = LatentRanking.meanOverPatches(patches);
-      List<RankedLatent> top = convert(mean.topK(options.topK()));
+      List<RankedLatent> top = AttentionScorer.meanOverPatches(patches).topK(options.topK());
       for (int t = 0; t < tokens; t++) {
         perToken.add(top);
       }
       overall = top;
     }
     return new org.visualscratchpad.scratchpad.LatentRanking(answer, options, perToken, overall);
-  }
-
-  private static List<RankedLatent> convert(List<org.visualscratchpad.analysis.ranking.RankedLatent> list) {
-    List<RankedLatent> out = new ArrayList<>(list.size());
-    for (var r : list) {
-      out.add(new RankedLatent(r.latentId(), r.score()));
-    }
-    return out;
   }
 
   @Override

@@ -15,9 +15,9 @@ import org.visualscratchpad.analysis.Fixtures;
 import org.visualscratchpad.analysis.cluster.ClusteringMethod;
 import org.visualscratchpad.analysis.cluster.ColumnDistance;
 import org.visualscratchpad.analysis.ranking.AttentionWeighting;
-import org.visualscratchpad.analysis.ranking.LatentRanking;
+import org.visualscratchpad.analysis.ranking.AttentionScorer;
 import org.visualscratchpad.analysis.ranking.PatchActivations;
-import org.visualscratchpad.analysis.ranking.RankedLatent;
+import org.visualscratchpad.scratchpad.RankedLatent;
 import org.visualscratchpad.safetensors.SafetensorsFile;
 import org.visualscratchpad.sae.SparseActivations;
 import org.visualscratchpad.tensor.FloatMatrix;
@@ -106,7 +106,7 @@ class TokenLatentHeatmapTest {
     TokenLatentHeatmap h = TokenLatentHeatmap.build(s.patches, s.attention, s.tokens, new TokenSpan(2, 9),
         HeatmapOptions.defaults().withTopK(3).withFilter(NoisyLatentFilter.off()).withNormalization(Normalization.NONE)
             .withClustering(ClusteringMethod.Hierarchical.correlation(2)));
-    FloatMatrix ref = LatentRanking.scores(s.patches, s.attention, s.tokens, AttentionWeighting.RAW).scores();
+    FloatMatrix ref = new AttentionScorer(s.patches, s.attention, AttentionWeighting.RAW).scores(s.tokens).scores();
     assertEquals(s.tokens.subList(2, 9), h.tokens());
     for (int r = 0; r < 7; r++) {
       for (int c = 0; c < h.latentIds().size(); c++) {
@@ -226,7 +226,7 @@ class TokenLatentHeatmapTest {
       }
       tokens = tokens.subList(tokens.size() - 8, tokens.size());
       float[] logFreq = sparsity.floats("sparsity");
-      float[] mean = LatentRanking.meanOverPatches(patches).toArray(); // a stand-in for data-set mean activations
+      float[] mean = AttentionScorer.meanOverPatches(patches).toArray(); // a stand-in for data-set mean activations
       TokenLatentHeatmap h = TokenLatentHeatmap.build(patches, attn, tokens, TokenSpan.all(8),
           LatentStatistics.fromLog10Sparsity(mean, logFreq), HeatmapOptions.defaults());
       FloatMatrix ref = out.floatMatrix("case0.scores.gen_producing");

@@ -26,7 +26,7 @@ import org.visualscratchpad.analysis.heatmap.NoisyLatentFilter;
 import org.visualscratchpad.analysis.heatmap.TokenLatentHeatmap;
 import org.visualscratchpad.analysis.heatmap.TokenSpan;
 import org.visualscratchpad.analysis.ranking.AttentionWeighting;
-import org.visualscratchpad.analysis.ranking.LatentRanking;
+import org.visualscratchpad.analysis.ranking.AttentionScorer;
 import org.visualscratchpad.analysis.ranking.PatchActivations;
 import org.visualscratchpad.analysis.ranking.TokenLatentScores;
 import org.visualscratchpad.safetensors.SafetensorsFile;
@@ -185,14 +185,14 @@ class PicturesTest {
 
   @Test
   void activation_bars_weighted_and_unweighted() throws Exception {
-    TokenLatentScores s = LatentRanking.scores(patches, attention, tokens, AttentionWeighting.RAW);
+    TokenLatentScores s = new AttentionScorer(patches, attention, AttentionWeighting.RAW).scores(tokens);
     checked("bars-token0", () -> ActivationBarsPicture.render(tokens.get(0), s.row(0).topK(15),
-        LatentRanking.meanOverPatches(patches).topK(15)), true);
+        AttentionScorer.meanOverPatches(patches).topK(15)), true);
   }
 
   @Test
   void reference_images_with_patch_masks() throws Exception {
-    int latent = LatentRanking.meanOverPatches(patches).topK(1).get(0).latentId();
+    int latent = AttentionScorer.meanOverPatches(patches).topK(1).get(0).latentId();
     float[] acts = patches.latentOverTokens(latent);
     BufferedImage square = new BufferedImage(42, 42, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = square.createGraphics();
