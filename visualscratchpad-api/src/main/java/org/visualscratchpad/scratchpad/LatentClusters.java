@@ -2,6 +2,7 @@ package org.visualscratchpad.scratchpad;
 
 import java.util.List;
 import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.ScratchpadException;
 
 /**
  * The clusters of a heatmap's columns, with the dendrogram's leaf order (hierarchical methods).
@@ -38,9 +39,18 @@ public record LatentClusters(TokenLatentHeatmap heatmap, ClusterOptions options,
     return clusters.stream().filter(c -> c.latentIds().contains(latentId)).findFirst();
   }
 
-  /** Plans ablating cluster {@code index}'s latents on the heatmap's answer. */
+  /**
+   * Plans ablating cluster {@code index}'s latents on the heatmap's answer.
+   *
+   * @throws ScratchpadException if the heatmap was built from stored activations, without an answer
+   */
   public Experiment ablate(int index) {
-    return heatmap.answer().ablate(get(index));
+    LatentCluster cluster = get(index);
+    if (heatmap.answer() == null) {
+      throw new ScratchpadException("this heatmap was built from stored activations, not from an answer, so cluster "
+          + index + " cannot be ablated. Ask the model (Scratchpad.ask) and cluster that answer's heatmap.");
+    }
+    return heatmap.answer().ablate(cluster);
   }
 
   /** The heatmap drawn in leaf order with the cluster bands. */

@@ -8,13 +8,15 @@ import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.analysis.ranking.AttentionScorer;
 import org.visualscratchpad.analysis.ranking.AttentionWeighting;
 import org.visualscratchpad.analysis.ranking.PatchActivations;
+import org.visualscratchpad.scratchpad.HeatmapOptions;
 import org.visualscratchpad.scratchpad.RankedLatent;
 import org.visualscratchpad.tensor.FloatMatrix;
 
 /**
  * The raw token-latent matrix before normalisation and clustering: the union of every token's
  * top-{@code k} latents (noisy latents excluded) as columns, ascending by latent id, and their
- * attention-weighted scores on every token of the span.
+ * attention-weighted scores on every token of the span. The API's {@link
+ * org.visualscratchpad.scratchpad.TokenLatentHeatmap} is this matrix normalised ({@link #normalise}).
  *
  * <pre>{@code
  * jshell> var m = HeatmapMatrix.compute(patches, attn, tokens, new TokenSpan(0, 8), FilteredLatents.none(256), 20, AttentionWeighting.RAW)
@@ -74,6 +76,38 @@ public record HeatmapMatrix(List<String> tokens, TokenSpan span, List<Integer> l
       idList.add(id);
     }
     return new HeatmapMatrix(tokens.subList(span.from(), span.to()), span, idList, scores, topK, filtered, weighting);
+  }
+
+  /**
+   * Scales rows or columns by their largest absolute value (paper §A.2), so that each spans [0, 1]
+   * for non-negative scores; an all-zero row or column stays zero. {@code NONE} returns the matrix.
+   */
+  public static FloatMatrix normalise(FloatMatrix m, HeatmapOptions.Normalization normalization) {
+    int rows = m.rows();
+    int cols = m.cols();
+    float[] d = m.toArray();
+    if (normalization == HeatmapOptions.Normalization.ROW) {
+      for (int r = 0; r < rows; r++) {
+        float max = 0;
+        for (int c = 0; c < cols; c++) {
+          max = Math.max(max, Math.abs(d[r * cols + c]));
+        }
+        for (int c = 0; c < cols && max > 0; c++) {
+          d[r * cols + c] /= max;
+        }
+      }
+    } else if (normalization == HeatmapOptions.Normalization.COLUMN) {
+      for (int c = 0; c < cols; c++) {
+        float max = 0;
+        for (int r = 0; r < rows; r++) {
+          max = Math.max(max, Math.abs(d[r * cols + c]));
+        }
+        for (int r = 0; r < rows && max > 0; r++) {
+          d[r * cols + c] /= max;
+        }
+      }
+    }
+    return FloatMatrix.adopt(rows, cols, d);
   }
 
   @Override

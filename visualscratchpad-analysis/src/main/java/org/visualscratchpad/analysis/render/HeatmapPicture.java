@@ -4,7 +4,6 @@ import java.awt.Color;
 import java.util.List;
 import java.util.Optional;
 import org.visualscratchpad.analysis.cluster.Dendrogram;
-import org.visualscratchpad.analysis.heatmap.TokenLatentHeatmap;
 import org.visualscratchpad.scratchpad.Picture;
 import org.visualscratchpad.tensor.FloatMatrix;
 
@@ -14,7 +13,7 @@ import org.visualscratchpad.tensor.FloatMatrix;
  * the heatmap has at most 20,000 cells.
  *
  * <pre>{@code
- * jshell> HeatmapPicture.render(heatmap).save(Path.of("heatmap.png"))
+ * jshell> answer.cluster().picture().save(Path.of("heatmap.png"))     // through ScratchpadAnalysis.picture
  * }</pre>
  *
  * <p>Stateless and thread-safe; the same heatmap gives the same bytes.
@@ -23,19 +22,6 @@ public final class HeatmapPicture {
   private static final int MAX_SVG_CELLS = 20_000;
 
   private HeatmapPicture() {}
-
-  /** The heatmap in its display (leaf) order with dendrogram and cluster bands. */
-  public static Picture render(TokenLatentHeatmap heatmap) {
-    List<Integer> order = heatmap.clustering().order();
-    int[] position = new int[order.size()];
-    for (int i = 0; i < order.size(); i++) {
-      position[order.get(i)] = i;
-    }
-    String title = "Token-latent heatmap (" + heatmap.options().normalization().name().toLowerCase(java.util.Locale.ROOT)
-        + " normalised, top " + heatmap.options().topK() + " per token)";
-    return render(title, heatmap.tokens(), heatmap.latentIds(), heatmap.values(), heatmap.columnLabels(),
-        heatmap.clustering().dendrogram(), position);
-  }
 
   /**
    * A heatmap from plain parts.

@@ -15,8 +15,6 @@ import org.visualscratchpad.analysis.heatmap.FilteredLatents;
 import org.visualscratchpad.analysis.heatmap.HeatmapMatrix;
 import org.visualscratchpad.analysis.heatmap.LatentStatistics;
 import org.visualscratchpad.analysis.heatmap.NoisyLatentFilter;
-import org.visualscratchpad.analysis.heatmap.Normalization;
-import org.visualscratchpad.analysis.heatmap.TokenLatentHeatmap;
 import org.visualscratchpad.analysis.heatmap.TokenSpan;
 import org.visualscratchpad.analysis.ranking.AttentionWeighting;
 import org.visualscratchpad.analysis.ranking.ImageTokenRows;
@@ -40,6 +38,7 @@ import org.visualscratchpad.scratchpad.Picture;
 import org.visualscratchpad.scratchpad.RankOptions;
 import org.visualscratchpad.scratchpad.RankedLatent;
 import org.visualscratchpad.scratchpad.Scratchpad;
+import org.visualscratchpad.scratchpad.TokenLatentHeatmap;
 import org.visualscratchpad.tensor.FloatMatrix;
 
 /**
@@ -83,21 +82,41 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
     return new org.visualscratchpad.scratchpad.LatentRanking(answer, options, perToken, overall);
   }
 
+  /** The heatmap of the answer's image and generated tokens, filtered by its scratchpad's statistics if loaded. */
   @Override
-  public org.visualscratchpad.scratchpad.TokenLatentHeatmap heatmap(Answer answer, HeatmapOptions options) {
-    PatchActivations patches = patches(answer);
-    FloatMatrix attn = answer.attention().weights();
+  public TokenLatentHeatmap heatmap(Answer answer, HeatmapOptions options) {
+    DatasetStatistics stats = answer.source().flatMap(Scratchpad::statistics).orElse(null);
+    return heatmap(answer, patches(answer), answer.attention().weights(), answer.attention().tokens(), stats, options);
+  }
+
+  /**
+   * The token-latent heatmap of stored activations and attention, without an answer (its {@link
+   * TokenLatentHeatmap#answer()} is null, so its clusters cannot be ablated): e.g. {@code vsp
+   * heatmap} on a safetensors file.
+   *
+   * @param attention {@code [tokens x imageTokens]}
+   * @param tokens one string per attention row
+   * @param stats the statistics the noisy-latent filter reads; null to filter nothing
+   * @throws InvalidInputException if the shapes disagree, the statistics belong to another SAE or no
+   *     latent scores above 0
+   */
+  public static TokenLatentHeatmap heatmap(PatchActivations patches, FloatMatrix attention, List<String> tokens,
+      DatasetStatistics stats, HeatmapOptions options) {
+    return heatmap(null, patches, attention, tokens, stats, options);
+  }
+
+  private static TokenLatentHeatmap heatmap(Answer answer, PatchActivations patches, FloatMatrix attention,
+      List<String> tokens, DatasetStatistics stats, HeatmapOptions options) {
+    FloatMatrix attn = attention;
     if (!options.attentionWeighted()) {
       float[] uniform = new float[attn.rows() * attn.cols()];
       Arrays.fill(uniform, 1f / attn.cols());
       attn = FloatMatrix.adopt(attn.rows(), attn.cols(), uniform);
     }
-    List<String> tokens = answer.attention().tokens();
     TokenSpan span = TokenSpan.all(attn.rows());
     NoisyLatentFilter filter = filter(options);
-    Optional<LatentStatistics> stats = answer.source().flatMap(Scratchpad::statistics).map(ScratchpadAnalysis::statistics);
-    FilteredLatents filtered = filter.active() && stats.isPresent()
-        ? filter.apply(stats.get()) : FilteredLatents.none(patches.dSae());
+    FilteredLatents filtered = filter.active() && stats != null
+        ? filter.apply(statistics(stats)) : FilteredLatents.none(patches.dSae());
     HeatmapMatrix matrix = HeatmapMatrix.compute(patches, attn, tokens, span, filtered, options.topK(), AttentionWeighting.RAW);
     List<Integer> filteredOut = new ArrayList<>();
     if (filtered.excludedCount() > 0) {
@@ -109,9 +128,8 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
         }
       }
     }
-    FloatMatrix values = TokenLatentHeatmap.normalise(matrix.scores(), Normalization.valueOf(options.normalization().name()));
-    return new org.visualscratchpad.scratchpad.TokenLatentHeatmap(answer, options, matrix.tokens(), matrix.latentIds(), values,
-        filteredOut);
+    FloatMatrix values = HeatmapMatrix.normalise(matrix.scores(), options.normalization());
+    return new TokenLatentHeatmap(answer, options, matrix.tokens(), matrix.latentIds(), values, filteredOut);
   }
 
   /** The analysis module's filter for the API's noisy-filter choice (package-private for tests). */
@@ -130,6 +148,9 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
 
   /** Plain-array statistics from the SAE module's statistics. */
   public static LatentStatistics statistics(DatasetStatistics stats) {
+    if (stats instanceof LatentStatistics plain) {
+      return plain;
+    }
     float[] mean = new float[stats.dSae()];
     float[] freq = new float[stats.dSae()];
     for (int j = 0; j < mean.length; j++) {
@@ -150,9 +171,9 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
   }
 
   @Override
-  public LatentClusters cluster(org.visualscratchpad.scratchpad.TokenLatentHeatmap heatmap, ClusterOptions options) {
+  public LatentClusters cluster(TokenLatentHeatmap heatmap, ClusterOptions options) {
     ColumnClustering c = ColumnClusterer.cluster(heatmap.values(), method(options));
-    FloatMatrix strength = TokenLatentHeatmap.normalise(heatmap.values(), Normalization.COLUMN);
+    FloatMatrix strength = HeatmapMatrix.normalise(heatmap.values(), HeatmapOptions.Normalization.COLUMN);
     List<LatentCluster> clusters = new ArrayList<>();
     for (int label = 0; label < c.clusterCount(); label++) {
       List<Integer> members = c.members(label);
@@ -179,7 +200,7 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
   }
 
   @Override
-  public Picture picture(org.visualscratchpad.scratchpad.TokenLatentHeatmap heatmap, LatentClusters clusters) {
+  public Picture picture(TokenLatentHeatmap heatmap, LatentClusters clusters) {
     String title = "Token-latent heatmap (" + heatmap.options().normalization().name().toLowerCase(java.util.Locale.ROOT)
         + " normalisation, top " + heatmap.options().topK() + " per token)";
     if (clusters == null) {

@@ -213,7 +213,7 @@ class ColumnClustererTest {
   }
 
   static FloatMatrix columnNormalised(FloatMatrix m) {
-    return org.visualscratchpad.analysis.heatmap.TokenLatentHeatmap.normalise(m,
-        org.visualscratchpad.analysis.heatmap.Normalization.COLUMN);
+    return org.visualscratchpad.analysis.heatmap.HeatmapMatrix.normalise(m,
+        org.visualscratchpad.scratchpad.HeatmapOptions.Normalization.COLUMN);
   }
 }
