@@ -3,8 +3,11 @@ package org.visualscratchpad.analysis.render;
 import java.awt.Color;
 import java.util.List;
 import java.util.Optional;
-import org.visualscratchpad.analysis.cluster.Dendrogram;
+import org.visualscratchpad.scratchpad.Dendrogram;
+import org.visualscratchpad.scratchpad.LatentCluster;
+import org.visualscratchpad.scratchpad.LatentClusters;
 import org.visualscratchpad.scratchpad.Picture;
+import org.visualscratchpad.scratchpad.TokenLatentHeatmap;
 import org.visualscratchpad.tensor.FloatMatrix;
 
 /**
@@ -13,7 +16,7 @@ import org.visualscratchpad.tensor.FloatMatrix;
  * the heatmap has at most 20,000 cells.
  *
  * <pre>{@code
- * jshell> answer.cluster().picture().save(Path.of("heatmap.png"))     // through ScratchpadAnalysis.picture
+ * jshell> HeatmapPicture.render(answer.heatmap(), answer.cluster()).save(Path.of("heatmap.png"))   // = answer.cluster().picture()
  * }</pre>
  *
  * <p>Stateless and thread-safe; the same heatmap gives the same bytes.
@@ -22,6 +25,42 @@ public final class HeatmapPicture {
   private static final int MAX_SVG_CELLS = 20_000;
 
   private HeatmapPicture() {}
+
+  /**
+   * The API's heatmap: with {@code clusters} (null for none) its columns in their leaf order, a band
+   * per cluster and the dendrogram of a hierarchical clustering, all read from {@code clusters}
+   * (nothing is clustered again).
+   */
+  public static Picture render(TokenLatentHeatmap heatmap, LatentClusters clusters) {
+    String title = "Token-latent heatmap (" + heatmap.options().normalization().name().toLowerCase(java.util.Locale.ROOT)
+        + " normalisation, top " + heatmap.options().topK() + " per token)";
+    if (clusters == null) {
+      return render(title, heatmap.tokens(), heatmap.latentIds(), heatmap.values(), List.of(), Optional.empty(), new int[0]);
+    }
+    java.util.Map<Integer, Integer> clusterOf = new java.util.HashMap<>();
+    for (LatentCluster c : clusters.clusters()) {
+      c.latentIds().forEach(id -> clusterOf.put(id, c.index()));
+    }
+    List<Integer> order = clusters.leafOrder();
+    int rows = heatmap.values().rows();
+    int cols = order.size();
+    float[] values = new float[rows * cols];
+    List<Integer> ids = new java.util.ArrayList<>();
+    List<Integer> bands = new java.util.ArrayList<>();
+    int[] position = new int[cols];
+    for (int i = 0; i < cols; i++) {
+      int column = order.get(i);
+      int latentId = heatmap.latentIds().get(column);
+      ids.add(latentId);
+      bands.add(clusterOf.get(latentId));
+      position[column] = i;
+      for (int r = 0; r < rows; r++) {
+        values[r * cols + i] = heatmap.values().get(r, column);
+      }
+    }
+    return render(title, heatmap.tokens(), ids, FloatMatrix.adopt(rows, cols, values), bands, clusters.dendrogram(),
+        position);
+  }
 
   /**
    * A heatmap from plain parts.

@@ -5,12 +5,8 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
-import org.visualscratchpad.analysis.cluster.ClusteringMethod;
 import org.visualscratchpad.analysis.cluster.ColumnClusterer;
 import org.visualscratchpad.analysis.cluster.ColumnClustering;
-import org.visualscratchpad.analysis.cluster.ColumnDistance;
-import org.visualscratchpad.analysis.cluster.Cut;
-import org.visualscratchpad.analysis.cluster.Linkage;
 import org.visualscratchpad.analysis.heatmap.FilteredLatents;
 import org.visualscratchpad.analysis.heatmap.HeatmapMatrix;
 import org.visualscratchpad.analysis.heatmap.LatentStatistics;
@@ -160,19 +156,9 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
     return LatentStatistics.of(mean, freq);
   }
 
-  /** The clustering method of the API's options. */
-  public static ClusteringMethod method(ClusterOptions options) {
-    ColumnDistance distance = ColumnDistance.valueOf(options.distance().name());
-    if (options.method() == ClusterOptions.Method.KMEANS) {
-      return new ClusteringMethod.KMeans(options.clusters(), distance, options.restarts(), 100, options.seed());
-    }
-    Cut cut = options.clusters() > 0 ? new Cut.IntoClusters(options.clusters()) : new Cut.AtHeight(options.cutHeight());
-    return new ClusteringMethod.Hierarchical(Linkage.valueOf(options.method().name()), distance, cut);
-  }
-
   @Override
   public LatentClusters cluster(TokenLatentHeatmap heatmap, ClusterOptions options) {
-    ColumnClustering c = ColumnClusterer.cluster(heatmap.values(), method(options));
+    ColumnClustering c = ColumnClusterer.cluster(heatmap.values(), options);
     FloatMatrix strength = HeatmapMatrix.normalise(heatmap.values(), HeatmapOptions.Normalization.COLUMN);
     List<LatentCluster> clusters = new ArrayList<>();
     for (int label = 0; label < c.clusterCount(); label++) {
@@ -196,38 +182,13 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
       }
       clusters.add(new LatentCluster(label, ids, strongest));
     }
-    return new LatentClusters(heatmap, options, clusters, c.order());
+    return new LatentClusters(heatmap, options, clusters, c.order(), c.dendrogram());
   }
 
+  /** The heatmap drawn by {@link HeatmapPicture}: in the clusters' leaf order with their bands and tree, if given. */
   @Override
   public Picture picture(TokenLatentHeatmap heatmap, LatentClusters clusters) {
-    String title = "Token-latent heatmap (" + heatmap.options().normalization().name().toLowerCase(java.util.Locale.ROOT)
-        + " normalisation, top " + heatmap.options().topK() + " per token)";
-    if (clusters == null) {
-      return HeatmapPicture.render(title, heatmap.tokens(), heatmap.latentIds(), heatmap.values(), List.of(), Optional.empty(),
-          new int[0]);
-    }
-    ColumnClustering c = ColumnClusterer.cluster(heatmap.values(), method(clusters.options()));
-    List<Integer> order = clusters.leafOrder();
-    int rows = heatmap.values().rows();
-    int cols = order.size();
-    float[] values = new float[rows * cols];
-    List<Integer> ids = new ArrayList<>();
-    List<Integer> bands = new ArrayList<>();
-    for (int i = 0; i < cols; i++) {
-      int column = order.get(i);
-      ids.add(heatmap.latentIds().get(column));
-      bands.add(c.labels().get(column));
-      for (int r = 0; r < rows; r++) {
-        values[r * cols + i] = heatmap.values().get(r, column);
-      }
-    }
-    int[] position = new int[cols];
-    for (int i = 0; i < cols; i++) {
-      position[order.get(i)] = i;
-    }
-    return HeatmapPicture.render(title, heatmap.tokens(), ids, FloatMatrix.adopt(rows, cols, values), bands, c.dendrogram(),
-        position);
+    return HeatmapPicture.render(heatmap, clusters);
   }
 
   /** UMAP ({@link LatentMap}, default options with {@code seed}) of the SAE's unit decoder directions. */
@@ -260,8 +221,9 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
       d[latentId] = map.positions().get(latentId, 0);
       d[n + latentId] = map.positions().get(latentId, 1);
     }
-    ColumnClustering c = ColumnClusterer.cluster(FloatMatrix.of(2, n, d),
-        ClusteringMethod.KMeans.of(clusters, ColumnDistance.EUCLIDEAN, map.seed()));
+    ColumnClustering c = ColumnClusterer.cluster(FloatMatrix.of(2, n, d), ClusterOptions.defaults()
+        .withMethod(ClusterOptions.Method.KMEANS).withDistance(ClusterOptions.Distance.EUCLIDEAN).withClusters(clusters)
+        .withSeed(map.seed()));
     List<Integer> labels = new ArrayList<>(n);
     for (int latentId = 0; latentId < n; latentId++) {
       labels.add(c.labels().get(latentId));

@@ -17,6 +17,7 @@ import org.visualscratchpad.scratchpad.Answer;
 import org.visualscratchpad.scratchpad.AskOptions;
 import org.visualscratchpad.scratchpad.ClusterOptions;
 import org.visualscratchpad.scratchpad.HeatmapOptions;
+import org.visualscratchpad.scratchpad.LatentCluster;
 import org.visualscratchpad.scratchpad.LatentClusters;
 import org.visualscratchpad.scratchpad.LatentRanking;
 import org.visualscratchpad.scratchpad.Picture;
@@ -92,6 +93,26 @@ class ScratchpadAnalysisTest {
     assertEquals(k.clusters(), h.cluster(ClusterOptions.defaults().withMethod(ClusterOptions.Method.KMEANS)
         .withClusters(3).withSeed(4)).clusters());
     assertTrue(h.picture().png().length > 100);
+  }
+
+  @Test
+  void a_picture_is_drawn_from_the_clusters_it_is_given_without_clustering_again() {
+    TokenLatentHeatmap h = answer.heatmap(HeatmapOptions.defaults().withTopK(10));
+    LatentClusters hierarchical = h.cluster(ClusterOptions.defaults().withClusters(3));
+    assertTrue(hierarchical.dendrogram().isPresent());
+    assertEquals(h.latentIds().size(), hierarchical.dendrogram().get().leaves());
+    assertTrue(h.cluster(ClusterOptions.defaults().withMethod(ClusterOptions.Method.KMEANS).withClusters(3)).dendrogram()
+        .isEmpty());
+    // the same columns, order and tree, but every latent in one band: a picture that clustered again would not see it
+    LatentClusters oneBand = new LatentClusters(h, hierarchical.options(),
+        List.of(new LatentCluster(0, h.latentIds(), List.of())), hierarchical.leafOrder(), hierarchical.dendrogram());
+    assertFalse(java.util.Arrays.equals(hierarchical.picture().png(), oneBand.picture().png()));
+    assertArrayEquals(hierarchical.picture().png(), new LatentClusters(h, hierarchical.options(), hierarchical.clusters(),
+        hierarchical.leafOrder(), hierarchical.dendrogram()).picture().png());
+    var bad = assertThrows(org.visualscratchpad.InvalidInputException.class, () -> new LatentClusters(h,
+        hierarchical.options(), hierarchical.clusters(), hierarchical.leafOrder().subList(1, h.latentIds().size()),
+        java.util.Optional.empty()));
+    assertTrue(bad.getMessage().contains("must cover the heatmap's"), bad.getMessage());
   }
 
   @Test
