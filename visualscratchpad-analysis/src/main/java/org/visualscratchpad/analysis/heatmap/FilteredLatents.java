@@ -58,9 +58,9 @@ public final class FilteredLatents {
     return excluded.stream().toArray();
   }
 
-  /** The excluded set as a new BitSet. */
-  public BitSet toBitSet() {
-    return (BitSet) excluded.clone();
+  /** The excluded set (the scorer reads it; never written). */
+  BitSet excludedSet() {
+    return excluded;
   }
 
   /** The smallest mean activation that was excluded; empty if that axis is off. */

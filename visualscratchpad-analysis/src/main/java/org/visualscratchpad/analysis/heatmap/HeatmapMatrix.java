@@ -30,18 +30,22 @@ import org.visualscratchpad.tensor.FloatMatrix;
  * @param topK the k used
  * @param filtered the excluded latents
  * @param weighting how attention weighted the patches
+ * @param filteredOut the excluded latents that would have been columns without the exclusion, ascending
  */
 public record HeatmapMatrix(List<String> tokens, TokenSpan span, List<Integer> latentIds, FloatMatrix scores, int topK,
-    FilteredLatents filtered, AttentionWeighting weighting) {
+    FilteredLatents filtered, AttentionWeighting weighting, List<Integer> filteredOut) {
   public HeatmapMatrix {
     tokens = List.copyOf(tokens);
     latentIds = List.copyOf(latentIds);
+    filteredOut = List.copyOf(filteredOut);
     InvalidInputException.check(scores.rows() == tokens.size() && scores.cols() == latentIds.size(),
         "scores [%s x %s] must be [tokens (%s) x latents (%s)]", scores.rows(), scores.cols(), tokens.size(), latentIds.size());
   }
 
   /**
-   * Selects the columns and computes their scores.
+   * Selects the columns and computes their scores, in one scoring pass: the excluded latents are
+   * scored into their own top-{@code k} ({@link AttentionScorer#topKSplit}), which tells which of
+   * them the exclusion removed ({@link #filteredOut()}) without building the heatmap twice.
    *
    * @param attention {@code [allTokens x imageTokens]}, rows of {@code span} are used
    * @param tokens the strings of all attention rows
@@ -59,11 +63,19 @@ public record HeatmapMatrix(List<String> tokens, TokenSpan span, List<Integer> l
     FloatMatrix rows = attention.rowRange(span.from(), span.to());
     InvalidInputException.check(topK >= 1, "topK (%s) must be >= 1", topK);
     AttentionScorer scorer = new AttentionScorer(patches, rows, weighting);
-    List<List<RankedLatent>> top = scorer.topK(topK, filtered.toBitSet());
+    AttentionScorer.Split top = scorer.topKSplit(topK, filtered.excludedSet());
     BitSet union = new BitSet(patches.dSae());
-    for (List<RankedLatent> list : top) {
-      for (RankedLatent r : list) {
+    BitSet removed = new BitSet(patches.dSae());
+    for (int t = 0; t < top.kept().size(); t++) {
+      for (RankedLatent r : top.kept().get(t)) {
         union.set(r.latentId());
+      }
+      if (!top.excluded().get(t).isEmpty()) {
+        for (RankedLatent r : top.merged(t, topK)) {
+          if (filtered.isExcluded(r.latentId())) {
+            removed.set(r.latentId());
+          }
+        }
       }
     }
     InvalidInputException.check(!union.isEmpty(),
@@ -75,7 +87,8 @@ public record HeatmapMatrix(List<String> tokens, TokenSpan span, List<Integer> l
     for (int id : ids) {
       idList.add(id);
     }
-    return new HeatmapMatrix(tokens.subList(span.from(), span.to()), span, idList, scores, topK, filtered, weighting);
+    return new HeatmapMatrix(tokens.subList(span.from(), span.to()), span, idList, scores, topK, filtered, weighting,
+        removed.stream().boxed().toList());
   }
 
   /**

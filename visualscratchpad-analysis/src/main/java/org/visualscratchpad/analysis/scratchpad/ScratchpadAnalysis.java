@@ -114,18 +114,8 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
     FilteredLatents filtered = filter.active() && stats != null
         ? filter.apply(statistics(stats)) : FilteredLatents.none(patches.dSae());
     HeatmapMatrix matrix = HeatmapMatrix.compute(patches, attn, tokens, span, filtered, options.topK(), AttentionWeighting.RAW);
-    List<Integer> filteredOut = new ArrayList<>();
-    if (filtered.excludedCount() > 0) {
-      HeatmapMatrix unfiltered = HeatmapMatrix.compute(patches, attn, tokens, span, FilteredLatents.none(patches.dSae()),
-          options.topK(), AttentionWeighting.RAW);
-      for (int id : unfiltered.latentIds()) {
-        if (filtered.isExcluded(id)) {
-          filteredOut.add(id);
-        }
-      }
-    }
     FloatMatrix values = HeatmapMatrix.normalise(matrix.scores(), options.normalization());
-    return new TokenLatentHeatmap(answer, options, matrix.tokens(), matrix.latentIds(), values, filteredOut);
+    return new TokenLatentHeatmap(answer, options, matrix.tokens(), matrix.latentIds(), values, matrix.filteredOut());
   }
 
   /** The analysis module's filter for the API's noisy-filter choice (package-private for tests). */

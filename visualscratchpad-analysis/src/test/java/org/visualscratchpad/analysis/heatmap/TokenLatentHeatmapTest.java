@@ -187,6 +187,38 @@ class TokenLatentHeatmapTest {
     assertTrue(unfiltered.latentIds().containsAll(List.of(0, 10)) && unfiltered.filteredOut().isEmpty());
   }
 
+  /** One scoring pass names the filtered latents exactly as building the heatmap again without the filter does. */
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {21, 22, 23, 24})
+  void filtered_out_latents_are_those_an_unfiltered_heatmap_would_show(long seed) {
+    Random rnd = new Random(seed);
+    int d = 300;
+    PatchActivations patches = PatchActivations.llava15(org.visualscratchpad.analysis.ranking.AttentionScorerTest.randomActs(
+        rnd, 41, d, 0.08));
+    FloatMatrix attn = org.visualscratchpad.analysis.ranking.AttentionScorerTest.randomAttention(rnd, 1 + rnd.nextInt(30), 40);
+    List<String> tokens = new ArrayList<>();
+    for (int t = 0; t < attn.rows(); t++) {
+      tokens.add("t" + t);
+    }
+    float[] mean = new float[d];
+    float[] freq = new float[d];
+    for (int j = 0; j < d; j++) {
+      mean[j] = rnd.nextFloat();
+      freq[j] = rnd.nextFloat();
+    }
+    FilteredLatents filtered = new NoisyLatentFilter(10, true, true).apply(LatentStatistics.of(mean, freq));
+    int k = 1 + rnd.nextInt(15);
+    HeatmapMatrix once = HeatmapMatrix.compute(patches, attn, tokens, TokenSpan.all(attn.rows()), filtered, k,
+        AttentionWeighting.RAW);
+    HeatmapMatrix unfiltered = HeatmapMatrix.compute(patches, attn, tokens, TokenSpan.all(attn.rows()),
+        FilteredLatents.none(d), k, AttentionWeighting.RAW);
+    List<Integer> expected = unfiltered.latentIds().stream().filter(filtered::isExcluded).toList();
+    assertFalse(expected.isEmpty(), "seed " + seed + ": the filter removes nothing; the test shows nothing");
+    assertEquals(expected, once.filteredOut(), "seed " + seed);
+    assertTrue(once.latentIds().stream().noneMatch(filtered::isExcluded), "seed " + seed);
+    assertEquals(List.of(), unfiltered.filteredOut());
+  }
+
   @Test
   void bad_input_gets_defined_results_or_clear_errors() {
     Scene s = new Scene(5);

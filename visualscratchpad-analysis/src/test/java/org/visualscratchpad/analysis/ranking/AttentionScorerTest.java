@@ -21,7 +21,7 @@ import org.visualscratchpad.tensor.FloatMatrix;
 import org.visualscratchpad.vision.ImageTokenLocation;
 import org.visualscratchpad.vision.PixelBox;
 
-class AttentionScorerTest {
+public class AttentionScorerTest {
   private static final float SCORE_ATOL = 1e-5f;
 
   private static List<String> names(int n) {
