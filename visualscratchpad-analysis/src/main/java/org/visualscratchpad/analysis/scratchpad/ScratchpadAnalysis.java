@@ -9,8 +9,6 @@ import org.visualscratchpad.analysis.cluster.ColumnClusterer;
 import org.visualscratchpad.analysis.cluster.ColumnClustering;
 import org.visualscratchpad.analysis.heatmap.FilteredLatents;
 import org.visualscratchpad.analysis.heatmap.HeatmapMatrix;
-import org.visualscratchpad.analysis.heatmap.LatentStatistics;
-import org.visualscratchpad.analysis.heatmap.NoisyLatentFilter;
 import org.visualscratchpad.analysis.heatmap.TokenSpan;
 import org.visualscratchpad.analysis.ranking.AttentionWeighting;
 import org.visualscratchpad.analysis.ranking.ImageTokenRows;
@@ -110,40 +108,11 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
       attn = FloatMatrix.adopt(attn.rows(), attn.cols(), uniform);
     }
     TokenSpan span = TokenSpan.all(attn.rows());
-    NoisyLatentFilter filter = filter(options);
-    FilteredLatents filtered = filter.active() && stats != null
-        ? filter.apply(statistics(stats)) : FilteredLatents.none(patches.dSae());
+    FilteredLatents filtered = stats != null && options.noisyFilter() != HeatmapOptions.NoisyFilter.NONE
+        ? FilteredLatents.of(stats, options.noisyFilter(), options.noisyPercent()) : FilteredLatents.none(patches.dSae());
     HeatmapMatrix matrix = HeatmapMatrix.compute(patches, attn, tokens, span, filtered, options.topK(), AttentionWeighting.RAW);
     FloatMatrix values = HeatmapMatrix.normalise(matrix.scores(), options.normalization());
     return new TokenLatentHeatmap(answer, options, matrix.tokens(), matrix.latentIds(), values, matrix.filteredOut());
-  }
-
-  /** The analysis module's filter for the API's noisy-filter choice (package-private for tests). */
-  static NoisyLatentFilter filter(HeatmapOptions options) {
-    switch (options.noisyFilter()) {
-      case MEAN_ACTIVATION:
-        return new NoisyLatentFilter(options.noisyPercent(), true, false);
-      case FREQUENCY:
-        return new NoisyLatentFilter(options.noisyPercent(), false, true);
-      case BOTH:
-        return new NoisyLatentFilter(options.noisyPercent(), true, true);
-      default:
-        return NoisyLatentFilter.off();
-    }
-  }
-
-  /** Plain-array statistics from the SAE module's statistics. */
-  public static LatentStatistics statistics(DatasetStatistics stats) {
-    if (stats instanceof LatentStatistics plain) {
-      return plain;
-    }
-    float[] mean = new float[stats.dSae()];
-    float[] freq = new float[stats.dSae()];
-    for (int j = 0; j < mean.length; j++) {
-      mean[j] = stats.meanActivation(j);
-      freq[j] = stats.frequency(j);
-    }
-    return LatentStatistics.of(mean, freq);
   }
 
   @Override

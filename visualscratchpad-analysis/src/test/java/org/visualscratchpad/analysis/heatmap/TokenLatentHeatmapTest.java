@@ -158,13 +158,15 @@ class TokenLatentHeatmapTest {
       freq[j] = (d - j) / (float) d; // top 2% by frequency: 0, 1, 2, 3
     }
     LatentStatistics stats = LatentStatistics.of(mean, freq);
-    FilteredLatents f = NoisyLatentFilter.defaults().apply(stats);
+    FilteredLatents f = FilteredLatents.of(stats, HeatmapOptions.NoisyFilter.BOTH, 2);
     assertArrayEquals(new int[] {0, 1, 2, 3, 196, 197, 198, 199}, f.excludedIds());
     assertEquals(196.0, f.meanActivationThreshold().getAsDouble());
     assertEquals(0.985, f.frequencyThreshold().getAsDouble(), 1e-6);
-    assertArrayEquals(new int[] {196, 197, 198, 199}, new NoisyLatentFilter(2, true, false).apply(stats).excludedIds());
-    assertArrayEquals(new int[] {0, 1, 2, 3}, new NoisyLatentFilter(2, false, true).apply(stats).excludedIds());
-    assertEquals(0, NoisyLatentFilter.off().apply(stats).excludedCount());
+    assertArrayEquals(new int[] {196, 197, 198, 199},
+        FilteredLatents.of(stats, HeatmapOptions.NoisyFilter.MEAN_ACTIVATION, 2).excludedIds());
+    assertArrayEquals(new int[] {0, 1, 2, 3}, FilteredLatents.of(stats, HeatmapOptions.NoisyFilter.FREQUENCY, 2).excludedIds());
+    assertEquals(0, FilteredLatents.of(stats, HeatmapOptions.NoisyFilter.NONE, 2).excludedCount());
+    assertEquals(0, FilteredLatents.of(stats, HeatmapOptions.NoisyFilter.BOTH, 0).excludedCount());
     assertTrue(f.toString().contains("excluded 8 of 200"), f.toString());
   }
 
@@ -206,7 +208,7 @@ class TokenLatentHeatmapTest {
       mean[j] = rnd.nextFloat();
       freq[j] = rnd.nextFloat();
     }
-    FilteredLatents filtered = new NoisyLatentFilter(10, true, true).apply(LatentStatistics.of(mean, freq));
+    FilteredLatents filtered = FilteredLatents.of(LatentStatistics.of(mean, freq), HeatmapOptions.NoisyFilter.BOTH, 10);
     int k = 1 + rnd.nextInt(15);
     HeatmapMatrix once = HeatmapMatrix.compute(patches, attn, tokens, TokenSpan.all(attn.rows()), filtered, k,
         AttentionWeighting.RAW);
@@ -278,7 +280,7 @@ class TokenLatentHeatmapTest {
       float[] mean = AttentionScorer.meanOverPatches(patches).toArray(); // a stand-in for data-set mean activations
       LatentStatistics stats = LatentStatistics.fromLog10Sparsity(mean, logFreq);
       TokenLatentHeatmap h = ScratchpadAnalysis.heatmap(patches, attn, tokens, stats, HeatmapOptions.defaults());
-      int[] excluded = NoisyLatentFilter.defaults().apply(stats).excludedIds();
+      int[] excluded = FilteredLatents.of(stats, HeatmapOptions.NoisyFilter.BOTH, 2).excludedIds();
       FloatMatrix ref = out.floatMatrix("case0.scores.gen_producing");
       for (int t = 0; t < 8; t++) {
         // every token's top-20 (among non-excluded latents) is in the heatmap

@@ -21,7 +21,7 @@ import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.analysis.Fixtures;
 import org.visualscratchpad.analysis.embedding.StatisticsScatter;
 import org.visualscratchpad.analysis.heatmap.LatentStatistics;
-import org.visualscratchpad.analysis.heatmap.NoisyLatentFilter;
+import org.visualscratchpad.analysis.heatmap.FilteredLatents;
 import org.visualscratchpad.analysis.scratchpad.ScratchpadAnalysis;
 import org.visualscratchpad.analysis.ranking.AttentionWeighting;
 import org.visualscratchpad.analysis.ranking.AttentionScorer;
@@ -214,7 +214,7 @@ class PicturesTest {
 
   @Test
   void statistics_scatter_with_thresholds() throws Exception {
-    var filtered = new NoisyLatentFilter(5, true, true).apply(stats);
+    var filtered = FilteredLatents.of(stats, HeatmapOptions.NoisyFilter.BOTH, 5);
     checked("statistics-scatter", () -> ScatterPicture.render(StatisticsScatter.of(stats, filtered).plot()), true);
   }
 }
