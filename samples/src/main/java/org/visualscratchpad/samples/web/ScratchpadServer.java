@@ -236,7 +236,7 @@ public final class ScratchpadServer implements AutoCloseable {
   private void info(Context ctx) {
     SaeConfig c = pad.sae().config();
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("sae", Map.of("architecture", c.architecture().name(), "dIn", c.dIn(), "dSae", c.dSae(),
+    m.put("sae", Map.of("architecture", c.architecture().cfgName(), "dIn", c.dIn(), "dSae", c.dSae(),
         "hookPoint", c.hookPoint().toString(), "k", c.k(), "dtype", c.dtype(), "modelName", c.modelName()));
     m.put("statistics", pad.statistics().isPresent());
     m.put("limits", Map.of("maxImageBytes", options.maxImageBytes(), "maxImagePixels", options.maxImagePixels(),
