@@ -19,7 +19,7 @@ import org.visualscratchpad.sae.kernel.SaeWeights;
  *
  * <pre>{@code
  * jshell> SaeTypes.names()
- * $1 ==> "standard, topk, jumprelu"
+ * $1 ==> "standard, topk, jumprelu, gated"
  * jshell> SaeTypes.parse("relu").architecture()
  * $2 ==> standard
  * }</pre>
@@ -34,6 +34,7 @@ public final class SaeTypes {
   public static final SaeType STANDARD = register(new StandardSae());
   public static final SaeType TOPK = register(new TopKSae());
   public static final SaeType JUMPRELU = register(new JumpReluSae());
+  public static final SaeType GATED = register(new GatedSae());
 
   private SaeTypes() {}
 
