@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Optional;
 import org.visualscratchpad.analysis.cluster.ColumnClusterer;
 import org.visualscratchpad.analysis.cluster.ColumnClustering;
 import org.visualscratchpad.analysis.heatmap.FilteredLatents;
@@ -108,8 +107,9 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
       attn = FloatMatrix.adopt(attn.rows(), attn.cols(), uniform);
     }
     TokenSpan span = TokenSpan.all(attn.rows());
-    FilteredLatents filtered = stats != null && options.noisyFilter() != HeatmapOptions.NoisyFilter.NONE
-        ? FilteredLatents.of(stats, options.noisyFilter(), options.noisyPercent()) : FilteredLatents.none(patches.dSae());
+    boolean filter = stats != null && options.noisyFilter() != HeatmapOptions.NoisyFilter.NONE && options.noisyPercent() > 0;
+    FilteredLatents filtered = filter ? FilteredLatents.of(stats, options.noisyFilter(), options.noisyPercent())
+        : FilteredLatents.none(patches.dSae());
     HeatmapMatrix matrix = HeatmapMatrix.compute(patches, attn, tokens, span, filtered, options.topK(), AttentionWeighting.RAW);
     FloatMatrix values = HeatmapMatrix.normalise(matrix.scores(), options.normalization());
     return new TokenLatentHeatmap(answer, options, matrix.tokens(), matrix.latentIds(), values, matrix.filteredOut());
