@@ -1,16 +1,14 @@
 package org.visualscratchpad.spark;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
-import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.ScratchpadException;
+import org.visualscratchpad.sae.NoisyLatents;
 import org.visualscratchpad.sae.stats.ImageDecoding;
 import org.visualscratchpad.sae.stats.LatentStatistics;
-import org.visualscratchpad.sae.stats.NoisyLatents;
 import org.visualscratchpad.sae.stats.StatisticsOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
