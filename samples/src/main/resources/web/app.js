@@ -350,14 +350,16 @@ async function loadStatistics() {
   drawScatter(s);
 }
 function drawScatter(s) {
-  // flat typed arrays [x0, y0, x1, y1, ...]: ECharts' fast path for large scatters
-  let nNoisy = 0;
-  for (let l = 0; l < s.dSae; l++) if (s.frequency[l] >= s.frequencyThreshold || s.meanActivation[l] >= s.meanThreshold) nNoisy++;
+  // flat typed arrays [x0, y0, x1, y1, ...]: ECharts' fast path for large scatters. The noisy latents
+  // are the server's (the library's one rule), not recomputed here from the thresholds.
+  const isNoisy = new Uint8Array(s.dSae);
+  for (const l of s.noisy) isNoisy[l] = 1;
+  const nNoisy = s.noisy.length;
   const kept = new Float32Array(2 * (s.dSae - nNoisy)), noisy = new Float32Array(2 * nNoisy);
   const keptIds = new Int32Array(s.dSae - nNoisy), noisyIds = new Int32Array(nNoisy);
   let k = 0, n = 0;
   for (let l = 0; l < s.dSae; l++) {
-    if (s.frequency[l] >= s.frequencyThreshold || s.meanActivation[l] >= s.meanThreshold) {
+    if (isNoisy[l]) {
       noisy[2 * n] = s.frequency[l]; noisy[2 * n + 1] = s.meanActivation[l]; noisyIds[n++] = l;
     } else {
       kept[2 * k] = s.frequency[l]; kept[2 * k + 1] = s.meanActivation[l]; keptIds[k++] = l;

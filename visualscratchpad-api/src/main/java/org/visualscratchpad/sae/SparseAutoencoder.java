@@ -9,12 +9,14 @@ import org.visualscratchpad.tensor.FloatMatrix;
  *
  * <pre>
  *   pre      = (z - b_dec * applyBDecToInput) W_enc + b_enc      W_enc [d_in, d_sae]
- *   h        = act(pre)                                          relu | topk | jumprelu
+ *   h        = act(pre)                                          as its architecture defines
  *   decode(h)= h W_dec + b_dec                                   W_dec [d_sae, d_in]
  *   error    = z - decode(h)
  * </pre>
  *
- * <p>Implementations are immutable after loading and safe for concurrent use. A call that throws
+ * <p>The activation (relu, topk, jumprelu, gated, ...) is its {@link SaeConfig#architecture()}'s; the
+ * pure-Java implementation in {@code visualscratchpad-sae} takes it from the architecture's registered
+ * type. Implementations are immutable after loading and safe for concurrent use. A call that throws
  * (bad shape, NaN input, latent out of range) leaves the SAE usable.
  *
  * <pre>{@code

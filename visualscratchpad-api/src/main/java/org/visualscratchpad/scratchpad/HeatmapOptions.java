@@ -14,16 +14,37 @@ import org.visualscratchpad.InvalidInputException;
 public record HeatmapOptions(int topK, boolean attentionWeighted, NoisyFilter noisyFilter, double noisyPercent,
     Normalization normalization) {
 
-  /** Which latents the dataset statistics remove before the heatmap is built. */
+  /**
+   * Which latents the dataset statistics remove before the heatmap is built: those the one
+   * noisy-latent rule ({@link org.visualscratchpad.sae.NoisyLatents}) flags on the chosen axes.
+   */
   public enum NoisyFilter {
     /** Keep every latent. */
-    NONE,
+    NONE(false, false),
     /** Remove the top p % by mean activation. */
-    MEAN_ACTIVATION,
+    MEAN_ACTIVATION(true, false),
     /** Remove the top p % by activation frequency. */
-    FREQUENCY,
+    FREQUENCY(false, true),
     /** Remove both (the paper's filter). */
-    BOTH
+    BOTH(true, true);
+
+    private final boolean byMeanActivation;
+    private final boolean byFrequency;
+
+    NoisyFilter(boolean byMeanActivation, boolean byFrequency) {
+      this.byMeanActivation = byMeanActivation;
+      this.byFrequency = byFrequency;
+    }
+
+    /** Whether the top latents by mean activation are removed. */
+    public boolean byMeanActivation() {
+      return byMeanActivation;
+    }
+
+    /** Whether the top latents by activation frequency are removed. */
+    public boolean byFrequency() {
+      return byFrequency;
+    }
   }
 
   /** How heatmap cells are normalised. */

@@ -16,7 +16,7 @@ import org.visualscratchpad.tensor.FloatMatrix;
  * jshell> Files.write(Path.of("heatmap.png"), hm.picture().png())
  * }</pre>
  *
- * @param answer the answer it was built from
+ * @param answer the answer it was built from; null for a heatmap of stored activations (no answer to ablate on)
  * @param options how it was built
  * @param tokens row labels (token texts)
  * @param latentIds column labels

@@ -11,6 +11,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.hook.HookPoint;
 import org.visualscratchpad.sae.SaeArchitecture;
+import org.visualscratchpad.sae.architecture.SaeTypes;
 import org.visualscratchpad.sae.stats.ImageEntry;
 import org.visualscratchpad.sae.train.ActivationSource;
 import org.visualscratchpad.sae.train.EncoderActivationSource;
@@ -225,12 +226,12 @@ public final class SaeTrainCommand implements Callable<Integer> {
         .withSchedule(steps, warmup >= 0 ? warmup : steps / 20, decay >= 0 ? decay : steps / 5)
         .withDecoderBiasInit(bDecInit).withDeadWindowTokens(deadWindow).withSeed(seed).withThreads(threads)
         .withModelName(modelName);
-    SaeArchitecture arch = SaeArchitecture.parse(architecture);
-    if (arch == SaeArchitecture.TOPK) {
+    SaeArchitecture arch = SaeTypes.parse(architecture).architecture();
+    if (SaeArchitecture.TOPK.equals(arch)) {
       InvalidInputException.check(k > 0, "--k (%s) must be > 0 for --architecture topk", k);
       cfg = cfg.withTopK(k);
     } else {
-      InvalidInputException.check(arch == SaeArchitecture.STANDARD,
+      InvalidInputException.check(SaeArchitecture.STANDARD.equals(arch),
           "--architecture (%s) must be standard or topk for training", architecture);
     }
     return cfg;

@@ -11,7 +11,7 @@ import org.visualscratchpad.sae.SparseAutoencoder;
 import org.visualscratchpad.sae.format.SaeLoader;
 import org.visualscratchpad.sae.stats.ImageEntry;
 import org.visualscratchpad.sae.stats.LatentStatistics;
-import org.visualscratchpad.sae.stats.NoisyLatents;
+import org.visualscratchpad.sae.NoisyLatents;
 import org.visualscratchpad.sae.stats.SkippedImage;
 import org.visualscratchpad.sae.stats.StatisticsOptions;
 import org.visualscratchpad.sae.stats.StatisticsRun;

@@ -17,6 +17,7 @@ import org.visualscratchpad.scratchpad.ClusterOptions;
 import org.visualscratchpad.scratchpad.HeatmapOptions;
 import org.visualscratchpad.scratchpad.LatentCluster;
 import org.visualscratchpad.scratchpad.LatentClusters;
+import org.visualscratchpad.scratchpad.Picture;
 import org.visualscratchpad.scratchpad.LatentRanking;
 import org.visualscratchpad.scratchpad.LoadSpec;
 import org.visualscratchpad.scratchpad.Scratchpad;
@@ -63,8 +64,9 @@ public final class DemoRun {
       o.println(diff);
       Files.createDirectories(out);
       scene.image().writePng(out.resolve("scene.png"));
-      clusters.picture().save(out.resolve("heatmap.png"));
-      clusters.picture().svg().ifPresent(s -> clusters.picture().save(out.resolve("heatmap.svg")));
+      Picture picture = clusters.picture();
+      picture.save(out.resolve("heatmap.png"));
+      picture.svg().ifPresent(s -> picture.save(out.resolve("heatmap.svg")));
       float[] attn = answer.attention().weights().row(0);
       AttentionPicture.render(image, attn, answer.imageTokens(), "attention of \"" + answer.generated().get(0).text()
           + "\"").save(out.resolve("attention.png"));

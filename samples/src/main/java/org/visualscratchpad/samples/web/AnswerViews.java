@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import org.visualscratchpad.ScratchpadException;
 import org.visualscratchpad.intervention.LatentIntervention;
+import org.visualscratchpad.sae.DatasetStatistics;
+import org.visualscratchpad.sae.NoisyLatents;
 import org.visualscratchpad.sae.SparseActivations;
 import org.visualscratchpad.scratchpad.Answer;
 import org.visualscratchpad.scratchpad.AnswerDiff;
@@ -115,6 +117,31 @@ final class AnswerViews {
           "strongestTokens", c.strongestTokens())).toList());
       m.put("leafOrder", clusters.leafOrder());
     }
+    return m;
+  }
+
+  /**
+   * The statistics scatter: every latent's mean activation and frequency, the noisy latents by the
+   * one rule ({@link NoisyLatents}: {@code noisy}, ascending ids) and where the scatter draws each
+   * axis's cut (the smallest flagged value; +infinity when the axis flags nothing).
+   */
+  static Map<String, Object> statistics(DatasetStatistics s, double percent) {
+    NoisyLatents noisy = s.noisyLatents(percent);
+    int n = s.dSae();
+    float[] mean = new float[n];
+    float[] freq = new float[n];
+    for (int l = 0; l < n; l++) {
+      mean[l] = s.meanActivation(l);
+      freq[l] = s.frequency(l);
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("dSae", n);
+    m.put("percent", percent);
+    m.put("meanThreshold", (float) noisy.meanActivationThreshold().orElse(Double.POSITIVE_INFINITY));
+    m.put("frequencyThreshold", (float) noisy.frequencyThreshold().orElse(Double.POSITIVE_INFINITY));
+    m.put("noisy", noisy.union().stream().toArray());
+    m.put("meanActivation", mean);
+    m.put("frequency", freq);
     return m;
   }
 

@@ -236,7 +236,7 @@ public final class ScratchpadServer implements AutoCloseable {
   private void info(Context ctx) {
     SaeConfig c = pad.sae().config();
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("sae", Map.of("architecture", c.architecture().name(), "dIn", c.dIn(), "dSae", c.dSae(),
+    m.put("sae", Map.of("architecture", c.architecture().cfgName(), "dIn", c.dIn(), "dSae", c.dSae(),
         "hookPoint", c.hookPoint().toString(), "k", c.k(), "dtype", c.dtype(), "modelName", c.modelName()));
     m.put("statistics", pad.statistics().isPresent());
     m.put("limits", Map.of("maxImageBytes", options.maxImageBytes(), "maxImagePixels", options.maxImagePixels(),
@@ -395,21 +395,7 @@ public final class ScratchpadServer implements AutoCloseable {
     DatasetStatistics s = pad.statistics().orElseThrow(() -> new WebRequestException(404,
         "no latent statistics are loaded. Start the server with --stats DIR to see the exploration scatter."));
     double percent = parsePercent(ctx.queryParam("percent"));
-    int n = s.dSae();
-    float[] mean = new float[n];
-    float[] freq = new float[n];
-    for (int l = 0; l < n; l++) {
-      mean[l] = s.meanActivation(l);
-      freq[l] = s.frequency(l);
-    }
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("dSae", n);
-    m.put("percent", percent);
-    m.put("meanThreshold", topPercentThreshold(mean, percent));
-    m.put("frequencyThreshold", topPercentThreshold(freq, percent));
-    m.put("meanActivation", mean);
-    m.put("frequency", freq);
-    send(ctx, m);
+    send(ctx, AnswerViews.statistics(s, percent));
   }
 
   private int latentId(Context ctx) {
@@ -584,17 +570,6 @@ public final class ScratchpadServer implements AutoCloseable {
       // reported below
     }
     throw WebRequestException.badField("percent", raw.length() > 20 ? raw.substring(0, 20) : raw, "be a number in [0, 100]");
-  }
-
-  /** The smallest value among the top {@code percent} % of {@code values} (+infinity when none is flagged). */
-  static float topPercentThreshold(float[] values, double percent) {
-    int flagged = (int) Math.floor(values.length * percent / 100.0);
-    if (flagged <= 0) {
-      return Float.POSITIVE_INFINITY;
-    }
-    float[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted[sorted.length - flagged];
   }
 
   /**
