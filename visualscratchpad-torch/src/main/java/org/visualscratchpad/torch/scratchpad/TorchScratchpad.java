@@ -6,9 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.visualscratchpad.InvalidInputException;
-import org.visualscratchpad.ScratchpadException;
 import org.visualscratchpad.attention.TextImageAttention;
 import org.visualscratchpad.sae.DatasetStatistics;
 import org.visualscratchpad.sae.SparseActivations;
@@ -39,6 +37,7 @@ import org.visualscratchpad.torch.llava.LlavaModel;
 import org.visualscratchpad.torch.llava.PromptCache;
 import org.visualscratchpad.torch.llava.SaeTap;
 import org.visualscratchpad.torch.llava.Sampling;
+import org.visualscratchpad.torch.lifetime.Lifetime;
 import org.visualscratchpad.vision.ImageTokenLocation;
 
 /**
@@ -47,7 +46,8 @@ import org.visualscratchpad.vision.ImageTokenLocation;
  *
  * <p>Thread-safe: the model's weights are read-only and each {@link #ask} opens and closes its own
  * native scope, so concurrent calls give the same answers as sequential ones. {@link #close()}
- * frees the weights and the tokenizer; later calls fail with a clear error.
+ * waits for the asks in flight, then frees the weights and the tokenizer; later calls fail with a
+ * clear error.
  */
 final class TorchScratchpad implements Scratchpad {
   private final LlavaModel model;
@@ -55,7 +55,7 @@ final class TorchScratchpad implements Scratchpad {
   private final SparseAutoencoder sae;
   private final DatasetStatistics statistics;
   private final Set<Integer> stopTokens;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Lifetime lifetime;
   private final LoadSpec spec;
 
   private TorchScratchpad(LlavaModel model, InputPipeline inputs, SparseAutoencoder sae, DatasetStatistics statistics,
@@ -66,6 +66,7 @@ final class TorchScratchpad implements Scratchpad {
     this.sae = sae;
     this.statistics = statistics;
     this.stopTokens = stopTokens;
+    this.lifetime = Lifetime.of(this, "Scratchpad[" + model.folder() + "]", inputs, model);
   }
 
   static TorchScratchpad open(LoadSpec spec) {
@@ -118,7 +119,9 @@ final class TorchScratchpad implements Scratchpad {
   @Override
   public Optional<List<ImageTokenLocation>> imageTokenLayout(int width, int height) {
     InvalidInputException.check(width > 0 && height > 0, "image size (%s x %s) must be positive", width, height);
-    return Optional.of(inputs.layoutFor(new ImageSize(height, width)).locations());
+    try (Lifetime.Call call = lifetime.enter()) {
+      return Optional.of(inputs.layoutFor(new ImageSize(height, width)).locations());
+    }
   }
 
   /** The loaded model (for callers inside this module, e.g. statistics over a dataset). */
@@ -128,9 +131,12 @@ final class TorchScratchpad implements Scratchpad {
 
   @Override
   public Answer ask(BufferedImage image, String prompt, AskOptions options) {
-    if (closed.get()) {
-      throw new ScratchpadException("this scratchpad is closed; load it again with Scratchpad.load(...)");
+    try (Lifetime.Call call = lifetime.enter()) {
+      return askOpen(image, prompt, options);
     }
+  }
+
+  private Answer askOpen(BufferedImage image, String prompt, AskOptions options) {
     InvalidInputException.check(image != null, "image must not be null");
     InvalidInputException.check(prompt != null && !prompt.isBlank(), "prompt must not be blank");
     VlmInputs in = inputs.prepare(List.of(ImageDecoder.toRgb(image)), List.of(ChatMessage.userWithImage(prompt)),
@@ -241,20 +247,18 @@ final class TorchScratchpad implements Scratchpad {
     return tok.decode(TokenIds.of(l), SpecialTokens.EXCLUDE);
   }
 
+  /**
+   * Refuses new calls, waits for the asks in flight, then frees the tokenizer and the model. Never
+   * throws; later calls fail with a clear error.
+   */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      try {
-        inputs.close();
-      } finally {
-        model.close();
-      }
-    }
+    lifetime.close();
   }
 
   @Override
   public String toString() {
     return "Scratchpad[" + model + ", SAE " + sae.config().hookPoint() + " d_sae " + sae.dSae()
-        + (statistics == null ? "" : ", statistics") + (closed.get() ? ", closed" : "") + "]";
+        + (statistics == null ? "" : ", statistics") + (lifetime.isClosed() ? ", closed" : "") + "]";
   }
 }
