@@ -179,7 +179,8 @@ final class ClipScratchpad implements Scratchpad {
     for (int j = 0; j < e.length; j++) {
       scores.add(new ClassScore(names.get(j), logits.get(0, j), (float) (e[j] / sum)));
     }
-    SparseActivations acts = sae.encode(run.edited().get(0));
+    // the codes fed (an ablated latent reads 0), not the re-encoding of the edited stream
+    SparseActivations acts = sae.editCodes(sae.encode(run.hooked().get(0)), 0, plan);
     return new Classification(this, image, prompts, plan, scores, acts);
   }
 

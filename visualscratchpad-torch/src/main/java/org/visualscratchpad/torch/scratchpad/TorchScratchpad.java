@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.attention.TextImageAttention;
+import org.visualscratchpad.intervention.InterventionPlan;
 import org.visualscratchpad.sae.DatasetStatistics;
 import org.visualscratchpad.sae.SparseActivations;
 import org.visualscratchpad.sae.SparseAutoencoder;
@@ -171,9 +172,21 @@ final class TorchScratchpad implements Scratchpad {
     }
     long encodeStart = System.nanoTime();
 
+    // the codes fed: the plan's edits on the codes of the unedited stream (an ablated latent reads 0);
+    // the re-encoding of the edited stream is kept beside them (Answer.reencodedActivations)
+    InterventionPlan plan = options.plan();
     List<SparseActivations> acts = new ArrayList<>();
-    for (FloatMatrix z : g.editedActivations()) {
-      acts.add(sae.encode(z));
+    List<SparseActivations> reencoded = new ArrayList<>();
+    List<ImageTokenLocation> locations = in.layouts().get(0).locations();
+    for (int c = 0; c < g.hookActivations().size(); c++) {
+      SparseActivations h = sae.encode(g.hookActivations().get(c));
+      if (plan.isIdentity()) {
+        acts.add(h);
+        reencoded.add(h);
+      } else {
+        acts.add(sae.editCodes(h, c, plan));
+        reencoded.add(sae.encode(g.editedActivations().get(c)));
+      }
     }
     PromptTokenizer tok = inputs.tokenizer();
     List<Token> promptTokens = texts(tok, promptIds, 0, false);
@@ -182,8 +195,8 @@ final class TorchScratchpad implements Scratchpad {
     TextImageAttention attention = new TextImageAttention(a.convention(),
         generated.stream().map(Token::text).toList(), a.positions(), a.weights());
     long encodeNanos = System.nanoTime() - encodeStart;
-    return new Answer(this, image, prompt, options, promptTokens, generated, acts,
-        attention, in.layouts().get(0).locations(), timings(g, genNanos, encodeNanos, reuse != null));
+    return new Answer(this, image, prompt, options, promptTokens, generated, acts, reencoded,
+        attention, locations, timings(g, genNanos, encodeNanos, reuse != null));
   }
 
   /** The phases of one ask, from the engine's own timings where it records them. */
