@@ -105,7 +105,23 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
       attn = FloatMatrix.adopt(attn.rows(), attn.cols(), uniform);
     }
     List<String> tokens = answer.attention().tokens();
-    TokenSpan span = TokenSpan.all(attn.rows());
+    List<String> warnings = new ArrayList<>();
+    int rows = attn.rows();
+    boolean endToken = rows > 0 && tokens.get(rows - 1).isEmpty();
+    if (endToken && !options.includeEndToken()) {
+      if (rows > 1) {
+        rows--;
+      } else {
+        warnings.add("the answer is only its end-of-sequence token, so that token is the heatmap's one row");
+      }
+    }
+    TokenSpan span = TokenSpan.all(rows);
+    if (rows < 3) {
+      warnings.add(rows + " token row" + (rows == 1 ? "" : "s")
+          + (endToken && !options.includeEndToken() && attn.rows() > rows ? " (the end-of-sequence token left out)" : "")
+          + ": with fewer than 3 rows every correlation between two latent columns is +1 or -1 (or undefined), so "
+          + "clusters by correlation say little. Ask for a longer answer (a describing prompt, more new tokens).");
+    }
     NoisyLatentFilter filter = filter(options);
     Optional<LatentStatistics> stats = answer.source().flatMap(Scratchpad::statistics).map(ScratchpadAnalysis::statistics);
     FilteredLatents filtered = filter.active() && stats.isPresent()
@@ -123,7 +139,7 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
     }
     FloatMatrix values = TokenLatentHeatmap.normalise(matrix.scores(), Normalization.valueOf(options.normalization().name()));
     return new org.visualscratchpad.scratchpad.TokenLatentHeatmap(answer, options, matrix.tokens(), matrix.latentIds(), values,
-        filteredOut);
+        filteredOut, warnings);
   }
 
   /** The analysis module's filter for the API's noisy-filter choice (package-private for tests). */
