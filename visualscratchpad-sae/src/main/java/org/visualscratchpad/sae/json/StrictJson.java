@@ -159,9 +159,10 @@ public final class StrictJson {
             + "; send exactly one JSON value, nothing after it");
       }
       if (m.getTargetType() == null || field.isEmpty() && m.getTargetType() == root) {
-        return new JsonFieldException(field, "must be " + expected(root) + where(m.getLocation()));
+        return new JsonFieldException(field, (field.isEmpty() ? "the document must be " : "must be ")
+            + expected(root).replace("an object", "a JSON object") + at(m.getLocation()));
       }
-      return new JsonFieldException(field, "must be " + expected(m.getTargetType()));
+      return new JsonFieldException(field, got(m) + "must be " + expected(m.getTargetType()));
     }
     if (e instanceof JsonMappingException jm && jm.getCause() instanceof InputCoercionException ic) {
       return new JsonFieldException(field, "holds a number out of range (" + JsonFieldException.quote(text(ic))
@@ -169,7 +170,7 @@ public final class StrictJson {
     }
     if (e instanceof InputCoercionException ic) {
       return new JsonFieldException(field, "holds a number out of range (" + JsonFieldException.quote(text(ic))
-          + ")" + where(ic.getLocation()));
+          + ")" + at(ic.getLocation()));
     }
     if (e instanceof JacksonException j) {
       String msg = String.valueOf(j.getOriginalMessage());
@@ -177,7 +178,7 @@ public final class StrictJson {
       msg = nl >= 0 ? msg.substring(0, nl) : msg;
       if (msg.startsWith("Duplicate field")) {
         return new JsonFieldException(field, "is not valid: " + msg.replace("Duplicate field", "the key")
-            .replaceAll("'$", "' is given twice").replaceAll("\\s+", " ") + where(j.getLocation()));
+            .replaceAll("'$", "' is given twice").replaceAll("\\s+", " ") + at(j.getLocation()));
       }
       return new JsonFieldException(field, (field.isEmpty() ? "the document " : "") + "is not valid JSON"
           + at(j.getLocation()) + ": " + clean(msg));
@@ -201,13 +202,25 @@ public final class StrictJson {
     return m.length() > 200 ? m.substring(0, 200) + "..." : m;
   }
 
-  private static String at(JsonLocation loc) {
-    return loc == null || loc.getLineNr() < 0 ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+  /** The offending value as the parser's wording quotes it ({@code ("abc") }, {@code (a list) }), or nothing. */
+  private static String got(MismatchedInputException m) {
+    String msg = String.valueOf(m.getOriginalMessage());
+    java.util.regex.Matcher coerce = java.util.regex.Pattern.compile("^Cannot coerce \\w+ value \\((.*)\\) to ",
+        java.util.regex.Pattern.DOTALL).matcher(msg);
+    if (coerce.find()) {
+      return "(" + JsonFieldException.quote(coerce.group(1)) + ") ";
+    }
+    if (msg.contains("from Array value")) {
+      return "(a list) ";
+    }
+    if (msg.contains("from Object value")) {
+      return "(an object) ";
+    }
+    return "";
   }
 
-  private static String where(JsonLocation loc) {
-    String a = at(loc);
-    return a.isEmpty() ? "" : " " + a.substring(2, a.length() - 1);
+  private static String at(JsonLocation loc) {
+    return loc == null || loc.getLineNr() < 0 ? "" : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
   }
 
   /** {@code edits[0].value} from Jackson's reference chain. */

@@ -84,7 +84,7 @@ class PlanJsonTest {
     assertTrue(refused("{\"edits\":[]}{}").getMessage().contains("goes on after"));
     assertTrue(refused("{\"edits\":[], \"edits\":[]}").getMessage().contains("twice"));
     assertTrue(refused("{\"edits\":[").getMessage().contains("not valid JSON"));
-    assertTrue(refused("[1, 2]").getMessage().contains("must be an object"));
+    assertTrue(refused("[1, 2]").getMessage().contains("must be a JSON object"));
   }
 
   @Test
