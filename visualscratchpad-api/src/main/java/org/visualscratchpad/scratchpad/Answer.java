@@ -270,7 +270,18 @@ public final class Answer {
     SparseActivations a0 = activations.get(0);
     return String.format(Locale.ROOT, "Answer[\"%s\" (%d tokens), %d crop(s) [%d x %d, mean L0 %.1f], plan: %s]",
         text(), generated.size(), activations.size(), a0.rows(), a0.dSae(), a0.meanL0(),
-        plan().edits().isEmpty() ? "no edit" : plan().edits().toString());
+        describe(plan()));
+  }
+
+  /**
+   * A plan for printing: {@code no edit}, or its edits and the error term ({@code [ablate [3] on all];
+   * error term DROP}), so that a printed result says the setting it was made with.
+   */
+  static String describe(InterventionPlan p) {
+    if (p.isIdentity()) {
+      return "no edit";
+    }
+    return (p.edits().isEmpty() ? "no edit" : p.edits().toString()) + "; error term " + p.errorTerm();
   }
 
   private static BufferedImage copy(BufferedImage src) {

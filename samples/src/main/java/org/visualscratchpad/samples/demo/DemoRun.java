@@ -55,7 +55,8 @@ public final class DemoRun {
       int colourToken = colourToken(answer);
       String word = answer.generated().get(colourToken).text().strip();
       LatentCluster target = DemoEvaluation.strongestOn(heatmap, clusters, DemoEvaluation.rowOf(heatmap, word));
-      o.println("ablating " + target + " (the cluster strongest on \"" + word + "\")");
+      o.println("ablating " + target + " (the cluster strongest on \"" + word + "\"), error term "
+          + settings.errorTerm());
       Answer after = answer.ablate(target).withErrorTerm(settings.errorTerm()).regenerate();
       AnswerDiff diff = answer.diff(after);
       o.println("new answer: " + after.text());

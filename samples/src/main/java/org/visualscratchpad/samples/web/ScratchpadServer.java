@@ -54,12 +54,16 @@ import org.visualscratchpad.vision.ImageTokenLocation;
  *
  * <table>
  *   <caption>The API (JSON in and out; errors are {@code {"error": message, "status": code}})</caption>
- *   <tr><td>GET /api/info</td><td>the SAE's configuration, whether statistics are loaded, the limits</td></tr>
+ *   <tr><td>GET /api/info</td><td>the SAE's configuration, whether statistics are loaded, the model's capabilities
+ *       ({@code ask}, {@code classify}), the limits</td></tr>
  *   <tr><td>GET /api/samples, /api/samples/{name}</td><td>the built-in pictures (PNG)</td></tr>
  *   <tr><td>POST /api/ask</td><td>{@code {image: base64 | data URL, or sample: name, prompt, maxNewTokens}}: an answer view</td></tr>
- *   <tr><td>GET /api/answers/{id}[/image]</td><td>a held answer's view, or its image (PNG)</td></tr>
- *   <tr><td>POST /api/answers/{id}/heatmap</td><td>Fig. 9 controls in: the token-latent heatmap and its clusters out</td></tr>
- *   <tr><td>POST /api/answers/{id}/regenerate</td><td>{@code {edits: [{kind, latentIds, value, scope}], errorTerm}}: the new answer and the diff</td></tr>
+ *   <tr><td>GET /api/answers/{id}[/image]</td><td>a held answer's view, or its image (a PNG preview of at most 768 px a side)</td></tr>
+ *   <tr><td>POST /api/answers/{id}/heatmap</td><td>Fig. 9 controls in ({@code topK, attentionWeighted, filter, percent,
+ *       normalization, includeEndToken, cluster, clusters, method, distance, cutHeight, seed, restarts}): the
+ *       token-latent heatmap, its warnings and its clusters out</td></tr>
+ *   <tr><td>POST /api/answers/{id}/regenerate</td><td>a plan in {@link org.visualscratchpad.sae.json.PlanJson}'s form,
+ *       {@code {edits: [{kind, latentIds, value, scope}], errorTerm}}: the new answer and the diff</td></tr>
  *   <tr><td>GET /api/answers/{id}/diff/{other}</td><td>two held answers token by token</td></tr>
  *   <tr><td>POST /api/classify</td><td>{@code {image | sample, classes, templates: [..] | "imagenet", edits}}: CLIP probabilities before and after the edits</td></tr>
  *   <tr><td>GET /api/class-sets</td><td>example class lists</td></tr>
@@ -71,9 +75,16 @@ import org.visualscratchpad.vision.ImageTokenLocation;
  *   <tr><td>GET /api/latents/{latentId}/reference/{rank}</td><td>its rank-th top image with the patch mask drawn over it (PNG)</td></tr>
  * </table>
  *
+ * <p>Request bodies are bound strictly ({@code WebRequests}, {@link org.visualscratchpad.sae.json.StrictJson}):
+ * an unknown field, a duplicate key or data after the JSON is a 400 naming it. Asking a model that cannot
+ * ({@link Scratchpad#capabilities()}) is a 400. Every error, Jetty's own included, is JSON.
+ *
  * <p>Safety: bound to loopback by default; body sizes and image pixels are limited ({@link
- * ServerOptions}); no client value is ever used as a file path; a {@link RequestGuard} refuses
- * other Hosts and cross-origin requests; a refused or failed request changes nothing loaded.
+ * ServerOptions}); the held answers are bounded by estimated bytes ({@link AnswerCache}) and the images
+ * being answered by working memory (413 when larger than all of it, 503 when busy; an {@code
+ * OutOfMemoryError} while answering is a 503 too); no client value is ever used as a file path; a {@link
+ * RequestGuard} refuses other Hosts and cross-origin requests; a refused or failed request changes nothing
+ * loaded.
  * Thread-safe: requests run concurrently on the scratchpad, which is itself thread-safe.
  */
 public final class ScratchpadServer implements AutoCloseable {
