@@ -21,6 +21,8 @@ import org.visualscratchpad.ScratchpadException;
  * @param clusters the clusters
  * @param leafOrder column indices in dendrogram leaf order (or grouped by cluster for k-means)
  * @param dendrogram the merge tree over the heatmap's columns of a hierarchical clustering; empty for k-means
+ *     <p>The heatmap's {@link TokenLatentHeatmap#warnings()} (e.g. too few tokens to cluster by
+ *     correlation) are printed below the clusters.
  */
 public record LatentClusters(TokenLatentHeatmap heatmap, ClusterOptions options, List<LatentCluster> clusters,
     List<Integer> leafOrder, Optional<Dendrogram> dendrogram) {
@@ -72,6 +74,9 @@ public record LatentClusters(TokenLatentHeatmap heatmap, ClusterOptions options,
         .append(options.method()).append('/').append(options.distance()).append(']');
     for (LatentCluster c : clusters) {
       sb.append(System.lineSeparator()).append("  ").append(c);
+    }
+    for (String w : heatmap.warnings()) {
+      sb.append(System.lineSeparator()).append("  warning: ").append(w);
     }
     return sb.toString();
   }

@@ -7,7 +7,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.visualscratchpad.sae.SparseAutoencoder;
 import org.visualscratchpad.sae.format.SaeLoader;
 import org.visualscratchpad.sae.stats.StatisticsRun;
+import org.visualscratchpad.torch.checkpoint.ConfigJson;
+import org.visualscratchpad.torch.clip.ClipModel;
 import org.visualscratchpad.torch.clip.HookedVisionTower;
+import org.visualscratchpad.torch.family.VlmFamilies;
+import org.visualscratchpad.torch.llava.LlavaModel;
+import org.visualscratchpad.vision.VisionEncoder;
 
 /**
  * Loads the vision tower (up to the SAE's hook) and the SAE once per executor JVM, the pattern of
@@ -20,7 +25,7 @@ final class EncoderLoader implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** A loaded tower and SAE. */
-  record Loaded(HookedVisionTower tower, SparseAutoencoder sae) {}
+  record Loaded(VisionEncoder tower, SparseAutoencoder sae) {}
 
   private static final Map<String, Loaded> LOADED = new ConcurrentHashMap<>();
 
@@ -55,7 +60,17 @@ final class EncoderLoader implements Serializable {
 
   private Loaded load(String onDevice) {
     SparseAutoencoder autoencoder = SaeLoader.load(Path.of(sae));
-    HookedVisionTower tower = HookedVisionTower.load(Path.of(model), autoencoder.config().hookPoint(), onDevice, dtype);
+    Path folder = Path.of(model);
+    VisionEncoder tower;
+    if (HookedVisionTower.supports(folder)) {
+      // the tower only up to the SAE's hook, as vsp stats
+      tower = HookedVisionTower.load(folder, autoencoder.config().hookPoint(), onDevice, dtype);
+    } else {
+      // another VLM family (e.g. LLaVA-OneVision): its whole model, as vsp stats
+      org.visualscratchpad.torch.input.preprocess.ImagePreprocessor.forCheckpoint(folder);
+      String type = ConfigJson.read(folder).getString("model_type", "");
+      tower = VlmFamilies.supports(type) ? LlavaModel.load(folder) : ClipModel.load(folder);
+    }
     StatisticsRun.checkCompatible(tower, autoencoder);
     return new Loaded(tower, autoencoder);
   }

@@ -152,6 +152,8 @@ public final class SparkStats {
     EncoderLoader loader = new EncoderLoader(job.model(), job.sae(), job.device(), job.dtype());
     // the driver checks model, SAE and their fit before any task (local executors then share this copy)
     EncoderLoader.Loaded model = loader.get(job.device().equals("gpu") ? "cpu" : job.device());
+    // a tower without CLS (SigLIP) has no row to exclude, as vsp stats
+    StatisticsOptions options = job.options().withCls(job.options().includeCls() || !model.tower().hasClsToken());
     if (job.cacheDir() != null) {
       ActivationCache.clear(job.cacheDir());
     }
@@ -190,7 +192,7 @@ public final class SparkStats {
     long jobStart = System.nanoTime();
     try (AutoCloseable bar = progress == null ? () -> { } : listener.printEvery(progress, 1000)) {
       JavaRDD<PartialResult> partials = records.mapPartitionsWithIndex(
-          new EncodePartition(loader, job.options(), job.limits(), job.cacheDir(), done), false);
+          new EncodePartition(loader, options, job.limits(), job.cacheDir(), done), false);
       merged = partitions == 0 ? null : partials.treeReduce(PartialResult::merge, 2);
     } catch (RuntimeException e) {
       throw e;
@@ -200,7 +202,7 @@ public final class SparkStats {
       spark.sparkContext().removeSparkListener(listener);
     }
     long t = System.nanoTime();
-    LatentStatistics stats = merged == null ? new LatentStatistics(model.sae().dSae(), job.options())
+    LatentStatistics stats = merged == null ? new LatentStatistics(model.sae().dSae(), options)
         : LatentStatistics.fromBytes(merged.statistics);
     long driverMerge = System.nanoTime() - t;
     long jobNanos = t - jobStart + driverMerge;

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.visualscratchpad.CheckpointFormatException;
-import org.visualscratchpad.sae.session.Session;
+import org.visualscratchpad.sae.json.PlanJson;
 import org.visualscratchpad.scratchpad.Answer;
 import org.visualscratchpad.scratchpad.AnswerDiff;
 import java.util.ArrayList;
@@ -195,7 +195,7 @@ public final class AskCommand implements Callable<Integer> {
       }
     }
     if (ablated != null) {
-      root.set("plan", Session.planJson(ablated.plan()));
+      root.set("plan", PlanJson.toJson(ablated.plan()));
       root.put("planText", ablated.plan().toString());
       ArrayNode ids = root.putArray("ablatedLatents");
       ablated.plan().edits().forEach(e -> e.latentIds().forEach(ids::add));

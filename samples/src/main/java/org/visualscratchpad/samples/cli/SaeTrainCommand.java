@@ -34,9 +34,11 @@ import picocli.CommandLine.Option;
  *   bin/vsp sae train --activations acts/ --hook ... --out sae-l22 --resume      # continue after a stop
  * </pre>
  *
- * <p>The activation source is chosen in {@link #openSource()}: today a folder of safetensors
- * {@code [rows x d_in]} tensors; an image source (a VisionEncoder run up to the hook point) plugs in
- * there as another {@link ActivationSource}.
+ * <p>The activation source is chosen in {@link #openSource()}: a folder of safetensors {@code [rows x
+ * d_in]} tensors ({@code --activations}), or images through a model's vision tower up to the hook point
+ * ({@code --images --model}), which runs the tower once and caches the rows (in memory while they fit in
+ * a quarter of the heap, else in a temporary file deleted when training ends; the command says which)
+ * so that every later epoch reads them back.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Train a sparse autoencoder (vanilla ReLU by default, the paper's recipe: 32x expansion,",
@@ -185,9 +187,26 @@ public final class SaeTrainCommand implements Callable<Integer> {
     }
     InvalidInputException.check(model != null, "--images needs --model (the vision encoder's folder)");
     VisionEncoder encoder = StatsCommand.openEncoder(model);
-    EncoderActivationSource source = new EncoderActivationSource(encoder, HookPoint.parse(hook),
-        ImageEntry.fromFolder(images), !excludeCls,
-        skipped -> System.err.println(System.lineSeparator() + "vsp: skipped " + skipped));
+    List<ImageEntry> entries = ImageEntry.fromFolder(images);
+    // the tower runs once over the images; every epoch reads its rows back (in memory while they fit in
+    // a quarter of the heap, else from a temporary file)
+    long memory = Runtime.getRuntime().maxMemory() / 4;
+    System.out.printf(java.util.Locale.ROOT, "running the vision tower once over %d images to cache the activations at %s"
+        + " (every epoch reads them back)...%n", entries.size(), hook);
+    System.out.flush();
+    EncoderActivationSource source;
+    try {
+      source = EncoderActivationSource.cached(encoder, HookPoint.parse(hook), entries, !excludeCls,
+          skipped -> System.err.println("vsp: skipped " + skipped), memory, null);
+    } catch (RuntimeException e) {
+      closeEncoder(encoder);
+      throw e;
+    }
+    var cache = source.cache();
+    System.out.printf(java.util.Locale.ROOT, "cached %d rows x %d (%.1f MiB) %s%n", cache.totalRows(), cache.dIn(),
+        cache.bytes() / 1048576.0, cache.inMemory() ? "in memory"
+            : "in the temporary file " + cache.file() + " (more than the " + (memory >> 20) + " MiB kept in memory; "
+                + "deleted when training ends)");
     return new ActivationSource() {
       @Override
       public int dIn() {
@@ -206,15 +225,20 @@ public final class SaeTrainCommand implements Callable<Integer> {
 
       @Override
       public void close() {
-        if (encoder instanceof AutoCloseable c) {
-          try {
-            c.close();
-          } catch (Exception e) {
-            System.err.println("vsp: closing the encoder failed: " + e.getMessage());
-          }
-        }
+        source.close();
+        closeEncoder(encoder);
       }
     };
+  }
+
+  private static void closeEncoder(VisionEncoder encoder) {
+    if (encoder instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        System.err.println("vsp: closing the encoder failed: " + e.getMessage());
+      }
+    }
   }
 
   TrainingConfig config(int dIn) {

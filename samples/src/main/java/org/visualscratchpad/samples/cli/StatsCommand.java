@@ -21,12 +21,8 @@ import org.visualscratchpad.sae.stats.StatisticsRun;
 import org.visualscratchpad.torch.checkpoint.ConfigJson;
 import org.visualscratchpad.torch.clip.ClipModel;
 import org.visualscratchpad.torch.clip.HookedVisionTower;
-import org.visualscratchpad.torch.input.image.ImageDecoder;
 import org.visualscratchpad.torch.input.preprocess.ImagePreprocessor;
-import org.visualscratchpad.torch.input.preprocess.PixelValues;
-import org.visualscratchpad.torch.llava.ImageInput;
 import org.visualscratchpad.torch.llava.LlavaModel;
-import org.visualscratchpad.torch.trace.DenseTensor;
 import org.visualscratchpad.vision.VisionEncoder;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -137,10 +133,13 @@ public final class StatsCommand implements Callable<Integer> {
     }
     List<ImageEntry> images = dataset.folder != null ? ImageEntry.fromFolder(dataset.folder) : ImageEntry.fromCsv(dataset.csv);
     SparseAutoencoder autoencoder = loadSae(sae);
-    HookedVisionTower encoder = HookedVisionTower.load(model, autoencoder.config().hookPoint(), device, "auto");
+    // the tower only up to the hook where it can be loaded so (CLIP, LLaVA-1.5/NeXT), else the family's model
+    VisionEncoder encoder = HookedVisionTower.supports(model)
+        ? HookedVisionTower.load(model, autoencoder.config().hookPoint(), device, "auto") : openEncoder(model);
     try {
       StatisticsRun.checkCompatible(encoder, autoencoder);
-      StatisticsOptions options = new StatisticsOptions(topK, !excludeCls);
+      // a tower without CLS (SigLIP) has no row to exclude: row 0 is a patch
+      StatisticsOptions options = new StatisticsOptions(topK, !excludeCls || !encoder.hasClsToken());
       StatisticsRun.Result result;
       long[] loop = new long[4];
       try (ProgressBar bar = new ProgressBarBuilder().setTaskName("stats").setInitialMax(images.size())
@@ -182,7 +181,13 @@ public final class StatsCommand implements Callable<Integer> {
       }
       return 0;
     } finally {
-      encoder.close();
+      if (encoder instanceof AutoCloseable c) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          System.err.println("vsp: closing the encoder failed: " + e.getMessage());
+        }
+      }
     }
   }
 
@@ -217,20 +222,18 @@ public final class StatsCommand implements Callable<Integer> {
 
   /**
    * The vision tower of a checkpoint folder with the folder's own image preprocessing ({@code
-   * preprocessor_config.json}): a CLIPModel or CLIPVisionModel folder, or a LLaVA-1.5 / LLaVA-NeXT
-   * one (its own tower, and for NeXT every anyres crop, as the VLM sees the image). Loads the whole
-   * model; {@code vsp stats} loads only the layers up to the SAE's hook ({@link HookedVisionTower}).
+   * preprocessor_config.json}): a CLIPModel or CLIPVisionModel folder, or a folder of a registered VLM family
+   * (LLaVA-1.5, LLaVA-NeXT, LLaVA-OneVision: its own tower, and for anyres every crop, as the VLM sees the image).
+   * {@code vsp stats} loads only the layers up to the SAE's hook ({@link HookedVisionTower}) where it can
+   * (CLIP, LLaVA-1.5, LLaVA-NeXT) and this whole model otherwise.
    */
   static VisionEncoder openEncoder(Path folder) {
-    ImagePreprocessor preprocessor = ImagePreprocessor.forCheckpoint(folder);
+    ImagePreprocessor.forCheckpoint(folder);   // a missing or bad preprocessor_config.json is reported before loading
     String type = ConfigJson.read(folder).getString("model_type", "");
-    if (type.equals("llava") || type.equals("llava_next")) {
-      return LlavaModel.load(folder).withPreprocessor(
-          image -> ImageInput.from(preprocessor.preprocess(ImageDecoder.toRgb(image))));
+    if (org.visualscratchpad.torch.family.VlmFamilies.supports(type)) {
+      return LlavaModel.load(folder);
     }
-    return ClipModel.load(folder).withPreprocessor(image -> {
-      PixelValues p = preprocessor.preprocess(ImageDecoder.toRgb(image)).crops().get(0);
-      return DenseTensor.of(new long[] {1, 3, p.height(), p.width()}, p.channels().toArray());
-    });
+    return ClipModel.load(folder);
   }
+
 }

@@ -119,13 +119,17 @@ final class LatentPageViews {
    * As {@link #maskOver(BufferedImage, PatchMask, float)}, but with the model's own layout of the
    * image's tokens ({@code Scratchpad.imageTokenLayout}): when the mask spans several crops (LLaVA-NeXT's
    * base view and high-resolution tiles) every pixel is darkened by the strongest token covering it,
-   * tiles included. Without a layout, or for a single crop, the grid drawing above is used.
+   * tiles included. Each token reads its SAE row ({@code ImageTokenLocation.saeRow}), so towers without a CLS row
+   * (SigLIP: LLaVA-OneVision) are drawn right; the rows per crop are the mask's tokens over the layout's crops.
+   * Without a layout, or for a single crop, the grid drawing above is used (it assumes a CLS row per crop).
    */
   static BufferedImage maskOver(BufferedImage image, PatchMask mask, float scale, List<ImageTokenLocation> layout) {
-    int perCrop = tokensPerCrop(mask.tokenCount());
-    if (layout != null && mask.tokenCount() > perCrop && fits(layout, perCrop, mask.tokenCount())) {
-      return maskOverBoxes(image, mask, scale, layout, perCrop);
+    int crops = layout == null ? 1 : layout.stream().mapToInt(ImageTokenLocation::crop).max().orElse(0) + 1;
+    if (layout != null && crops > 1 && mask.tokenCount() % crops == 0
+        && fits(layout, mask.tokenCount() / crops, mask.tokenCount())) {
+      return maskOverBoxes(image, mask, scale, layout, mask.tokenCount() / crops);
     }
+    int perCrop = tokensPerCrop(mask.tokenCount());
     int grid = (int) Math.round(Math.sqrt(perCrop - 1));
     if (grid * grid != perCrop - 1) {
       grid = 0; // not a square patch grid: the picture is shown without a mask
@@ -188,7 +192,7 @@ final class LatentPageViews {
 
   private static boolean fits(List<ImageTokenLocation> layout, int perCrop, int tokenCount) {
     for (ImageTokenLocation loc : layout) {
-      if (loc.patchIndex() + 1 >= perCrop || loc.crop() * perCrop + 1 + loc.patchIndex() >= tokenCount) {
+      if (loc.saeRow() >= perCrop || loc.crop() * perCrop + loc.saeRow() >= tokenCount) {
         return false;
       }
     }
@@ -205,7 +209,7 @@ final class LatentPageViews {
     double sy = (double) h / image.getHeight();
     float[] strength = new float[w * h];
     for (ImageTokenLocation loc : layout) {
-      float v = dense[loc.crop() * perCrop + 1 + loc.patchIndex()];
+      float v = dense[loc.crop() * perCrop + loc.saeRow()];
       float st = scale > 0 ? Math.max(0f, Math.min(1f, v / scale)) : 0f;
       if (st <= 0) {
         continue;

@@ -106,13 +106,30 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
       Arrays.fill(uniform, 1f / attn.cols());
       attn = FloatMatrix.adopt(attn.rows(), attn.cols(), uniform);
     }
-    TokenSpan span = TokenSpan.all(attn.rows());
+    List<String> warnings = new ArrayList<>();
+    int rows = attn.rows();
+    boolean endToken = rows > 0 && tokens.get(rows - 1).isEmpty();
+    if (endToken && !options.includeEndToken()) {
+      if (rows > 1) {
+        rows--;
+      } else {
+        warnings.add("the answer is only its end-of-sequence token, so that token is the heatmap's one row");
+      }
+    }
+    TokenSpan span = TokenSpan.all(rows);
+    if (rows < 3) {
+      warnings.add(rows + " token row" + (rows == 1 ? "" : "s")
+          + (endToken && !options.includeEndToken() && attn.rows() > rows ? " (the end-of-sequence token left out)" : "")
+          + ": with fewer than 3 rows every correlation between two latent columns is +1 or -1 (or undefined), so "
+          + "clusters by correlation say little. Ask for a longer answer (a describing prompt, more new tokens).");
+    }
     boolean filter = stats != null && options.noisyFilter() != HeatmapOptions.NoisyFilter.NONE && options.noisyPercent() > 0;
     FilteredLatents filtered = filter ? FilteredLatents.of(stats, options.noisyFilter(), options.noisyPercent())
         : FilteredLatents.none(patches.dSae());
     HeatmapMatrix matrix = HeatmapMatrix.compute(patches, attn, tokens, span, filtered, options.topK(), AttentionWeighting.RAW);
     FloatMatrix values = HeatmapMatrix.normalise(matrix.scores(), options.normalization());
-    return new TokenLatentHeatmap(answer, options, matrix.tokens(), matrix.latentIds(), values, matrix.filteredOut());
+    return new TokenLatentHeatmap(answer, options, matrix.tokens(), matrix.latentIds(), values, matrix.filteredOut(),
+        warnings);
   }
 
   @Override

@@ -144,4 +144,42 @@ class ScratchpadAnalysisTest {
     TokenLatentHeatmap none = build.apply(HeatmapOptions.NoisyFilter.NONE);
     assertTrue(none.latentIds().containsAll(List.of(strongest, second)) && none.filteredOut().isEmpty());
   }
+
+  /** {@link #answer} cut to its first {@code words} tokens, followed by an end-of-sequence token (text ""). */
+  static Answer withEndToken(int words) {
+    List<Token> generated = new ArrayList<>(answer.generated().subList(0, words));
+    Token last = answer.generated().get(words);
+    generated.add(new Token(last.id(), "", last.position()));
+    List<String> texts = generated.stream().map(Token::text).toList();
+    List<Integer> positions = generated.stream().map(Token::position).toList();
+    FloatMatrix attn = answer.attention().weights().rowRange(0, words + 1);
+    return new Answer(null, new BufferedImage(42, 42, BufferedImage.TYPE_INT_RGB), "describe", AskOptions.defaults(),
+        List.of(), generated, answer.activations(),
+        new TextImageAttention(AttentionConvention.PRODUCING_STEP, texts, positions, attn), answer.imageTokens());
+  }
+
+  /** Issue 13 item 11: the end-of-sequence token is no heatmap row by default, and too few rows are warned about. */
+  @Test
+  void the_end_token_is_left_out_and_a_heatmap_of_fewer_than_3_tokens_is_warned_about() {
+    HeatmapOptions unfiltered = HeatmapOptions.defaults().withFilter(HeatmapOptions.NoisyFilter.NONE, 0);
+    Answer oneWord = withEndToken(1);
+    TokenLatentHeatmap h = oneWord.heatmap(unfiltered);
+    assertEquals(List.of(oneWord.generated().get(0).text()), h.tokens());
+    assertEquals(1, h.warnings().size(), h.warnings().toString());
+    assertTrue(h.warnings().get(0).startsWith("1 token row (the end-of-sequence token left out)"), h.warnings().get(0));
+    LatentClusters c = h.cluster(ClusterOptions.defaults().withClusters(2));
+    assertTrue(c.toString().contains("warning: 1 token row"), c.toString());
+    // kept on request: two rows, still too few
+    TokenLatentHeatmap kept = oneWord.heatmap(unfiltered.withEndToken(true));
+    assertEquals(2, kept.tokens().size());
+    assertEquals("", kept.tokens().get(1));
+    assertTrue(kept.warnings().get(0).startsWith("2 token rows:"), kept.warnings().toString());
+    // three words and the end token: three rows, nothing to warn about
+    TokenLatentHeatmap three = withEndToken(3).heatmap(unfiltered);
+    assertEquals(3, three.tokens().size());
+    assertTrue(three.warnings().isEmpty(), three.warnings().toString());
+    // an answer without an end token keeps all its rows
+    assertEquals(8, answer.heatmap(unfiltered).tokens().size());
+    assertTrue(answer.heatmap(unfiltered).warnings().isEmpty());
+  }
 }

@@ -16,9 +16,10 @@ import org.visualscratchpad.torch.checkpoint.Weights;
 import org.visualscratchpad.torch.cpu.CpuClipTower;
 import org.visualscratchpad.torch.cpu.CpuWeights;
 import org.visualscratchpad.torch.input.image.ImageDecoder;
+import org.visualscratchpad.torch.input.preprocess.AnyresGeometry;
 import org.visualscratchpad.torch.input.preprocess.ImageInputs;
+import org.visualscratchpad.torch.input.preprocess.ImageSize;
 import org.visualscratchpad.torch.input.preprocess.ImagePreprocessor;
-import org.visualscratchpad.torch.llava.AnyresLayout;
 import org.visualscratchpad.torch.llava.Devices;
 import org.visualscratchpad.torch.llava.LlavaConfig;
 import org.visualscratchpad.torch.nn.Nd;
@@ -50,7 +51,7 @@ public final class HookedVisionTower implements VisionEncoder, AutoCloseable {
   private final Path folder;
   private final String modelType;
   private final ClipTowerConfig cfg;
-  private final List<int[]> pinpoints; // LLaVA-NeXT's anyres grid; null otherwise
+  private final List<ImageSize> pinpoints; // LLaVA-NeXT's anyres grid; null otherwise
   private final ImagePreprocessor preprocessor;
   private final int loadedLayers;
   private final CpuClipTower cpu;        // the CPU engine, or
@@ -59,7 +60,7 @@ public final class HookedVisionTower implements VisionEncoder, AutoCloseable {
   private final LongAdder layersRun = new LongAdder();
   private volatile boolean closed;
 
-  private HookedVisionTower(Path folder, String modelType, ClipTowerConfig cfg, List<int[]> pinpoints,
+  private HookedVisionTower(Path folder, String modelType, ClipTowerConfig cfg, List<ImageSize> pinpoints,
       ImagePreprocessor preprocessor, int loadedLayers, CpuClipTower cpu, ClipVisionTower torch, NDManager manager) {
     this.folder = folder;
     this.modelType = modelType;
@@ -70,6 +71,15 @@ public final class HookedVisionTower implements VisionEncoder, AutoCloseable {
     this.cpu = cpu;
     this.torch = torch;
     this.manager = manager;
+  }
+
+  /**
+   * Whether {@link #load} reads {@code folder}: a CLIP, CLIPVision, LLaVA-1.5 or LLaVA-NeXT checkpoint (other
+   * families, e.g. LLaVA-OneVision's SigLIP tower, are run through their whole model).
+   */
+  public static boolean supports(Path folder) {
+    String type = ConfigJson.read(folder).getString("model_type", "");
+    return type.equals("clip") || type.equals("clip_vision_model") || type.equals("llava") || type.equals("llava_next");
   }
 
   /**
@@ -87,7 +97,7 @@ public final class HookedVisionTower implements VisionEncoder, AutoCloseable {
     String type = config.getString("model_type", "");
     ClipTowerConfig vc;
     String prefix;
-    List<int[]> pinpoints = null;
+    List<ImageSize> pinpoints = null;
     switch (type) {
       case "clip" -> {
         vc = ClipTowerConfig.vision(config.child("vision_config"));
@@ -101,7 +111,7 @@ public final class HookedVisionTower implements VisionEncoder, AutoCloseable {
         LlavaConfig lc = LlavaConfig.read(config);
         vc = lc.vision();
         prefix = "vision_tower.vision_model";
-        pinpoints = lc.isNext() ? lc.pinpoints() : null;
+        pinpoints = lc.isNext() ? lc.pinpoints().stream().map(p -> new ImageSize(p[0], p[1])).toList() : null;
       }
       default -> throw config.bad("model_type", type.isEmpty() ? "missing" : type,
           "clip, clip_vision_model, llava or llava_next (a checkpoint with a CLIP vision tower)");
@@ -190,8 +200,7 @@ public final class HookedVisionTower implements VisionEncoder, AutoCloseable {
     int s = cfg.imageSize();
     InvalidInputException.check(in.cropHeight() == s && in.cropWidth() == s, "preprocessed crops are %sx%s but the "
         + "vision tower takes %sx%s: check preprocessor_config.json of %s", in.cropHeight(), in.cropWidth(), s, s, folder);
-    int need = pinpoints == null ? 1 : AnyresLayout.of(in.imageSize().height(), in.imageSize().width(), pinpoints, s,
-        cfg.patchSize()).numCrops();
+    int need = pinpoints == null ? 1 : AnyresGeometry.plan(in.imageSize(), pinpoints, s).cropCount();
     InvalidInputException.check(in.cropCount() >= need, "image (%s) has %s crops but the model needs %s",
         in.imageSize(), in.cropCount(), need);
     float[] pixels = Arrays.copyOf(in.toArray(), need * 3 * s * s);

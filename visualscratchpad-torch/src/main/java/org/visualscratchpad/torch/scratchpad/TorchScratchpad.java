@@ -6,10 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.visualscratchpad.InvalidInputException;
-import org.visualscratchpad.ScratchpadException;
 import org.visualscratchpad.attention.TextImageAttention;
+import org.visualscratchpad.intervention.InterventionPlan;
 import org.visualscratchpad.sae.DatasetStatistics;
 import org.visualscratchpad.sae.SparseActivations;
 import org.visualscratchpad.sae.SparseAutoencoder;
@@ -23,10 +22,9 @@ import org.visualscratchpad.scratchpad.Scratchpad;
 import org.visualscratchpad.scratchpad.Token;
 import org.visualscratchpad.tensor.FloatMatrix;
 import org.visualscratchpad.torch.input.InputPipeline;
-import org.visualscratchpad.torch.input.InputSpec;
 import org.visualscratchpad.torch.input.VlmInputs;
 import org.visualscratchpad.torch.input.image.ImageDecoder;
-import org.visualscratchpad.torch.input.layout.FeatureSelect;
+import org.visualscratchpad.torch.input.layout.ImageFeatureLayout;
 import org.visualscratchpad.torch.input.preprocess.ImageSize;
 import org.visualscratchpad.torch.input.prompt.ChatMessage;
 import org.visualscratchpad.torch.input.prompt.PromptTokenizer;
@@ -39,15 +37,21 @@ import org.visualscratchpad.torch.llava.LlavaModel;
 import org.visualscratchpad.torch.llava.PromptCache;
 import org.visualscratchpad.torch.llava.SaeTap;
 import org.visualscratchpad.torch.llava.Sampling;
+import org.visualscratchpad.torch.lifetime.Lifetime;
 import org.visualscratchpad.vision.ImageTokenLocation;
 
 /**
- * The {@link Scratchpad} of a LLaVA-1.5 / LLaVA-NeXT checkpoint folder (with {@code tokenizer.json}
- * and {@code preprocessor_config.json}) and an SAE on its vision tower, on DJL's PyTorch engine.
+ * The {@link Scratchpad} of a checkpoint folder of any registered family (LLaVA-1.5, LLaVA-NeXT,
+ * LLaVA-OneVision; with {@code tokenizer.json} and {@code preprocessor_config.json}) and an SAE on its
+ * vision tower, on the CPU engine or libtorch. The input pipeline and the model share the family's
+ * image-token layout; where a token mixes several patches (OneVision's downscaled grid) its attention is
+ * spread over them ({@link ImageFeatureLayout#attribution()}), so the answer's attention columns and
+ * {@link #imageTokenLayout} are patches with their SAE rows.
  *
  * <p>Thread-safe: the model's weights are read-only and each {@link #ask} opens and closes its own
  * native scope, so concurrent calls give the same answers as sequential ones. {@link #close()}
- * frees the weights and the tokenizer; later calls fail with a clear error.
+ * waits for the asks in flight, then frees the weights and the tokenizer; later calls fail with a
+ * clear error.
  */
 final class TorchScratchpad implements Scratchpad {
   private final LlavaModel model;
@@ -55,7 +59,7 @@ final class TorchScratchpad implements Scratchpad {
   private final SparseAutoencoder sae;
   private final DatasetStatistics statistics;
   private final Set<Integer> stopTokens;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Lifetime lifetime;
   private final LoadSpec spec;
 
   private TorchScratchpad(LlavaModel model, InputPipeline inputs, SparseAutoencoder sae, DatasetStatistics statistics,
@@ -66,6 +70,7 @@ final class TorchScratchpad implements Scratchpad {
     this.sae = sae;
     this.statistics = statistics;
     this.stopTokens = stopTokens;
+    this.lifetime = Lifetime.of(this, "Scratchpad[" + model.folder() + "]", inputs, model);
   }
 
   static TorchScratchpad open(LoadSpec spec) {
@@ -76,10 +81,7 @@ final class TorchScratchpad implements Scratchpad {
       InvalidInputException.check(sae.config().hookPoint().layer() < model.numLayers(),
           "SAE hook point (%s) lies beyond the vision tower's %s layers. Was this SAE trained on another model?",
           sae.config().hookPoint(), model.numLayers());
-      var cfg = model.config();
-      InputSpec inputSpec = new InputSpec(cfg.vision().patchSize(), cfg.imageTokenIndex(),
-          cfg.keepCls() ? FeatureSelect.FULL : FeatureSelect.DEFAULT, cfg.text().maxPositionEmbeddings());
-      pipeline = InputPipeline.open(spec.model(), inputSpec);
+      pipeline = InputPipeline.open(spec.model(), model.family(), model.config());
       DatasetStatistics stats = spec.statisticsPath().map(TorchScratchpad::loadStatistics).orElse(null);
       if (stats != null) {
         InvalidInputException.check(stats.dSae() == sae.dSae(),
@@ -118,7 +120,9 @@ final class TorchScratchpad implements Scratchpad {
   @Override
   public Optional<List<ImageTokenLocation>> imageTokenLayout(int width, int height) {
     InvalidInputException.check(width > 0 && height > 0, "image size (%s x %s) must be positive", width, height);
-    return Optional.of(inputs.layoutFor(new ImageSize(height, width)).locations());
+    try (Lifetime.Call call = lifetime.enter()) {
+      return Optional.of(inputs.layoutFor(new ImageSize(height, width)).attribution().locations());
+    }
   }
 
   /** The loaded model (for callers inside this module, e.g. statistics over a dataset). */
@@ -128,9 +132,12 @@ final class TorchScratchpad implements Scratchpad {
 
   @Override
   public Answer ask(BufferedImage image, String prompt, AskOptions options) {
-    if (closed.get()) {
-      throw new ScratchpadException("this scratchpad is closed; load it again with Scratchpad.load(...)");
+    try (Lifetime.Call call = lifetime.enter()) {
+      return askOpen(image, prompt, options);
     }
+  }
+
+  private Answer askOpen(BufferedImage image, String prompt, AskOptions options) {
     InvalidInputException.check(image != null, "image must not be null");
     InvalidInputException.check(prompt != null && !prompt.isBlank(), "prompt must not be blank");
     VlmInputs in = inputs.prepare(List.of(ImageDecoder.toRgb(image)), List.of(ChatMessage.userWithImage(prompt)),
@@ -165,19 +172,51 @@ final class TorchScratchpad implements Scratchpad {
     }
     long encodeStart = System.nanoTime();
 
+    // the codes fed: the plan's edits on the codes of the unedited stream (an ablated latent reads 0);
+    // the re-encoding of the edited stream is kept beside them (Answer.reencodedActivations)
+    InterventionPlan plan = options.plan();
     List<SparseActivations> acts = new ArrayList<>();
-    for (FloatMatrix z : g.editedActivations()) {
-      acts.add(sae.encode(z));
+    List<SparseActivations> reencoded = new ArrayList<>();
+    for (int c = 0; c < g.hookActivations().size(); c++) {
+      SparseActivations h = sae.encode(g.hookActivations().get(c));
+      if (plan.isIdentity()) {
+        acts.add(h);
+        reencoded.add(h);
+      } else {
+        acts.add(fedCodes(h, c, plan));
+        reencoded.add(sae.encode(g.editedActivations().get(c)));
+      }
     }
     PromptTokenizer tok = inputs.tokenizer();
     List<Token> promptTokens = texts(tok, promptIds, 0, false);
     List<Token> generated = texts(tok, g.newTokens(), promptIds.size(), true);
     TextImageAttention a = g.attention();
+    ImageFeatureLayout.Attribution columns = in.layouts().get(0).attribution();
+    FloatMatrix weights = a.weights();
+    if (!columns.identity()) {
+      weights = FloatMatrix.adopt(weights.rows(), columns.locations().size(),
+          columns.spread(weights.toArray(), weights.rows()));
+    }
     TextImageAttention attention = new TextImageAttention(a.convention(),
-        generated.stream().map(Token::text).toList(), a.positions(), a.weights());
+        generated.stream().map(Token::text).toList(), a.positions(), weights);
     long encodeNanos = System.nanoTime() - encodeStart;
-    return new Answer(this, image, prompt, options, promptTokens, generated, acts,
-        attention, in.layouts().get(0).locations(), timings(g, genNanos, encodeNanos, reuse != null));
+    return new Answer(this, image, prompt, options, promptTokens, generated, acts, reencoded,
+        attention, columns.locations(), timings(g, genNanos, encodeNanos, reuse != null));
+  }
+
+  /**
+   * The codes a plan fed one crop. A plan's scopes address rows with CLS at 0; on a tower without CLS
+   * (SigLIP) the crop is edited behind an empty CLS slot that is dropped again, as the SAE tap does.
+   */
+  private SparseActivations fedCodes(SparseActivations h, int crop, InterventionPlan plan) {
+    if (model.hasClsToken()) {
+      return sae.editCodes(h, crop, plan);
+    }
+    SparseActivations.Builder padded = SparseActivations.builder(h.dSae()).addRow(new int[0], new float[0], 0);
+    for (int r = 0; r < h.rows(); r++) {
+      padded.addRow(h.rowLatents(r), h.rowValues(r), h.rowNnz(r));
+    }
+    return sae.editCodes(padded.build(), crop, plan).rowRange(1, h.rows() + 1);
   }
 
   /** The phases of one ask, from the engine's own timings where it records them. */
@@ -241,20 +280,18 @@ final class TorchScratchpad implements Scratchpad {
     return tok.decode(TokenIds.of(l), SpecialTokens.EXCLUDE);
   }
 
+  /**
+   * Refuses new calls, waits for the asks in flight, then frees the tokenizer and the model. Never
+   * throws; later calls fail with a clear error.
+   */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      try {
-        inputs.close();
-      } finally {
-        model.close();
-      }
-    }
+    lifetime.close();
   }
 
   @Override
   public String toString() {
     return "Scratchpad[" + model + ", SAE " + sae.config().hookPoint() + " d_sae " + sae.dSae()
-        + (statistics == null ? "" : ", statistics") + (closed.get() ? ", closed" : "") + "]";
+        + (statistics == null ? "" : ", statistics") + (lifetime.isClosed() ? ", closed" : "") + "]";
   }
 }

@@ -14,12 +14,7 @@ import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.hook.HookPoint;
 import org.visualscratchpad.tensor.FloatMatrix;
 import org.visualscratchpad.torch.Fixtures;
-import org.visualscratchpad.torch.input.image.ImageDecoder;
-import org.visualscratchpad.torch.input.preprocess.ImagePreprocessor;
-import org.visualscratchpad.torch.input.preprocess.PixelValues;
-import org.visualscratchpad.torch.llava.ImageInput;
 import org.visualscratchpad.torch.llava.LlavaModel;
-import org.visualscratchpad.torch.trace.DenseTensor;
 
 /**
  * The vision tower loaded and run only up to the SAE's hook: the same stream as the whole model's
@@ -50,9 +45,7 @@ class HookedVisionTowerTest {
     for (String name : List.of("llava", "llava_next_llama3")) {
       Path dir = Fixtures.folder(name);
       HookPoint hook = HookPoint.visionResidPost(1);   // hidden_states[2]; the tower has 4 layers
-      ImagePreprocessor p = ImagePreprocessor.forCheckpoint(dir);
-      try (LlavaModel model = LlavaModel.load(dir).withPreprocessor(
-              img -> ImageInput.from(p.preprocess(ImageDecoder.toRgb(img))));
+      try (LlavaModel model = LlavaModel.load(dir);
           HookedVisionTower tower = HookedVisionTower.load(dir, hook, "cpu", "auto")) {
         assertTrue(tower.onCpuEngine());
         assertEquals(2, tower.loadedLayers(), name);
@@ -82,11 +75,7 @@ class HookedVisionTowerTest {
     for (String name : List.of("clip", "clip_vision_336style")) {
       Path dir = Fixtures.folder(name);
       HookPoint hook = HookPoint.visionResidPost(2);
-      ImagePreprocessor p = ImagePreprocessor.forCheckpoint(dir);
-      try (ClipModel model = ClipModel.load(dir).withPreprocessor(img -> {
-            PixelValues px = p.preprocess(ImageDecoder.toRgb(img)).crops().get(0);
-            return DenseTensor.of(new long[] {1, 3, px.height(), px.width()}, px.channels().toArray());
-          });
+      try (ClipModel model = ClipModel.load(dir);
           HookedVisionTower torch = HookedVisionTower.load(dir, hook, "torch:cpu", "auto");
           HookedVisionTower cpu = HookedVisionTower.load(dir, hook, "cpu", "auto")) {
         assertFalse(torch.onCpuEngine());
@@ -104,6 +93,8 @@ class HookedVisionTowerTest {
 
   @Test
   void a_hook_outside_the_tower_or_a_folder_without_one_is_refused_with_the_reason() {
+    assertTrue(HookedVisionTower.supports(Fixtures.folder("llava")));
+    assertFalse(HookedVisionTower.supports(Fixtures.folder("llava_onevision")));
     Path dir = Fixtures.folder("clip");
     InvalidInputException e = assertThrows(InvalidInputException.class,
         () -> HookedVisionTower.load(dir, HookPoint.visionResidPost(9), "cpu", "auto"));
