@@ -32,4 +32,26 @@ class StatsCommandTest {
     assertTrue(captured.toString().contains(tmp.resolve("sae").toString()), captured.toString());
     assertTrue(Files.notExists(tmp.resolve("out")));
   }
+
+  @Test
+  void spark_options_need_spark_and_spark_without_its_module_says_how_to_run_it(@TempDir Path tmp) throws Exception {
+    PrintStream err = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true));
+    int withoutSpark;
+    int withSpark;
+    try {
+      withoutSpark = Vsp.run("stats", "--model", tmp.toString(), "--sae", tmp.toString(), "--tar", "shards/*.tar",
+          "--out", tmp.resolve("out").toString());
+      withSpark = Vsp.run("stats", "--spark", "local[2]", "--model", tmp.toString(), "--sae", tmp.toString(), "--tar",
+          "shards/*.tar", "--out", tmp.resolve("out").toString());
+    } finally {
+      System.setErr(err);
+    }
+    assertEquals(2, withoutSpark);
+    assertEquals(2, withSpark);
+    String text = captured.toString();
+    assertTrue(text.contains("--tar") && text.contains("need --spark MASTER"), text);
+    assertTrue(text.contains("needs the visualscratchpad-spark module") && text.contains("bin/vsp"), text);
+  }
 }

@@ -440,6 +440,24 @@ public final class LatentStatistics implements DatasetStatistics {
     return e;
   }
 
+  /**
+   * This aggregate as bytes, exactly ({@code fromBytes(s.toBytes()).equals(s)}): how partial statistics
+   * travel between processes, e.g. from Spark executors to the driver. Not a file format; files are
+   * written by {@link #save}.
+   */
+  public byte[] toBytes() {
+    return StatisticsCodec.toBytes(this);
+  }
+
+  /**
+   * Reads {@link #toBytes()}'s output.
+   *
+   * @throws InvalidInputException if the bytes are not serialized statistics of this version, or are cut short
+   */
+  public static LatentStatistics fromBytes(byte[] bytes) {
+    return StatisticsCodec.fromBytes(bytes);
+  }
+
   /** Writes {@code latent_stats.safetensors} and {@code latent_stats.json} into {@code dir}. */
   public void save(java.nio.file.Path dir) {
     StatisticsFiles.save(this, dir);

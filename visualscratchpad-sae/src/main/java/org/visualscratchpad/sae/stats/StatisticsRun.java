@@ -3,7 +3,6 @@ package org.visualscratchpad.sae.stats;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import javax.imageio.ImageIO;
 import org.visualscratchpad.CheckpointFormatException;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.sae.SparseActivations;
@@ -26,8 +24,8 @@ import org.visualscratchpad.vision.VisionEncoder;
 /**
  * Computes {@link LatentStatistics} over a dataset of image files: each image goes through the
  * vision encoder up to the SAE's hook point, then through the SAE; only the sparse codes are kept.
- * Files that are not readable images are reported (listener and {@code skipped.txt}) and skipped,
- * never silently; the run checkpoints every few images and resumes from the last checkpoint.
+ * Files that are not readable images (unreadable, truncated, too large: {@link ImageDecoding}) or that
+ * the model refuses are reported (listener and {@code skipped.txt}) and skipped, never silently; the run checkpoints every few images and resumes from the last checkpoint.
  *
  * <pre>
  *   OUT/latent_stats.json, OUT/latent_stats.safetensors   the result (see {@link LatentStatistics#save})
@@ -50,12 +48,20 @@ public final class StatisticsRun {
    * @param statistics what to count
    * @param checkpointEvery images between checkpoints
    * @param resume continue from {@code OUT/checkpoints/latest} if it exists
+   * @param limits the largest image file and pixel count read (larger ones are skipped and reported)
    */
-  public record Options(Path outputDir, StatisticsOptions statistics, int checkpointEvery, boolean resume) {
+  public record Options(Path outputDir, StatisticsOptions statistics, int checkpointEvery, boolean resume,
+      ImageDecoding.Limits limits) {
     public Options {
       InvalidInputException.check(outputDir != null, "output folder must not be null");
       InvalidInputException.check(statistics != null, "statistics options must not be null");
       InvalidInputException.check(checkpointEvery > 0, "checkpointEvery (%s) must be > 0", checkpointEvery);
+      InvalidInputException.check(limits != null, "image limits must not be null");
+    }
+
+    /** With the default {@link ImageDecoding.Limits}. */
+    public Options(Path outputDir, StatisticsOptions statistics, int checkpointEvery, boolean resume) {
+      this(outputDir, statistics, checkpointEvery, resume, ImageDecoding.Limits.defaults());
     }
   }
 
@@ -66,6 +72,13 @@ public final class StatisticsRun {
 
     /** {@code image} was skipped. */
     void skipped(SkippedImage image);
+
+    /**
+     * Where the time of the run's loop went, called once at its end (nanoseconds): reading files,
+     * decoding + the tower up to the hook + the SAE encode, adding to the statistics, and the whole
+     * loop (checkpoints included).
+     */
+    default void timings(long readNanos, long encodeNanos, long addNanos, long loopNanos) {}
 
     /** A listener that ignores everything. */
     static Listener none() {
@@ -115,6 +128,55 @@ public final class StatisticsRun {
   }
 
   /**
+   * One image's SAE codes, or why it was skipped: exactly one of the two is non-null.
+   *
+   * @param activations the codes of every crop
+   * @param skipReason e.g. {@code "truncated image (Premature end of JPEG file)"}
+   */
+  public record Encoded(ImageActivations activations, String skipReason) {
+    /** Whether the image was encoded. */
+    public boolean ok() {
+      return activations != null;
+    }
+  }
+
+  /**
+   * One image through the whole per-image step of a run, the same on one machine and in a Spark task:
+   * decode {@code bytes} within {@code limits} ({@link ImageDecoding}), the vision tower up to the SAE's
+   * hook point, the SAE encode. Bad data is returned as a skip reason, never thrown: an image the
+   * decoder refuses, or one the model's preprocessing or the SAE refuses with a {@link
+   * org.visualscratchpad.ScratchpadException} (the message becomes the reason).
+   */
+  public static Encoded encode(VisionEncoder encoder, SparseAutoencoder sae, byte[] bytes, String imageId,
+      String label, ImageDecoding.Limits limits) {
+    ImageDecoding.Decoded decoded = ImageDecoding.decode(bytes, limits);
+    if (!decoded.ok()) {
+      return new Encoded(null, decoded.reason());
+    }
+    try {
+      List<FloatMatrix> crops = encoder.residualStream(decoded.image(), sae.config().hookPoint());
+      List<SparseActivations> codes = new ArrayList<>(crops.size());
+      for (FloatMatrix crop : crops) {
+        codes.add(sae.encode(crop));
+      }
+      return new Encoded(new ImageActivations(imageId, label, codes), null);
+    } catch (org.visualscratchpad.ScratchpadException e) {
+      return new Encoded(null, "refused by the model: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Writes a run's result into {@code out}: {@code latent_stats.json} and {@code
+   * latent_stats.safetensors} ({@link LatentStatistics#save}) and {@code skipped.txt}, one {@code
+   * "path: reason"} per skipped image sorted by path then reason, so that the files do not depend on the
+   * order the images were processed in.
+   */
+  public static void writeResult(Path out, LatentStatistics stats, List<SkippedImage> skipped) {
+    stats.save(out);
+    writeSkipped(out.resolve("skipped.txt"), skipped);
+  }
+
+  /**
    * Runs over {@code images} (in the given order), resuming when asked and possible.
    *
    * @throws InvalidInputException if the SAE does not fit the encoder (before any work), or image
@@ -156,30 +218,28 @@ public final class StatisticsRun {
       start = progress.path("done").asInt();
       progress.path("skipped").forEach(n -> skipped.add(new SkippedImage(n.path("path").asText(), n.path("reason").asText())));
     }
-    var hook = sae.config().hookPoint();
+    long readNanos = 0;
+    long encodeNanos = 0;
+    long addNanos = 0;
+    long loopStart = System.nanoTime();
     for (int i = start; i < images.size(); i++) {
       ImageEntry entry = images.get(i);
-      BufferedImage image = null;
-      String reason = null;
-      try {
-        image = ImageIO.read(entry.path().toFile());
-        if (image == null) {
-          reason = "not an image (no ImageIO reader recognised it)";
-        }
-      } catch (IOException | RuntimeException e) {
-        reason = "unreadable image: " + e.getMessage();
-      }
-      if (reason != null) {
-        SkippedImage s = new SkippedImage(entry.path().toString(), reason);
+      String[] why = new String[1];
+      long t0 = System.nanoTime();
+      byte[] bytes = ImageDecoding.readFile(entry.path(), options.limits(), why);
+      long t1 = System.nanoTime();
+      Encoded encoded = bytes == null ? new Encoded(null, why[0])
+          : encode(encoder, sae, bytes, entry.imageId(), entry.label(), options.limits());
+      long t2 = System.nanoTime();
+      readNanos += t1 - t0;
+      encodeNanos += t2 - t1;
+      if (encoded.ok()) {
+        stats.add(encoded.activations());
+        addNanos += System.nanoTime() - t2;
+      } else {
+        SkippedImage s = new SkippedImage(entry.path().toString(), encoded.skipReason());
         skipped.add(s);
         listener.skipped(s);
-      } else {
-        List<FloatMatrix> crops = encoder.residualStream(image, hook);
-        List<SparseActivations> codes = new ArrayList<>(crops.size());
-        for (FloatMatrix crop : crops) {
-          codes.add(sae.encode(crop));
-        }
-        stats.add(new ImageActivations(entry.imageId(), entry.label(), codes));
       }
       int done = i + 1;
       if (done % options.checkpointEvery() == 0 && done < images.size()) {
@@ -187,8 +247,8 @@ public final class StatisticsRun {
       }
       listener.progress(done, images.size());
     }
-    stats.save(out);
-    writeSkipped(out.resolve("skipped.txt"), skipped);
+    listener.timings(readNanos, encodeNanos, addNanos, System.nanoTime() - loopStart);
+    writeResult(out, stats, skipped);
     checkpoint(stats, skipped, images.size(), images.size(), fingerprint, checkpoints);
     return new Result(stats, skipped);
   }
@@ -254,8 +314,10 @@ public final class StatisticsRun {
   }
 
   private static void writeSkipped(Path file, List<SkippedImage> skipped) {
+    List<SkippedImage> sorted = new ArrayList<>(skipped);
+    sorted.sort(Comparator.comparing(SkippedImage::path).thenComparing(SkippedImage::reason));
     StringBuilder sb = new StringBuilder();
-    for (SkippedImage s : skipped) {
+    for (SkippedImage s : sorted) {
       sb.append(s).append('\n');
     }
     writeTextAtomically(file, sb.toString());

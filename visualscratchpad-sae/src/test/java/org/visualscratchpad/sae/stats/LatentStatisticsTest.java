@@ -1,5 +1,6 @@
 package org.visualscratchpad.sae.stats;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -155,6 +156,37 @@ class LatentStatisticsTest {
       assertEquals(whole.topImages(j), partial.get(0).topImages(j), "top images of latent " + j + ", seed " + seed);
       assertEquals(whole.sum(j), partial.get(0).sum(j), 0.0);
       assertEquals(whole.labelEntropy(j), partial.get(0).labelEntropy(j), 0.0);
+    }
+  }
+
+  @Test
+  void statistics_travel_as_bytes_exactly_and_bad_bytes_are_refused() {
+    LatentStatistics s = aggregate(dataset(77, 40), StatisticsOptions.defaults().withTopK(3));
+    byte[] bytes = s.toBytes();
+    LatentStatistics back = LatentStatistics.fromBytes(bytes);
+    assertEquals(s, back);
+    assertArrayEquals(bytes, back.toBytes());
+    LatentStatistics empty = new LatentStatistics(D_SAE, StatisticsOptions.defaults());
+    assertEquals(empty, LatentStatistics.fromBytes(empty.toBytes()));
+    assertThrows(InvalidInputException.class, () -> LatentStatistics.fromBytes(java.util.Arrays.copyOf(bytes, bytes.length - 3)));
+    assertThrows(InvalidInputException.class, () -> LatentStatistics.fromBytes(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}));
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {11, 12, 13})
+  void saved_files_are_byte_identical_for_any_image_order_and_split(long seed, @TempDir Path tmp) throws Exception {
+    List<ImageActivations> images = dataset(2000 + seed, 60);
+    StatisticsOptions options = StatisticsOptions.defaults().withTopK(5);
+    aggregate(images, options).save(tmp.resolve("whole"));
+    List<ImageActivations> shuffled = new ArrayList<>(images);
+    java.util.Collections.shuffle(shuffled, new java.util.Random(seed));
+    LatentStatistics a = aggregate(shuffled.subList(0, 25), options);
+    LatentStatistics b = aggregate(shuffled.subList(25, shuffled.size()), options);
+    LatentStatistics.fromBytes(LatentStatistics.merge(LatentStatistics.fromBytes(b.toBytes()), a).toBytes())
+        .save(tmp.resolve("split"));
+    for (String f : List.of("latent_stats.json", "latent_stats.safetensors")) {
+      assertArrayEquals(java.nio.file.Files.readAllBytes(tmp.resolve("whole").resolve(f)),
+          java.nio.file.Files.readAllBytes(tmp.resolve("split").resolve(f)), f);
     }
   }
 

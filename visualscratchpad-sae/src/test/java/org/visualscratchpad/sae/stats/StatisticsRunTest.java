@@ -95,6 +95,28 @@ class StatisticsRunTest {
   }
 
   @Test
+  void truncated_and_oversized_images_are_skipped_with_their_reason_and_listed_in_path_order(@TempDir Path tmp)
+      throws Exception {
+    Path data = dataset(tmp.resolve("data"));
+    byte[] jpg = ImageDecodingTest.encoded("jpg", 30, 30);
+    Files.write(data.resolve("red/a-cut.jpg"), java.util.Arrays.copyOf(jpg, jpg.length / 2));
+    Files.write(data.resolve("blue/wide.png"), ImageDecodingTest.encoded("png", 200, 10));
+    TinyVisionEncoder encoder = new TinyVisionEncoder(8, 1);
+    TinyReluSae sae = new TinyReluSae(8, 24, HOOK, 2);
+    StatisticsRun.Result r = StatisticsRun.run(encoder, sae, ImageEntry.fromFolder(data),
+        new StatisticsRun.Options(tmp.resolve("out"), StatisticsOptions.defaults().withTopK(3), 100, false,
+            new ImageDecoding.Limits(1 << 20, 1_000)), StatisticsRun.Listener.none());
+    assertEquals(6, r.statistics().images());
+    List<String> lines = Files.readAllLines(tmp.resolve("out/skipped.txt"));
+    assertEquals(4, lines.size(), lines.toString());
+    List<String> sorted = new ArrayList<>(lines);
+    java.util.Collections.sort(sorted);
+    assertEquals(sorted, lines, "skipped.txt is sorted by path");
+    assertTrue(lines.stream().anyMatch(l -> l.contains("a-cut.jpg: truncated image")), lines.toString());
+    assertTrue(lines.stream().anyMatch(l -> l.contains("wide.png: image too large (200 x 10 = 2000 pixels")), lines.toString());
+  }
+
+  @Test
   void an_interrupted_run_resumes_from_its_last_checkpoint_to_the_same_result(@TempDir Path tmp) throws Exception {
     Path data = dataset(tmp.resolve("data"));
     TinyVisionEncoder encoder = new TinyVisionEncoder(8, 1);

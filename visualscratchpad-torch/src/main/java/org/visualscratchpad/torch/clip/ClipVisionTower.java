@@ -33,7 +33,7 @@ public final class ClipVisionTower {
   private final List<ClipEncoderLayer> layers = new ArrayList<>();
   private final LayerNorm postLayerNorm;    // null when not loaded
 
-  private ClipVisionTower(Weights w, String prefix, ClipTowerConfig cfg, boolean withPostLayerNorm) {
+  private ClipVisionTower(Weights w, String prefix, ClipTowerConfig cfg, boolean withPostLayerNorm, int layersToLoad) {
     this.cfg = cfg;
     long d = cfg.hiddenSize();
     long ps = cfg.patchSize();
@@ -42,7 +42,7 @@ public final class ClipVisionTower {
         .reshape(d, cfg.numChannels() * ps * ps).transpose();
     positionEmbedding = w.load(prefix + ".embeddings.position_embedding.weight", cfg.tokensPerCrop(), d);
     preLayerNorm = LayerNorm.load(w, prefix + ".pre_layrnorm", d, cfg.layerNormEps());
-    for (int l = 0; l < cfg.numLayers(); l++) {
+    for (int l = 0; l < layersToLoad; l++) {
       layers.add(new ClipEncoderLayer(w, prefix + ".encoder.layers." + l, cfg));
     }
     postLayerNorm = withPostLayerNorm ? LayerNorm.load(w, prefix + ".post_layernorm", d, cfg.layerNormEps()) : null;
@@ -50,7 +50,22 @@ public final class ClipVisionTower {
 
   /** Loads the tower under {@code prefix} ({@code vision_model} or {@code vision_tower.vision_model}). */
   public static ClipVisionTower load(Weights w, String prefix, ClipTowerConfig cfg, boolean withPostLayerNorm) {
-    return new ClipVisionTower(w, prefix, cfg, withPostLayerNorm);
+    return new ClipVisionTower(w, prefix, cfg, withPostLayerNorm, cfg.numLayers());
+  }
+
+  /**
+   * Loads the embeddings and only the first {@code layersToLoad} encoder layers (no {@code
+   * post_layernorm}): enough for {@link #hiddenStates} up to index {@code layersToLoad}.
+   */
+  public static ClipVisionTower loadFirstLayers(Weights w, String prefix, ClipTowerConfig cfg, int layersToLoad) {
+    InvalidInputException.check(layersToLoad >= 0 && layersToLoad <= cfg.numLayers(),
+        "layers to load (%s) must lie in [0, %s]", layersToLoad, cfg.numLayers());
+    return new ClipVisionTower(w, prefix, cfg, false, layersToLoad);
+  }
+
+  /** Number of encoder layers loaded. */
+  public int loadedLayers() {
+    return layers.size();
   }
 
   public ClipTowerConfig config() {
