@@ -9,6 +9,10 @@
  *       normalisation, and the patches flattened in 2 x 2 merge-window order ({@link
  *       org.visualscratchpad.torch.family.qwen2vl.Qwen2VLImage}, {@link
  *       org.visualscratchpad.torch.family.qwen2vl.GridThw} = {@code image_grid_thw}).
+ *   <li>{@link org.visualscratchpad.torch.family.qwen2vl.CpuQwen2VLVision} with {@link
+ *       org.visualscratchpad.torch.family.qwen2vl.Qwen2VLVisionConfig}: the ViT on the CPU engine's kernels
+ *       (patch embedding as a linear map, 2D rotary embeddings, attention block-diagonal per image, no CLS)
+ *       and the {@code PatchMerger} (2 x 2 patches -> one language-model token).
  * </ul>
  */
 package org.visualscratchpad.torch.family.qwen2vl;
