@@ -6,6 +6,8 @@
 #   benchmarks/realsize/run.sh 1b        # CLIP ViT-L/14-336 + 1.1B Llama: vsp ask, ask --ablate, PyTorch bf16/fp32
 #   benchmarks/realsize/run.sh next      # the LLaVA-NeXT variant on a 672x672 image (2,928 image tokens)
 #   benchmarks/realsize/run.sh 7b        # llava-1.5-7b shapes (14.1 GB F16; writing it takes minutes and 14 GB of disk)
+#   benchmarks/realsize/run.sh qwen2vl-7b  # Qwen/Qwen2-VL-7B-Instruct shapes (gen_qwen2vl.py: 16.6 GB BF16, CPU engine only)
+#   benchmarks/realsize/run.sh qwen2vl-2b  # Qwen/Qwen2-VL-2B-Instruct shapes (4.4 GB BF16)
 #
 # Env: DIR (default /tmp/vsp-realsize) for the checkpoints, REPEAT (default 3), PYTHON: a python with torch,
 # transformers, tokenizers and pillow for the baseline (skipped when unset). Each line of output carries
@@ -18,16 +20,28 @@ REPEAT="${REPEAT:-3}"
 what="${1:-1b}"
 mkdir -p "$DIR"
 [ -d "$DIR/images" ] || python3 "$GEN/gen_images.py" "$DIR/images"
-[ -d "$DIR/llava-1b" ] || python3 "$GEN/gen_llava.py" --size 1b --out "$DIR/llava-1b" --shard-gb 2.0
-[ -d "$DIR/sae-l18" ] || python3 "$GEN/gen_sae.py" --model "$DIR/llava-1b" --image "$DIR/images/scene336.png" \
-  --out "$DIR/sae-l18" --zlo 2.0 --zhi 2.6
+sae="$DIR/sae-l18"
+llava_sae() {
+  [ -d "$DIR/llava-1b" ] || python3 "$GEN/gen_llava.py" --size 1b --out "$DIR/llava-1b" --shard-gb 2.0
+  [ -d "$DIR/sae-l18" ] || python3 "$GEN/gen_sae.py" --model "$DIR/llava-1b" --image "$DIR/images/scene336.png" \
+    --out "$DIR/sae-l18" --zlo 2.0 --zhi 2.6
+}
+case "$what" in
+  1b|next|7b) llava_sae ;;
+esac
 case "$what" in
   1b) model="$DIR/llava-1b"; image="$DIR/images/scene336.png" ;;
   next) [ -d "$DIR/llava-next-1b" ] || python3 "$GEN/gen_llava.py" --next-from "$DIR/llava-1b" --out "$DIR/llava-next-1b"
         model="$DIR/llava-next-1b"; image="$DIR/images/scene672.png" ;;
   7b) [ -d "$DIR/llava-7b" ] || python3 "$GEN/gen_llava.py" --size 7b --out "$DIR/llava-7b"
       model="$DIR/llava-7b"; image="$DIR/images/scene336.png" ;;
-  *) echo "usage: run.sh 1b|next|7b" >&2; exit 2 ;;
+  qwen2vl-7b|qwen2vl-2b)
+      size="${what#qwen2vl-}"
+      [ -d "$DIR/$what" ] || python3 "$ROOT/benchmarks/realsize/gen_qwen2vl.py" --size "$size" --out "$DIR/$what"
+      [ -d "$DIR/sae-$what-l16" ] || python3 "$ROOT/benchmarks/realsize/gen_qwen2vl.py" --sae-for "$DIR/$what" \
+        --image "$DIR/images/scene336.png" --out "$DIR/sae-$what-l16" --layer 16
+      model="$DIR/$what"; image="$DIR/images/scene336.png"; sae="$DIR/sae-$what-l16" ;;
+  *) echo "usage: run.sh 1b|next|7b|qwen2vl-7b|qwen2vl-2b" >&2; exit 2 ;;
 esac
 "$ROOT/bin/vsp" --help >/dev/null   # build once, outside the timings
 
@@ -44,10 +58,10 @@ timed() {   # label, command...: whole-process wall time and peak RSS
 }
 
 for i in $(seq "$REPEAT"); do
-  timed "vsp ask ($what) #$i" "$ROOT/bin/vsp" ask --model "$model" --sae "$DIR/sae-l18" --image "$image" \
+  timed "vsp ask ($what) #$i" "$ROOT/bin/vsp" ask --model "$model" --sae "$sae" --image "$image" \
     --prompt "Describe the image in detail ." --max-new-tokens 16 --timings
-  if [ "$what" != 7b ]; then
-    timed "vsp ask --ablate ($what) #$i" "$ROOT/bin/vsp" ask --model "$model" --sae "$DIR/sae-l18" --image "$image" \
+  if [ "$what" != 7b ] && [ "$what" != qwen2vl-7b ]; then
+    timed "vsp ask --ablate ($what) #$i" "$ROOT/bin/vsp" ask --model "$model" --sae "$sae" --image "$image" \
       --prompt "Describe the image in detail ." --max-new-tokens 16 --timings --ablate 1,2,3,4,5,6,7,8
   fi
   if [ -n "${PYTHON:-}" ] && [ "$what" = 1b ]; then
