@@ -474,7 +474,7 @@ async function openLatent(latentId) {
     rows.push(['when firing', `mean ${fmt(x.meanWhenFiring)}, std ${fmt(x.stdWhenFiring)}, max ${fmt(x.max)} (per token)`]);
   }
   rows.push(['decoder norm', d.decoderNorm === null ? 'n/a' : fmt(d.decoderNorm)]);
-  if (d.patchActivations) rows.push(['on this image', `max ${fmt(d.maxPatchActivation)}, CLS ${d.clsActivation.map(fmt).join(', ')}`]);
+  if (d.patchActivations) rows.push(['on this image', `max ${fmt(d.maxPatchActivation)}` + (d.clsActivation.length ? `, CLS ${d.clsActivation.map(fmt).join(', ')}` : ', no CLS row (this tower has none)')]);
   const table = $('latent-stats');
   table.innerHTML = '';
   for (const [k, v] of rows) {

@@ -7,6 +7,11 @@ import org.visualscratchpad.InvalidInputException;
  * Which rows of a vision crop an intervention edits. Row 0 of a crop is CLS; row {@code k+1} is
  * patch {@code k} (row-major over the crop's patch grid).
  *
+ * <p>A tower without a CLS token (SigLIP: LLaVA-OneVision) is addressed the same way, its CLS slot empty:
+ * {@link #allTokens()} and {@link #patchesOnly()} both edit every patch, and {@code PatchRef(crop, k)} names
+ * patch {@code k}, which is row {@code k} of that crop's {@code SparseActivations}. The backend maps the
+ * addresses onto the tower's rows.
+ *
  * <pre>{@code
  * jshell> TokenScope.patchesOnly().includes(0, 0)      // CLS of crop 0
  * $1 ==> false

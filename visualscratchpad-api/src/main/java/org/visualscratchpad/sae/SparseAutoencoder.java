@@ -68,7 +68,8 @@ public interface SparseAutoencoder {
    * the error term kept: {@code z' = z + (h' - h) W_dec}, computed over the changed entries only,
    * and exactly {@code z} when nothing changes.
    *
-   * @param input {@code [tokens x d_in]}; row 0 is CLS
+   * @param input {@code [tokens x d_in]}; row 0 is CLS where the tower has one (see {@link
+   *     org.visualscratchpad.intervention.TokenScope} for towers without)
    * @param codes {@code encode(input)}
    * @param crop the crop index, for scopes that name patches
    * @param plan the edits

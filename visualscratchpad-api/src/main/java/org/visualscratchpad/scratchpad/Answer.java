@@ -50,7 +50,7 @@ public final class Answer {
    * @param options the call's options, plan included
    * @param promptTokens the model's input tokens (image tokens expanded)
    * @param generated the generated tokens
-   * @param activations SAE activations per crop, {@code [tokensPerCrop x d_sae]} each (row 0 CLS)
+   * @param activations SAE activations per crop, {@code [tokensPerCrop x d_sae]} each (row 0 CLS where the tower has one)
    * @param attention generated tokens' attention to the image tokens
    * @param imageTokens where each image token comes from (one per attention column)
    */
@@ -127,12 +127,19 @@ public final class Answer {
     return sb.toString().strip();
   }
 
-  /** SAE activations per crop: {@code [tokensPerCrop x d_sae]}, row 0 CLS, row k+1 patch k. */
+  /**
+   * SAE activations per crop: {@code [tokensPerCrop x d_sae]}; row 0 CLS, row k+1 patch k for a tower with CLS
+   * (CLIP), row k patch k for one without (SigLIP). {@link #imageTokens()} names each image token's row.
+   */
   public List<SparseActivations> activations() {
     return activations;
   }
 
-  /** Attention from each generated token to the image tokens ({@code [generated x imageTokens]}). */
+  /**
+   * Attention from each generated token to the image tokens ({@code [generated x imageTokens]}). Where the
+   * language model's image token mixes several patches (LLaVA-OneVision's bilinearly downscaled grid), its
+   * attention is spread over them by their mixing weights, so every column is one patch.
+   */
   public TextImageAttention attention() {
     return attention;
   }

@@ -63,8 +63,10 @@ public interface Scratchpad extends AutoCloseable {
 
   /**
    * Where each image token of an image of {@code width x height} pixels comes from (its crop, its
-   * patch and the box it covers), as {@link #ask} would lay it out, from the size alone; empty where
-   * the backend cannot say (the pictures then assume one centre-cropped view).
+   * patch, the box it covers and its SAE row), as {@link #ask} would lay it out, from the size alone: one
+   * entry per column of {@link Answer#attention()} (newline tokens have none; a token that mixes several
+   * patches, as LLaVA-OneVision's downscaled grid, is listed as those patches). Empty where the backend
+   * cannot say (the pictures then assume one centre-cropped view).
    */
   default Optional<List<ImageTokenLocation>> imageTokenLayout(int width, int height) {
     return Optional.empty();

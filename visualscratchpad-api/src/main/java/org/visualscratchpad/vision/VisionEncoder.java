@@ -6,8 +6,9 @@ import org.visualscratchpad.hook.HookPoint;
 import org.visualscratchpad.tensor.FloatMatrix;
 
 /**
- * A vision tower (CLIP ViT) that can be read at a hook point: what SAE training and latent
- * statistics run over a dataset.
+ * A vision tower (CLIP ViT, SigLIP) that can be read at a hook point: what SAE training and latent
+ * statistics run over a dataset. A crop's stream starts with a CLS row where the tower has one ({@link
+ * #hasClsToken()}: CLIP), else every row is a patch (SigLIP).
  *
  * <pre>{@code
  * jshell> VisionEncoder tower = ...;  // from visualscratchpad-torch
@@ -36,16 +37,24 @@ public interface VisionEncoder {
     return imageSize() / patchSize();
   }
 
-  /** Rows of one crop's stream: CLS plus the patches. */
+  /**
+   * Whether each crop's stream starts with a CLS row (row 0 CLS, row {@code k + 1} patch {@code k}); towers
+   * without one (SigLIP) have row {@code k} = patch {@code k}. True unless the tower says otherwise.
+   */
+  default boolean hasClsToken() {
+    return true;
+  }
+
+  /** Rows of one crop's stream: the patches, plus CLS if the tower has one. */
   default int tokensPerCrop() {
-    return gridSize() * gridSize() + 1;
+    return gridSize() * gridSize() + (hasClsToken() ? 1 : 0);
   }
 
   /**
    * The residual stream at {@code hook} for every crop of {@code image} after the model's own
    * preprocessing: one crop for CLIP and LLaVA-1.5, the base image plus the tiles for LLaVA-NeXT.
    *
-   * @return one {@code [tokensPerCrop x hiddenSize]} matrix per crop; row 0 is CLS
+   * @return one {@code [tokensPerCrop x hiddenSize]} matrix per crop; row 0 is CLS if the tower has one
    * @throws org.visualscratchpad.InvalidInputException if the hook lies beyond the tower
    */
   List<FloatMatrix> residualStream(BufferedImage image, HookPoint hook);

@@ -16,7 +16,6 @@ import org.visualscratchpad.torch.input.image.ImageDecoder;
 import org.visualscratchpad.torch.input.image.RgbImage;
 import org.visualscratchpad.torch.input.layout.FeatureSelect;
 import org.visualscratchpad.torch.input.layout.ImageFeatureLayout;
-import org.visualscratchpad.torch.input.layout.LlavaNextFeatureLayout;
 import org.visualscratchpad.torch.input.preprocess.AnyresGeometry;
 import org.visualscratchpad.torch.input.preprocess.CenterCropGeometry;
 import org.visualscratchpad.torch.input.preprocess.ImageInputs;
@@ -77,8 +76,14 @@ public final class InputsCommand implements Callable<Integer> {
     } else if (in.geometry() instanceof CenterCropGeometry g) {
       out.printf("crop       resized %s, crop %s at (%d, %d)%n", g.resized(), g.crop(), g.cropTop(), g.cropLeft());
     }
-    ImageFeatureLayout layout = ImageFeatureLayout.of(in, proc.config(), patchSize, select);
-    int newlines = layout instanceof LlavaNextFeatureLayout n ? n.newlineCount() : 0;
+    // a registered family (config.json's model_type) lays tokens out as its model packs them
+    var family = org.visualscratchpad.torch.family.VlmFamilies.find(config.path("model_type").asText(""));
+    var familyConfig = family.map(f -> f.readConfig(org.visualscratchpad.torch.checkpoint.ConfigJson.read(model)));
+    ImageFeatureLayout layout = family.isPresent()
+        ? family.get().layout(in.geometry(), proc.config(), familyConfig.get())
+        : ImageFeatureLayout.of(in, proc.config(), patchSize, select);
+    int newlines = (int) layout.tokens().stream()
+        .filter(t -> t instanceof org.visualscratchpad.torch.input.layout.PackedImageToken.Newline).count();
     out.printf("tokens     %d image tokens (%d patches, %d newlines; patch_size %d, %s)%n", layout.tokenCount(),
         layout.locations().size(), newlines, patchSize, select);
     String text = PromptFormat.forCheckpoint(model).render(List.of(ChatMessage.userWithImage(question)),
@@ -89,7 +94,8 @@ public final class InputsCommand implements Callable<Integer> {
       long imageToken = config.path("image_token_index").asLong();
       // the pipeline ask uses: its BOS rule (no second BOS when the template writes bos_token) and its count
       InputSpec inputSpec = new InputSpec(patchSize, imageToken, select, context > 0 ? context : Integer.MAX_VALUE);
-      try (InputPipeline pipeline = InputPipeline.open(model, inputSpec)) {
+      try (InputPipeline pipeline = family.isPresent() ? InputPipeline.open(model, family.get(), familyConfig.get())
+          : InputPipeline.open(model, inputSpec)) {
         VlmInputs vlm = pipeline.prepare(List.of(rgb), List.of(ChatMessage.userWithImage(question)),
             context > 0 ? maxNewTokens : 0);
         PromptInputs prompt = vlm.prompt();

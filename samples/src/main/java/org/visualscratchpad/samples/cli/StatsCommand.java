@@ -128,13 +128,13 @@ public final class StatsCommand implements Callable<Integer> {
 
   /**
    * The vision tower of a checkpoint folder with the folder's own image preprocessing ({@code
-   * preprocessor_config.json}): a CLIPModel or CLIPVisionModel folder, or a LLaVA-1.5 / LLaVA-NeXT
-   * one (its own tower, and for NeXT every anyres crop, as the VLM sees the image).
+   * preprocessor_config.json}): a CLIPModel or CLIPVisionModel folder, or a folder of a registered VLM family
+   * (LLaVA-1.5, LLaVA-NeXT, LLaVA-OneVision: its own tower, and for anyres every crop, as the VLM sees the image).
    */
   static VisionEncoder openEncoder(Path folder) {
     ImagePreprocessor preprocessor = ImagePreprocessor.forCheckpoint(folder);
     String type = ConfigJson.read(folder).getString("model_type", "");
-    if (type.equals("llava") || type.equals("llava_next")) {
+    if (org.visualscratchpad.torch.family.VlmFamilies.supports(type)) {
       return LlavaModel.load(folder).withPreprocessor(
           image -> ImageInput.from(preprocessor.preprocess(ImageDecoder.toRgb(image))));
     }

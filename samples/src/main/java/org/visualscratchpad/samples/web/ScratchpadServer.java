@@ -540,10 +540,12 @@ public final class ScratchpadServer implements AutoCloseable {
       float max = 0;
       for (int k = 0; k < perToken.length; k++) {
         ImageTokenLocation loc = a.imageTokens().get(k);
-        perToken[k] = a.activations().get(loc.crop()).get(loc.patchIndex() + 1, latentId);
+        perToken[k] = a.activations().get(loc.crop()).get(loc.saeRow(), latentId);
         max = Math.max(max, perToken[k]);
       }
-      float[] cls = new float[a.activations().size()];
+      // row 0 is CLS only for towers that have one (CLIP); SigLIP's row 0 is a patch: no CLS value then
+      boolean hasCls = a.imageTokens().isEmpty() || a.imageTokens().get(0).saeRow() == a.imageTokens().get(0).patchIndex() + 1;
+      float[] cls = new float[hasCls ? a.activations().size() : 0];
       for (int c = 0; c < cls.length; c++) {
         cls[c] = a.activations().get(c).get(0, latentId);
       }

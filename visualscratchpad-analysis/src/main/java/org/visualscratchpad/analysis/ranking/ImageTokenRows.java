@@ -9,8 +9,10 @@ import org.visualscratchpad.vision.ImageTokenLocation;
  * carries the SAE row {@link #saeRow(int)} of crop {@link #crop(int)}.
  *
  * <p>LLaVA-1.5 ({@link #llava15}): image token {@code k} is patch {@code k} of the single crop, SAE
- * row {@code k + 1} (row 0 is CLS). LLaVA-NeXT ({@link #fromLocations}): each image token names its
- * crop and patch; newline tokens have no location and are not image tokens here.
+ * row {@code k + 1} (row 0 is CLS). LLaVA-NeXT and the other families ({@link #fromLocations}): each image
+ * token names its crop and its SAE row ({@link ImageTokenLocation#saeRow()}: {@code patchIndex + 1} under a
+ * CLS row, {@code patchIndex} for towers without one, as SigLIP); newline tokens have no location and are not
+ * image tokens here.
  *
  * <pre>{@code
  * jshell> var map = ImageTokenRows.llava15(576)
@@ -51,7 +53,7 @@ public final class ImageTokenRows {
 
   /**
    * One entry per image token in sequence order: image token {@code k} is SAE row {@code
-   * locations.get(k).patchIndex() + 1} of crop {@code locations.get(k).crop()}.
+   * locations.get(k).saeRow()} of crop {@code locations.get(k).crop()}.
    *
    * @throws InvalidInputException if the list is empty, out of order or names a negative crop/patch
    */
@@ -63,10 +65,11 @@ public final class ImageTokenRows {
       ImageTokenLocation loc = locations.get(k);
       InvalidInputException.check(loc.imageTokenIndex() == k,
           "image token location %s has imageTokenIndex %s; locations must be listed in image-token order", k, loc.imageTokenIndex());
-      InvalidInputException.check(loc.crop() >= 0 && loc.patchIndex() >= 0,
-          "image token %s has crop %s and patchIndex %s; both must be >= 0", k, loc.crop(), loc.patchIndex());
+      InvalidInputException.check(loc.crop() >= 0 && loc.patchIndex() >= 0 && loc.saeRow() >= 0,
+          "image token %s has crop %s, patchIndex %s and SAE row %s; all must be >= 0", k, loc.crop(), loc.patchIndex(),
+          loc.saeRow());
       crops[k] = loc.crop();
-      rows[k] = loc.patchIndex() + 1;
+      rows[k] = loc.saeRow();
     }
     return new ImageTokenRows(crops, rows);
   }

@@ -186,7 +186,7 @@ public final class Session {
       ArrayNode locs = root.putArray("imageTokens");
       for (ImageTokenLocation l : answer.imageTokens()) {
         locs.addArray().add(l.imageTokenIndex()).add(l.crop()).add(l.patchRow()).add(l.patchCol()).add(l.patchIndex())
-            .add(l.box().x()).add(l.box().y()).add(l.box().width()).add(l.box().height());
+            .add(l.box().x()).add(l.box().y()).add(l.box().width()).add(l.box().height()).add(l.saeRow());
       }
       ObjectNode crops = root.putObject("activations");
       crops.put("crops", acts.size());
@@ -373,12 +373,14 @@ public final class Session {
       List<Integer> positions = f.ints(att.path("positions"), "attention.positions");
       List<ImageTokenLocation> locations = new ArrayList<>();
       for (JsonNode l : f.array(root.path("imageTokens"), "imageTokens")) {
-        f.check(l.isArray() && l.size() == 9, "imageTokens", "entries must be 9 integers");
-        int[] v = new int[9];
-        for (int k = 0; k < 9; k++) {
+        // 10 integers; sessions saved before towers without CLS had 9 (the SAE row was patchIndex + 1)
+        f.check(l.isArray() && (l.size() == 9 || l.size() == 10), "imageTokens", "entries must be 10 integers");
+        int[] v = new int[10];
+        for (int k = 0; k < l.size(); k++) {
           v[k] = l.get(k).asInt();
         }
-        locations.add(new ImageTokenLocation(v[0], v[1], v[2], v[3], v[4], new PixelBox(v[5], v[6], v[7], v[8])));
+        locations.add(new ImageTokenLocation(v[0], v[1], v[2], v[3], v[4], new PixelBox(v[5], v[6], v[7], v[8]),
+            l.size() == 10 ? v[9] : v[4] + 1));
       }
       int crops = f.integer(root.path("activations"), "activations.crops");
       int dSae = f.integer(root.path("activations"), "activations.dSae");

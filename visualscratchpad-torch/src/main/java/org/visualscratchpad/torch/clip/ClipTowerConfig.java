@@ -27,7 +27,8 @@ import org.visualscratchpad.torch.nn.Activation;
  */
 public record ClipTowerConfig(
     int hiddenSize, int intermediateSize, int numLayers, int numHeads, double layerNormEps, Activation act,
-    int imageSize, int patchSize, int numChannels, int vocabSize, int maxPositions, int eosTokenId) {
+    int imageSize, int patchSize, int numChannels, int vocabSize, int maxPositions, int eosTokenId)
+    implements org.visualscratchpad.torch.family.VisionTowerConfig {
 
   public ClipTowerConfig {
     InvalidInputException.check(hiddenSize > 0 && numHeads > 0 && hiddenSize % numHeads == 0,
@@ -56,11 +57,19 @@ public record ClipTowerConfig(
   }
 
   /** Patches per side. */
+  @Override
   public int gridSize() {
     return patchSize == 0 ? 0 : imageSize / patchSize;
   }
 
+  /** CLIP's crops start with CLS. */
+  @Override
+  public boolean hasClsToken() {
+    return true;
+  }
+
   /** Tokens per crop: CLS plus the patches (vision). */
+  @Override
   public int tokensPerCrop() {
     return gridSize() * gridSize() + 1;
   }

@@ -12,7 +12,7 @@ import org.visualscratchpad.torch.nn.Activation;
  * hidden_states[l + 1]} the stream after {@link #layer}{@code (l, ...)}. Streams are {@code [crops,
  * tokens, d]} float arrays (row 0 of each crop = CLS). Immutable and thread-safe.
  */
-public final class CpuClipTower {
+public final class CpuClipTower implements CpuVisionTower {
   private final ClipTowerConfig cfg;
   private final float[] classEmbedding;     // (d)
   private final PackedWeight patch;         // (d, 3 * ps * ps)
@@ -46,8 +46,35 @@ public final class CpuClipTower {
   }
 
   /** Number of layers loaded (the model loads only those it runs). */
+  @Override
   public int loadedLayers() {
     return layers.size();
+  }
+
+  @Override
+  public int hiddenSize() {
+    return cfg.hiddenSize();
+  }
+
+  @Override
+  public int numLayers() {
+    return cfg.numLayers();
+  }
+
+  /** CLIP's crops start with CLS. */
+  @Override
+  public boolean hasClsToken() {
+    return true;
+  }
+
+  @Override
+  public void layer(int layer, VisionStream stream, AttentionSink sink) {
+    InvalidInputException.check(stream.uniform() && stream.rows(0) == cfg.tokensPerCrop(),
+        "a CLIP stream has %s rows per crop", cfg.tokensPerCrop());
+    if (!(stream.scratch instanceof Scratch s) || s.crops != stream.crops()) {
+      stream.scratch = new Scratch(cfg, stream.crops());
+    }
+    layers.get(layer).forward(stream.data(), stream.crops(), (Scratch) stream.scratch, sink);
   }
 
   /**
@@ -111,7 +138,7 @@ public final class CpuClipTower {
 
   /** {@link #layer(int, float[], int)} with buffers reused across the layers of one call. */
   public void layer(int layer, float[] x, int crops, Scratch scratch) {
-    layers.get(layer).forward(x, crops, scratch);
+    layers.get(layer).forward(x, crops, scratch, null);
   }
 
   /** Per-call buffers of {@link #layer}, sized for a number of crops; reuse them across layers. */
@@ -175,7 +202,7 @@ public final class CpuClipTower {
       fc2B = w.floats(prefix + ".mlp.fc2.bias", d);
     }
 
-    void forward(float[] x, int crops, Scratch t) {
+    void forward(float[] x, int crops, Scratch t, AttentionSink sink) {
       int d = cfg.hiddenSize();
       int tokens = cfg.tokensPerCrop();
       int rows = crops * tokens;
@@ -196,7 +223,10 @@ public final class CpuClipTower {
       float scale = (float) Math.pow(hd, -0.5);
       for (int n = 0; n < crops; n++) {
         int off = n * tokens * d;
-        CpuAttention.attend(tokens, tokens, heads, heads, hd, scale, qs, off, ks, off, vs, off, h, off, null, null);
+        final int crop = n;
+        CpuAttention.Sink probs = sink == null ? null : (head, q0, rows2, keys, p) -> sink.accept(crop, head, q0, rows2,
+            keys, p);
+        CpuAttention.attend(tokens, tokens, heads, heads, hd, scale, qs, off, ks, off, vs, off, h, off, null, probs);
       }
       CpuOps.linear(h, rows, o, oB, qs);
       CpuOps.addInPlace(x, qs, rows * d);
@@ -214,6 +244,7 @@ public final class CpuClipTower {
     switch (a) {
       case QUICK_GELU -> CpuOps.quickGelu(x, n);
       case GELU -> CpuOps.geluErf(x, n);
+      case GELU_TANH -> CpuOps.geluTanh(x, n);
       case SILU -> {
         float[] ones = new float[n];
         java.util.Arrays.fill(ones, 1f);

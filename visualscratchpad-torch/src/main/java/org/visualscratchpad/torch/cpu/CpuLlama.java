@@ -8,12 +8,52 @@ import org.visualscratchpad.torch.llama.LlamaConfig;
 import org.visualscratchpad.torch.llama.LlamaDecoder;
 
 /**
- * The Llama / Mistral decoder on the CPU engine: RMSNorm, grouped-query attention with rotate-half
- * RoPE (plain or {@code llama3}-scaled), SiLU MLP, Mistral's sliding window, eager attention whose
- * probabilities can be observed block by block, and a KV cache. Activations are {@code [B, S, d]} float
- * arrays. Immutable and thread-safe for calls with separate caches.
+ * The Llama / Mistral / Qwen2 decoder on the CPU engine: RMSNorm, grouped-query attention with rotate-half
+ * RoPE (plain or {@code llama3}-scaled, or a family's own {@link RotaryEmbedding}), Qwen2's query/key/value
+ * biases, SiLU MLP, Mistral's sliding window, eager attention whose probabilities can be observed block by
+ * block, and a KV cache. Activations are {@code [B, S, d]} float arrays. Immutable and thread-safe for calls
+ * with separate caches.
+ *
+ * <p>Positions come in rows: {@code positions[r][b][s]}. The standard rotary embedding reads one row (HF's
+ * {@code position_ids}); a family whose language model numbers positions otherwise (Qwen2-VL's M-RoPE: three
+ * rows, temporal, height and width) passes its own {@link RotaryEmbedding}, which turns the rows into the
+ * cosines and sines of every position.
  */
 public final class CpuLlama {
+  /**
+   * The rotary embedding: position rows to {@code [cos, sin]}, each {@code [B * S * headDim / 2]} (position
+   * {@code (b, s)}, frequency {@code f} at {@code (b * S + s) * headDim / 2 + f}), applied rotate-half style.
+   */
+  public interface RotaryEmbedding {
+    /** Rows of position ids it reads: 1 for standard RoPE (3 for M-RoPE). */
+    int positionRows();
+
+    /**
+     * The cosines and sines of {@code positions[r][b][s]}.
+     *
+     * @param positions {@link #positionRows()} rows of {@code [b][s]} position ids
+     */
+    float[][] angles(long[][][] positions, int b, int s);
+  }
+
+  /** The standard RoPE of {@code cfg}: {@code rope_theta}, with the {@code llama3} scaling if configured. */
+  public static RotaryEmbedding standardRope(LlamaConfig cfg) {
+    float[] invFreq = LlamaDecoder.inverseFrequencies(cfg);
+    return new RotaryEmbedding() {
+      @Override
+      public int positionRows() {
+        return 1;
+      }
+
+      @Override
+      public float[][] angles(long[][][] positions, int b, int s) {
+        InvalidInputException.check(positions.length == 1,
+            "this language model numbers positions with one row of ids; got %s rows", positions.length);
+        return LlamaDecoder.ropeAngles(invFreq, positions[0], b, s);
+      }
+    };
+  }
+
   /** Receives a layer's attention probabilities, block by block (see {@link CpuAttention.Sink}). */
   public interface LayerSink {
     boolean wants(int layer);
@@ -26,26 +66,42 @@ public final class CpuLlama {
   private final List<Layer> layers = new ArrayList<>();
   private final float[] norm;
   private final PackedWeight lmHead;       // (vocab, d)
-  private final float[] invFreq;
+  private final RotaryEmbedding rotary;
 
+  /** The decoder under {@code prefix} with the standard RoPE of {@code cfg}. */
   public CpuLlama(CpuWeights w, String prefix, String lmHeadName, LlamaConfig cfg) {
+    this(w, prefix, lmHeadName, cfg, standardRope(cfg));
+  }
+
+  /**
+   * The decoder under {@code prefix} ({@code embed_tokens}, {@code layers.i}, {@code norm}) with output head
+   * {@code lmHeadName} (the token embedding when the checkpoint has no such tensor and {@code
+   * tie_word_embeddings} is set) and rotary embedding {@code rotary}.
+   */
+  public CpuLlama(CpuWeights w, String prefix, String lmHeadName, LlamaConfig cfg, RotaryEmbedding rotary) {
     this.cfg = cfg;
+    this.rotary = rotary;
     int d = cfg.hiddenSize();
     embedTokens = w.matrix(prefix + ".embed_tokens.weight", cfg.vocabSize(), d);
     for (int l = 0; l < cfg.numLayers(); l++) {
       layers.add(new Layer(w, prefix + ".layers." + l, cfg));
     }
     norm = w.floats(prefix + ".norm.weight", d);
-    lmHead = w.matrix(lmHeadName, cfg.vocabSize(), d);
-    invFreq = LlamaDecoder.inverseFrequencies(cfg);
+    lmHead = cfg.tieWordEmbeddings() && !w.has(lmHeadName) ? embedTokens : w.matrix(lmHeadName, cfg.vocabSize(), d);
   }
 
-  /** Bytes of the layers' matrices and the output head: what one decode step reads. */
+  /** Rows of position ids {@link #forward(float[], int, int, long[][][], int[][], CpuKvCache, LayerSink,
+   * BiConsumer)} takes. */
+  public int positionRows() {
+    return rotary.positionRows();
+  }
+
   /** How the decoder's matrices are held. */
   public PackedWeight.Storage storage() {
     return lmHead.storage();
   }
 
+  /** Bytes of the layers' matrices and the output head: what one decode step reads. */
   public long matrixBytes() {
     long b = lmHead.bytes();
     for (Layer l : layers) {
@@ -87,13 +143,24 @@ public final class CpuLlama {
    */
   public float[] forward(float[] x, int b, int s, long[][] positions, int[][] mask, CpuKvCache cache, LayerSink sink,
       BiConsumer<Integer, float[]> hidden) {
+    return forward(x, b, s, new long[][][] {positions}, mask, cache, sink, hidden);
+  }
+
+  /**
+   * {@link #forward(float[], int, int, long[][], int[][], CpuKvCache, LayerSink, BiConsumer)} with the position
+   * ids in rows ({@code positions[r][b][s]}, as many rows as the rotary embedding reads).
+   */
+  public float[] forward(float[] x, int b, int s, long[][][] positions, int[][] mask, CpuKvCache cache,
+      LayerSink sink, BiConsumer<Integer, float[]> hidden) {
+    InvalidInputException.check(positions.length == rotary.positionRows(),
+        "position ids have %s rows; this language model takes %s", positions.length, rotary.positionRows());
     int past = cache.length();
     int total = past + s;
     InvalidInputException.check(total <= cfg.maxPositionEmbeddings(),
         "sequence length (%s) must be at most the context length max_position_embeddings (%s). Shorten the prompt "
             + "or generate fewer tokens.", total, cfg.maxPositionEmbeddings());
     cache.append(mask);
-    float[][] rope = rope(positions, b, s);
+    float[][] rope = rotary.angles(positions, b, s);
     if (hidden != null) {
       hidden.accept(0, x.clone());
     }
@@ -119,10 +186,6 @@ public final class CpuLlama {
     float[] y = new float[rows * cfg.vocabSize()];
     CpuOps.linear(x, rows, lmHead, null, y);
     return y;
-  }
-
-  private float[][] rope(long[][] positions, int b, int s) {
-    return LlamaDecoder.ropeAngles(invFreq, positions, b, s);
   }
 
   /** Per-forward buffers, reused by every layer. */
@@ -157,6 +220,7 @@ public final class CpuLlama {
     private final float[] inputNorm;
     private final float[] postNorm;
     private final PackedWeight qkv;      // q, k and v stacked: one pass over the normed input
+    private final float[] qkvBias;       // Qwen2's q, k and v biases stacked, or null
     private final PackedWeight o;
     private final PackedWeight gateUp;   // gate and up stacked
     private final PackedWeight down;
@@ -170,6 +234,14 @@ public final class CpuLlama {
       inputNorm = w.floats(prefix + ".input_layernorm.weight", d);
       qkv = w.stacked(new String[] {prefix + ".self_attn.q_proj.weight", prefix + ".self_attn.k_proj.weight",
           prefix + ".self_attn.v_proj.weight"}, new int[] {qd, kvd, kvd}, d);
+      if (cfg.attentionBias()) {
+        qkvBias = new float[qd + 2 * kvd];
+        System.arraycopy(w.floats(prefix + ".self_attn.q_proj.bias", qd), 0, qkvBias, 0, qd);
+        System.arraycopy(w.floats(prefix + ".self_attn.k_proj.bias", kvd), 0, qkvBias, qd, kvd);
+        System.arraycopy(w.floats(prefix + ".self_attn.v_proj.bias", kvd), 0, qkvBias, qd + kvd, kvd);
+      } else {
+        qkvBias = null;
+      }
       o = w.matrix(prefix + ".self_attn.o_proj.weight", d, qd);
       postNorm = w.floats(prefix + ".post_attention_layernorm.weight", d);
       gateUp = w.stacked(new String[] {prefix + ".mlp.gate_proj.weight", prefix + ".mlp.up_proj.weight"},
@@ -188,7 +260,7 @@ public final class CpuLlama {
       int rows = b * s;
       float eps = (float) cfg.rmsNormEps();
       CpuOps.rmsNorm(x, rows, d, inputNorm, eps, t.h);
-      CpuOps.linear(t.h, rows, qkv, null, t.fused);
+      CpuOps.linear(t.h, rows, qkv, qkvBias, t.fused);
       split(t.fused, rows, t.q, qd, t.k, kvd, t.v, kvd);
       rotate(t.q, rows, heads, hd, rope);
       rotate(t.k, rows, kvHeads, hd, rope);

@@ -105,6 +105,19 @@ public final class CpuOps {
     }
   }
 
+  /**
+   * GELU with the tanh approximation, {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))} (PyTorch's {@code
+   * gelu(approximate="tanh")}, Hugging Face's {@code gelu_pytorch_tanh}: SigLIP's activation), in place on {@code
+   * x[0, n)}.
+   */
+  public static void geluTanh(float[] x, int n) {
+    if (VECTOR) {
+      VectorCpuOps.geluTanh(x, n);
+    } else {
+      ScalarCpuOps.geluTanh(x, n);
+    }
+  }
+
   /** CLIP's {@code x * sigmoid(1.702 x)} in place on {@code x[0, n)}. */
   public static void quickGelu(float[] x, int n) {
     if (VECTOR) {

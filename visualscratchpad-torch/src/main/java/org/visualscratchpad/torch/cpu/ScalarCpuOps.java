@@ -137,6 +137,15 @@ final class ScalarCpuOps {
     }
   }
 
+  /** GELU with the tanh approximation ({@code gelu_pytorch_tanh}) in place on {@code x[0, n)}, computed in double. */
+  static void geluTanh(float[] x, int n) {
+    for (int i = 0; i < n; i++) {
+      double v = x[i];
+      double u = 0.7978845608028654 * (v + 0.044715 * v * v * v);
+      x[i] = (float) (0.5 * v * (1.0 + Math.tanh(u)));
+    }
+  }
+
   /** CLIP's {@code x * sigmoid(1.702 x)} in place on {@code x[0, n)}. */
   static void quickGelu(float[] x, int n) {
     for (int i = 0; i < n; i++) {

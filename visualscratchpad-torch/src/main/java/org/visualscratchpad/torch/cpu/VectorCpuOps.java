@@ -933,6 +933,28 @@ final class VectorCpuOps {
     v.div(FloatVector.fromArray(F, e, 0).add(1f)).intoArray(x, i);
   }
 
+  /** {@link CpuOps#geluTanh}: {@code x * sigmoid(2u)} with {@code u = sqrt(2/pi) (x + 0.044715 x^3)}, equal to {@code 0.5 x (1 + tanh u)}. */
+  static void geluTanh(float[] x, int n) {
+    float[] e = new float[L];
+    int body = n - n % L;
+    for (int i = 0; i < body; i += L) {
+      geluTanhAt(x, i, e);
+    }
+    if (body < n) {
+      float[] t = java.util.Arrays.copyOfRange(x, body, body + L);
+      geluTanhAt(t, 0, e);
+      System.arraycopy(t, 0, x, body, n - body);
+    }
+  }
+
+  private static void geluTanhAt(float[] x, int i, float[] e) {
+    FloatVector v = FloatVector.fromArray(F, x, i);
+    FloatVector cube = v.mul(v).mul(v);
+    cube.mul(0.044715f).add(v).mul(-2f * 0.7978845608028654f).intoArray(e, 0);
+    expAt(e, 0);
+    v.div(FloatVector.fromArray(F, e, 0).add(1f)).intoArray(x, i);
+  }
+
   /** {@link CpuOps#siluMul}. */
   static void siluMul(float[] gate, float[] up, int n) {
     float[] e = new float[L];

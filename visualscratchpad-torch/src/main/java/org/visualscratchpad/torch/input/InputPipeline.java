@@ -5,10 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.torch.input.image.RgbImage;
+import org.visualscratchpad.torch.family.VlmConfig;
+import org.visualscratchpad.torch.family.VlmFamily;
 import org.visualscratchpad.torch.input.layout.ImageFeatureLayout;
+import org.visualscratchpad.torch.input.preprocess.CropGeometry;
 import org.visualscratchpad.torch.input.preprocess.ImageInputs;
 import org.visualscratchpad.torch.input.preprocess.ImagePreprocessor;
 import org.visualscratchpad.torch.input.preprocess.ImageSize;
+import org.visualscratchpad.torch.input.preprocess.PreprocessorConfig;
 import org.visualscratchpad.torch.input.prompt.ChatMessage;
 import org.visualscratchpad.torch.input.prompt.ChatTemplate.GenerationPrompt;
 import org.visualscratchpad.torch.input.prompt.PromptFormat;
@@ -17,9 +21,11 @@ import org.visualscratchpad.torch.input.prompt.PromptTokenizer;
 import org.visualscratchpad.torch.input.prompt.SpecialTokens;
 
 /**
- * A LLaVA checkpoint's whole input side: image processor ({@code preprocessor_config.json}),
- * prompt format (chat template or LLaVA's plain format) and tokenizer ({@code tokenizer.json}),
- * turning images and a conversation into {@link VlmInputs}, with the context-length check done.
+ * A checkpoint's whole input side: image processor ({@code preprocessor_config.json}), image-token
+ * layout, prompt format (chat template or LLaVA's plain format) and tokenizer ({@code tokenizer.json}),
+ * turning images and a conversation into {@link VlmInputs}, with the context-length check done. Opened
+ * for a model family ({@link #open(Path, VlmFamily, VlmConfig)}), the processor and the layout are the
+ * family's: the very layout its model packs image features by.
  *
  * <p>BOS: the tokenizer adds its special tokens unless the rendered prompt already starts with the
  * template's {@code bos_token} (a tokenizer-style template that writes BOS itself), so the sequence
@@ -39,12 +45,22 @@ public final class InputPipeline implements AutoCloseable {
   private final PromptFormat format;
   private final PromptTokenizer tokenizer;
   private final InputSpec spec;
+  private final LayoutRule layouts;
 
-  private InputPipeline(ImagePreprocessor processor, PromptFormat format, PromptTokenizer tokenizer, InputSpec spec) {
+  /** How a preprocessed image's geometry becomes its image-token layout. */
+  @FunctionalInterface
+  public interface LayoutRule {
+    /** The layout of an image preprocessed into {@code geometry} with {@code config}. */
+    ImageFeatureLayout layout(CropGeometry geometry, PreprocessorConfig config);
+  }
+
+  private InputPipeline(ImagePreprocessor processor, PromptFormat format, PromptTokenizer tokenizer, InputSpec spec,
+      LayoutRule layouts) {
     this.processor = processor;
     this.format = format;
     this.tokenizer = tokenizer;
     this.spec = spec;
+    this.layouts = layouts;
   }
 
   /**
@@ -55,9 +71,29 @@ public final class InputPipeline implements AutoCloseable {
    */
   public static InputPipeline open(Path modelDir, InputSpec spec) {
     InvalidInputException.check(modelDir != null && spec != null, "modelDir and spec must not be null");
-    ImagePreprocessor processor = ImagePreprocessor.forCheckpoint(modelDir);
+    ImagePreprocessor processor = ImagePreprocessor.of(PreprocessorConfig.read(modelDir));
     PromptFormat format = PromptFormat.forCheckpoint(modelDir);
-    return new InputPipeline(processor, format, PromptTokenizer.load(modelDir), spec);
+    return new InputPipeline(processor, format, PromptTokenizer.load(modelDir), spec,
+        (g, c) -> ImageFeatureLayout.of(g, c, spec.patchSize(), spec.select()));
+  }
+
+  /**
+   * The pipeline of the checkpoint folder {@code modelDir} of {@code family}: the family's image processor and
+   * image-token layout ({@link VlmFamily#imageProcessor}, {@link VlmFamily#layout}), the model's image token id
+   * and context length.
+   *
+   * @throws org.visualscratchpad.CheckpointFormatException if {@code preprocessor_config.json} or
+   *     {@code tokenizer.json} is missing or malformed
+   */
+  public static InputPipeline open(Path modelDir, VlmFamily family, VlmConfig model) {
+    InvalidInputException.check(modelDir != null && family != null && model != null,
+        "modelDir, family and model must not be null");
+    ImagePreprocessor processor = family.imageProcessor(PreprocessorConfig.read(modelDir), model);
+    PromptFormat format = PromptFormat.forCheckpoint(modelDir);
+    InputSpec spec = new InputSpec(model.vision().patchSize(), model.imageTokenIndex(),
+        org.visualscratchpad.torch.input.layout.FeatureSelect.DEFAULT, model.text().maxPositionEmbeddings());
+    return new InputPipeline(processor, format, PromptTokenizer.load(modelDir), spec,
+        (g, c) -> family.layout(g, c, model));
   }
 
   public ImagePreprocessor processor() {
@@ -95,7 +131,7 @@ public final class InputPipeline implements AutoCloseable {
     List<Integer> counts = new ArrayList<>();
     for (RgbImage image : images) {
       ImageInputs in = processor.preprocess(image);
-      ImageFeatureLayout layout = ImageFeatureLayout.of(in, processor.config(), spec.patchSize(), spec.select());
+      ImageFeatureLayout layout = this.layouts.layout(in.geometry(), processor.config());
       inputs.add(in);
       layouts.add(layout);
       counts.add(layout.tokenCount());
@@ -116,7 +152,7 @@ public final class InputPipeline implements AutoCloseable {
    */
   public ImageFeatureLayout layoutFor(ImageSize size) {
     InvalidInputException.check(size != null, "image size must not be null");
-    return ImageFeatureLayout.of(processor.plan(size), processor.config(), spec.patchSize(), spec.select());
+    return layouts.layout(processor.plan(size), processor.config());
   }
 
   @Override

@@ -56,6 +56,8 @@ public final class LlamaDecoder {
    * normalisation) and the output head {@code lmHead} ({@code lm_head.weight}).
    */
   public static LlamaDecoder load(Weights w, String prefix, String lmHead, LlamaConfig cfg) {
+    org.visualscratchpad.InvalidInputException.check(!cfg.attentionBias(),
+        "the %s language model (attention biases) runs on the CPU engine only: load it with --device cpu", cfg.modelType());
     return new LlamaDecoder(w, prefix, lmHead, cfg);
   }
 

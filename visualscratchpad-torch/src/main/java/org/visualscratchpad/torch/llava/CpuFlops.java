@@ -3,19 +3,19 @@ package org.visualscratchpad.torch.llava;
 import org.visualscratchpad.torch.cpu.CpuLlama;
 import org.visualscratchpad.torch.llama.LlamaConfig;
 
-/** FLOPs (2 per multiply-add) of the phases of a LLaVA generation, counted from the shapes. */
+/** FLOPs (2 per multiply-add) of the phases of a generation, counted from the shapes (every family). */
 final class CpuFlops {
   private CpuFlops() {}
 
   /** {@code layers} vision encoder layers over {@code crops} crops, plus the projector. */
-  static double vision(LlavaConfig cfg, int crops, int layers) {
+  static double vision(org.visualscratchpad.torch.family.VlmConfig cfg, int crops, int layers) {
     var v = cfg.vision();
     double t = v.tokensPerCrop();
     double d = v.hiddenSize();
     double rows = crops * t;
     double perLayer = 2 * rows * (4 * d * d + 2 * d * v.intermediateSize()) + crops * 4 * t * t * d;
     double dt = cfg.text().hiddenSize();
-    double projector = 2 * crops * (t - 1) * (d * dt + dt * dt);
+    double projector = 2 * crops * (double) (v.gridSize() * v.gridSize()) * (d * dt + dt * dt);
     return layers * perLayer + projector;
   }
 

@@ -26,7 +26,8 @@ import org.visualscratchpad.torch.llama.LlamaConfig;
  */
 public record LlavaConfig(
     String modelType, ClipTowerConfig vision, LlamaConfig text, int imageTokenIndex, int padTokenId,
-    int visionFeatureLayer, boolean keepCls, boolean projectorBias, List<int[]> pinpoints) {
+    int visionFeatureLayer, boolean keepCls, boolean projectorBias, List<int[]> pinpoints)
+    implements org.visualscratchpad.torch.family.VlmConfig {
 
   public LlavaConfig {
     pinpoints = List.copyOf(pinpoints);
@@ -42,6 +43,7 @@ public record LlavaConfig(
   }
 
   /** The {@code hidden_states} index the projector reads. */
+  @Override
   public int featureHiddenIndex() {
     return visionFeatureLayer < 0 ? vision.numLayers() + 1 + visionFeatureLayer : visionFeatureLayer;
   }

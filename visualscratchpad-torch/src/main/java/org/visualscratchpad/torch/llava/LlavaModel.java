@@ -19,6 +19,12 @@ import org.visualscratchpad.tensor.FloatMatrix;
 import org.visualscratchpad.torch.checkpoint.ConfigJson;
 import org.visualscratchpad.torch.checkpoint.Weights;
 import org.visualscratchpad.torch.clip.ClipVisionTower;
+import org.visualscratchpad.torch.family.TextPositions;
+import org.visualscratchpad.torch.family.VlmConfig;
+import org.visualscratchpad.torch.family.VlmFamilies;
+import org.visualscratchpad.torch.family.VlmFamily;
+import org.visualscratchpad.torch.input.layout.ImageFeatureLayout;
+import org.visualscratchpad.torch.input.preprocess.ImageSize;
 import org.visualscratchpad.torch.llama.KvCache;
 import org.visualscratchpad.torch.llama.LlamaDecoder;
 import org.visualscratchpad.torch.nn.Activation;
@@ -29,11 +35,16 @@ import org.visualscratchpad.torch.trace.Trace;
 import org.visualscratchpad.vision.VisionEncoder;
 
 /**
- * A LLaVA-1.5 or LLaVA-NeXT checkpoint in Hugging Face layout (single or sharded safetensors,
- * F32/F16/BF16, legacy or new key names), computed in float32 on the CPU with eager attention:
- * the CLIP vision tower (with an SAE hook at any layer), the projector, LLaVA-NeXT's anyres
- * packing, and the Llama / Mistral decoder with KV-cached generation and text-to-image attention
- * capture.
+ * A vision-language model checkpoint of any registered family ({@link VlmFamilies}: LLaVA-1.5, LLaVA-NeXT,
+ * LLaVA-OneVision) in Hugging Face layout (single or sharded safetensors, F32/F16/BF16, legacy or new key
+ * names), computed in float32 with eager attention: the vision tower (with an SAE hook at any layer), the
+ * projector and the family's packing of image features, and the language model with KV-cached generation and
+ * text-to-image attention capture. The name is the first family's; the family is chosen by {@code
+ * config.json}'s {@code model_type}.
+ *
+ * <p>Engines: {@code cpu} (the project's CPU engine) runs every family; {@code torch:cpu} and {@code gpu}
+ * (libtorch through DJL) run LLaVA-1.5 and LLaVA-NeXT only ({@link VlmFamily#runsOnLibtorch()}): loading
+ * another family there fails with a message saying so.
  *
  * <pre>{@code
  * jshell> try (var model = LlavaModel.load(Path.of("llava-1.5-7b-hf"))) {
@@ -50,7 +61,9 @@ import org.visualscratchpad.vision.VisionEncoder;
  */
 public final class LlavaModel implements VisionEncoder, AutoCloseable {
   private final Path folder;
-  private final LlavaConfig cfg;
+  private final VlmFamily family;
+  private final VlmConfig cfg;
+  private final LlavaConfig llava;     // the libtorch path's config (LLaVA families), else null
   private final NDManager weightsManager;
   private final ClipVisionTower vision;
   private final Linear projector1;     // (d_text, d_vision)
@@ -59,23 +72,28 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
   private final LlamaDecoder decoder;
   private volatile Function<BufferedImage, ImageInput> preprocessor;
   private volatile boolean closed;
-  private final CpuLlava cpu;          // the CPU engine, or null on libtorch
+  private final CpuVlm cpu;            // the CPU engine, or null on libtorch
 
-  private LlavaModel(Path folder, LlavaConfig cfg, Weights w, org.visualscratchpad.torch.cpu.PackedWeight.Storage as) {
+  private LlavaModel(Path folder, VlmFamily family, VlmConfig cfg, Weights w,
+      org.visualscratchpad.torch.cpu.PackedWeight.Storage as) {
     this.folder = folder;
+    this.family = family;
     this.cfg = cfg;
+    this.llava = null;
     this.weightsManager = null;
     this.vision = null;
     this.projector1 = null;
     this.projector2 = null;
     this.imageNewline = null;
     this.decoder = null;
-    this.cpu = new CpuLlava(this, cfg, w, as);
+    this.cpu = new CpuVlm(this, family, cfg, w, as);
   }
 
-  private LlavaModel(Path folder, LlavaConfig cfg, NDManager manager, Weights w) {
+  private LlavaModel(Path folder, VlmFamily family, LlavaConfig cfg, NDManager manager, Weights w) {
     this.folder = folder;
+    this.family = family;
     this.cfg = cfg;
+    this.llava = cfg;
     this.cpu = null;
     this.weightsManager = manager;
     long dv = cfg.vision().hiddenSize();
@@ -89,10 +107,11 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
 
   /**
    * Loads {@code folder}: {@code config.json} and {@code model.safetensors} or a sharded checkpoint
-   * with {@code model.safetensors.index.json}.
+   * with {@code model.safetensors.index.json}, on the CPU engine.
    *
    * @throws CheckpointFormatException naming the file (and tensor) if config.json, a shard or a
-   *     tensor is missing, a shape disagrees with the config, or the model type is unsupported
+   *     tensor is missing, a shape disagrees with the config, or the model type is not a registered
+   *     family (the message lists them)
    */
   public static LlavaModel load(Path folder) {
     return load(folder, "cpu");
@@ -108,36 +127,57 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
 
   /**
    * Loads {@code folder} onto {@code device}: {@code "cpu"} is the project's CPU engine (weights kept in
-   * {@code dtype}, float32 compute); {@code "torch:cpu"}, {@code "gpu"}, {@code "gpu:1"} run on libtorch
-   * through DJL (float32 weights).
+   * {@code dtype}, float32 compute; every family); {@code "torch:cpu"}, {@code "gpu"}, {@code "gpu:1"} run on
+   * libtorch through DJL (float32 weights; LLaVA-1.5 and LLaVA-NeXT only).
    *
    * @param dtype {@code auto} (each tensor's stored precision), {@code f32}, {@code bf16} or {@code f16}
-   * @throws InvalidInputException if the device or dtype is not one this library knows
+   * @throws InvalidInputException if the device or dtype is not one this library knows, or the family does not
+   *     run on that engine
    */
   public static LlavaModel load(Path folder, String device, String dtype) {
-    LlavaConfig cfg = LlavaConfig.read(ConfigJson.read(folder));
+    ConfigJson json = ConfigJson.read(folder);
+    VlmFamily family = VlmFamilies.forConfig(json);
+    VlmConfig cfg = family.readConfig(json);
     org.visualscratchpad.torch.cpu.PackedWeight.Storage as = Devices.storage(dtype);
     boolean cpuEngine = Devices.isCpuEngine(device);
+    InvalidInputException.check(cpuEngine || family.runsOnLibtorch(),
+        "%s (model_type %s) runs on the CPU engine only (--device cpu); libtorch (--device %s) runs %s. Load it with "
+            + "device cpu.", family.displayName(), family.modelType(), device, libtorchFamilies());
     InvalidInputException.check(cpuEngine || as == null || as == org.visualscratchpad.torch.cpu.PackedWeight.Storage.F32,
         "dtype (%s) is for the cpu engine; on %s the weights are float32 (use --dtype f32 or auto)", dtype, device);
     try (Weights headers = Weights.open(folder)) {
-      Preflight.estimate(cfg, headers.headers(), as, cpuEngine).check(folder, cpuEngine, dtype);
+      Preflight.estimate(family, cfg, headers.headers(), as, cpuEngine).check(folder, cpuEngine, dtype);
       if (cpuEngine) {
-        return new LlavaModel(folder, cfg, headers, as);
+        return new LlavaModel(folder, family, cfg, headers, as);
       }
     }
     NDManager manager = NDManager.newBaseManager(Devices.parse(device));
     try (Weights w = Weights.open(folder, manager)) {
-      return new LlavaModel(folder, cfg, manager, w);
+      return new LlavaModel(folder, family, (LlavaConfig) cfg, manager, w);
     } catch (RuntimeException e) {
       manager.close();
       throw e;
     }
   }
 
-  /** The configuration. */
-  public LlavaConfig config() {
+  private static String libtorchFamilies() {
+    List<String> names = new ArrayList<>();
+    for (VlmFamily f : VlmFamilies.all()) {
+      if (f.runsOnLibtorch()) {
+        names.add(f.modelType());
+      }
+    }
+    return String.join(" and ", names);
+  }
+
+  /** The configuration (a {@link LlavaConfig} for LLaVA-1.5 and LLaVA-NeXT; each family has its own). */
+  public VlmConfig config() {
     return cfg;
+  }
+
+  /** The model family ({@code config.json}'s {@code model_type}). */
+  public VlmFamily family() {
+    return family;
   }
 
   /** The folder this was loaded from. */
@@ -150,20 +190,20 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
 
   /** Number of crops the model uses for {@code image}: 1 (LLaVA-1.5) or the anyres count. */
   public int cropsFor(ImageInput image) {
-    return cfg.isNext() ? layoutOf(image).numCrops() : 1;
+    return layoutOf(image).cropCount();
   }
 
-  /** LLaVA-NeXT's packing layout of {@code image}. */
-  public AnyresLayout layoutOf(ImageInput image) {
-    InvalidInputException.check(cfg.isNext(), "%s is LLaVA-1.5: its images have no anyres layout", folder);
-    return AnyresLayout.of(image.height(), image.width(), cfg.pinpoints(), cfg.vision().imageSize(),
-        cfg.vision().patchSize());
+  /**
+   * The layout the model packs {@code image} with: the family's one {@link ImageFeatureLayout}, the same the
+   * input pipeline expands the prompt by (token count, which feature each token carries, crops).
+   */
+  public ImageFeatureLayout layoutOf(ImageInput image) {
+    return family.layoutForModel(new ImageSize(image.height(), image.width()), cfg);
   }
 
   /** Number of image tokens {@code image} takes in {@code input_ids} (newlines included). */
   public int imageTokenCount(ImageInput image) {
-    int grid = cfg.vision().gridSize();
-    return cfg.isNext() ? layoutOf(image).tokenCount() : grid * grid + (cfg.keepCls() ? 1 : 0);
+    return layoutOf(image).tokenCount();
   }
 
   VisionFeatures visionFeatures(NDManager m, List<ImageInput> images, SaeTap tap, Trace trace) {
@@ -175,6 +215,7 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
    *     layers before the hook are skipped
    */
   VisionFeatures visionFeatures(NDManager m, List<ImageInput> images, SaeTap tap, Trace trace, List<FloatMatrix> start) {
+    LlavaConfig cfg = llava;
     int s = cfg.vision().imageSize();
     List<float[]> cropData = new ArrayList<>();
     List<int[]> cropOwner = new ArrayList<>();   // {image, crop}
@@ -237,6 +278,7 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
       }
     }
     NDArray selected = cfg.keepCls() ? feature : feature.get(":, 1:, :");
+    int perCrop = (int) selected.getShape().get(1);
     NDArray projected = projector2.apply(Activation.GELU.apply(projector1.apply(selected)));   // (n, t, d_text)
     if (trace != null) {
       trace.put("vision_tower.selected_feature", Nd.dense(selected));
@@ -250,26 +292,15 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
     int cropOffset = 0;
     long[] lens = new long[images.size()];
     for (int i = 0; i < images.size(); i++) {
-      ImageInput img = images.get(i);
-      if (cfg.isNext()) {
-        InvalidInputException.check(!cfg.keepCls(), "vision_feature_select_strategy 'full' is not supported by LLaVA-NeXT");
-        AnyresLayout layout = layoutOf(img);
-        for (int k = 0; k < layout.tokenCount(); k++) {
-          int src = layout.sourceOf(k);
-          boolean nl = src == AnyresLayout.NEWLINE;
-          index.add(nl ? (int) (n * t) : (int) (cropOffset * t + src));
-          isNewline.add(nl);
-        }
-        lens[i] = layout.tokenCount();
-        cropOffset += layout.numCrops();
-      } else {
-        for (int k = 0; k < t; k++) {
-          index.add((int) (cropOffset * t + k));
-          isNewline.add(false);
-        }
-        lens[i] = t;
-        cropOffset += 1;
+      ImageFeatureLayout layout = layoutOf(images.get(i));
+      int[] rows = layout.featureSourceRows();
+      for (int k = 0; k < rows.length; k++) {
+        boolean nl = rows[k] < 0;
+        index.add(nl ? (int) (n * t) : (int) (cropOffset * perCrop + rows[k]));
+        isNewline.add(!layout.carriesPatch(k));
       }
+      lens[i] = layout.tokenCount();
+      cropOffset += layout.cropCount();
     }
     NDArray source = flat;
     if (imageNewline != null) {
@@ -299,7 +330,14 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
    * returns the number of crops the model uses.
    */
   int checkedCrops(int i, ImageInput img) {
+    if (cpu != null) {
+      return cpu.checkedCrops(i, img);
+    }
+    LlavaConfig cfg = llava;
     int s = cfg.vision().imageSize();
+    InvalidInputException.check(img.pixels().rank() == 4 && img.pixels().dim(1) == 3,
+        "image %s pixels have shape %s; the CLIP tower takes [crops, 3, %s, %s]", i,
+        java.util.Arrays.toString(img.pixels().shape()), s, s);
     InvalidInputException.check(img.pixels().dim(2) == s && img.pixels().dim(3) == s,
         "image %s crops are %sx%s but the vision tower takes %sx%s. Preprocess with the model's "
             + "preprocessor_config.json.", i, img.pixels().dim(2), img.pixels().dim(3), s, s);
@@ -425,7 +463,7 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
     checkOpen();
     if (cpu != null) {
       int[][] msk = mask == null ? onesMask(ids.length, ids[0].length) : mask;
-      return cpu.forwardTrace(ids, msk, positions == null ? positionsFromMask(msk) : positions, images, withAttentions);
+      return cpu.forwardTrace(ids, msk, positions == null ? null : TextPositions.of(positions), images, withAttentions);
     }
     Trace out = new Trace();
     try (NDManager m = weightsManager.newSubManager()) {
@@ -440,6 +478,20 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
       out.put("logits", Nd.dense(decoder.logits(h)));
     }
     return out;
+  }
+
+  /**
+   * {@link #forwardTrace(long[][], int[][], long[][], List, boolean)} with position ids in the family's own rows
+   * (three for M-RoPE); CPU engine only.
+   *
+   * @param positions the positions, or null for the family's own numbering of the prompt
+   */
+  public Trace forwardTrace(long[][] ids, int[][] mask, List<ImageInput> images, TextPositions positions,
+      boolean withAttentions) {
+    checkOpen();
+    InvalidInputException.check(cpu != null, "position ids in rows are for the cpu engine; load with device cpu");
+    int[][] msk = mask == null ? onesMask(ids.length, ids[0].length) : mask;
+    return cpu.forwardTrace(ids, msk, positions, images, withAttentions);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -562,7 +614,7 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
   // ------------------------------------------------------------------------------------------
   // VisionEncoder
 
-  /** Installs the image preprocessing (CLIP or anyres) used by {@link #residualStream(BufferedImage, HookPoint)}. */
+  /** Installs the image preprocessing (the family's processor) used by {@link #residualStream(BufferedImage, HookPoint)}. */
   public LlavaModel withPreprocessor(Function<BufferedImage, ImageInput> imageToInput) {
     this.preprocessor = imageToInput;
     return this;
@@ -588,6 +640,12 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
     return cfg.vision().patchSize();
   }
 
+  /** Whether the tower's crops start with CLS (CLIP) or not (SigLIP). */
+  @Override
+  public boolean hasClsToken() {
+    return cfg.vision().hasClsToken();
+  }
+
   @Override
   public List<FloatMatrix> residualStream(BufferedImage image, HookPoint hook) {
     Function<BufferedImage, ImageInput> p = preprocessor;
@@ -600,7 +658,7 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
 
   /**
    * The vision tower's residual stream at {@code hook} for every crop the model uses, {@code
-   * [tokensPerCrop x d]} each (row 0 = CLS).
+   * [tokensPerCrop x d]} each (row 0 = CLS where the tower has one).
    *
    * @throws InvalidInputException if the hook is not a vision hook inside the tower
    */
@@ -610,7 +668,7 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
       return cpu.residualStream(image, hook, checkHook(hook));
     }
     int index = checkHook(hook);
-    int need = cropsFor(image);
+    int need = checkedCrops(0, image);
     int s = cfg.vision().imageSize();
     InvalidInputException.check(image.pixels().dim(2) == s, "crops must be %sx%s", s, s);
     try (NDManager m = weightsManager.newSubManager()) {

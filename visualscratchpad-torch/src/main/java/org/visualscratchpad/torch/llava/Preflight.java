@@ -11,9 +11,9 @@ import org.visualscratchpad.torch.cpu.CpuThreads;
 import org.visualscratchpad.torch.cpu.PackedWeight;
 
 /**
- * Before any weight is read: what loading a LLaVA checkpoint and answering one question will need
- * (weights in the chosen precision, the KV cache, the activations of the largest image), from the
- * shard headers and {@code config.json} alone, compared with what this process can get (the Java heap
+ * Before any weight is read: what loading a checkpoint of any family and answering one question will need
+ * (weights in the chosen precision, the KV cache, the activations of the largest image, whose crops and
+ * tokens the family's {@code ImageBudget} gives), from the shard headers and {@code config.json} alone, compared with what this process can get (the Java heap
  * limit for the CPU engine, whose weights live on the heap; the memory the system has available; a
  * cgroup limit). A model that cannot fit is refused at once, with the figures and what to do, instead
  * of being killed by the system part-way through loading.
@@ -44,7 +44,8 @@ public record Preflight(long weights, long kvCache, long activations, long heapL
    * Estimates {@code folder}'s needs on the CPU engine ({@code cpuEngine}, weights on the heap in
    * {@code as}, null = as stored) or on libtorch (float32 weights in native memory).
    */
-  static Preflight estimate(LlavaConfig cfg, Map<String, TensorInfo> headers, PackedWeight.Storage as,
+  static Preflight estimate(org.visualscratchpad.torch.family.VlmFamily family,
+      org.visualscratchpad.torch.family.VlmConfig cfg, Map<String, TensorInfo> headers, PackedWeight.Storage as,
       boolean cpuEngine) {
     long weights = 0;
     for (TensorInfo t : headers.values()) {
@@ -57,16 +58,9 @@ public record Preflight(long weights, long kvCache, long activations, long heapL
     }
     var v = cfg.vision();
     var l = cfg.text();
-    int crops = 1;
-    int imageTokens = v.gridSize() * v.gridSize() + 1;
-    if (cfg.isNext()) {
-      int maxCells = 1;
-      for (int[] p : cfg.pinpoints()) {
-        maxCells = Math.max(maxCells, (p[0] / v.imageSize()) * (p[1] / v.imageSize()));
-      }
-      crops = 1 + maxCells;
-      imageTokens = crops * v.gridSize() * v.gridSize() + v.gridSize() * (int) Math.ceil(Math.sqrt(maxCells));
-    }
+    org.visualscratchpad.torch.family.ImageBudget budget = family.budget(cfg);
+    int crops = budget.crops();
+    int imageTokens = budget.imageTokens();
     long tokens = (long) imageTokens + TEXT_TOKENS + NEW_TOKENS;
     long kvd = (long) l.numKeyValueHeads() * l.headDim();
     long kv = 2L * 4L * l.numLayers() * tokens * kvd;

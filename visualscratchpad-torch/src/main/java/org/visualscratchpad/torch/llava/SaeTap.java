@@ -17,6 +17,11 @@ import org.visualscratchpad.torch.nn.Nd;
  * An SAE at its hook point on the vision tower for one call: the stream {@code z} of every crop is
  * recorded and, unless the plan is the identity, replaced by {@code sae.intervene(z, crop, plan)}.
  *
+ * <p>Towers without a CLS token (SigLIP): the recorded {@code z} has only patch rows (row {@code k} = patch
+ * {@code k}); a plan's {@code TokenScope} addresses rows with CLS at 0, so each crop is edited as {@code [0;
+ * z]} (an empty CLS slot in front, whose output is dropped; the SAE works row by row, so the patch rows are
+ * exactly what they would be alone) and {@code patchesOnly} and {@code PatchRef(crop, k)} reach patch {@code k}.
+ *
  * <pre>{@code
  * jshell> new SaeTap(sae, InterventionPlan.of(LatentIntervention.ablate(List.of(196, 96, 173))))
  * }</pre>
@@ -90,6 +95,48 @@ public record SaeTap(SparseAutoencoder sae, InterventionPlan plan) {
       z2.copyInto(out, (int) (c * tokens * d));
     }
     return x.getManager().create(out, new Shape(n, tokens, d));
+  }
+
+  /**
+   * Applies the tap to a CPU-engine stream in place of its rows (crops of any row count): appends each crop's
+   * rows to {@code hooked}; for a plan other than the identity replaces them by the edited stream and appends
+   * that to {@code edited} (else appends the same matrices).
+   *
+   * @param cls whether each crop's rows start with CLS; without, interventions see an empty CLS slot (see above)
+   */
+  public void apply(org.visualscratchpad.torch.cpu.VisionStream x, boolean cls, List<FloatMatrix> hooked,
+      List<FloatMatrix> edited) {
+    int d = x.width();
+    List<FloatMatrix> zs = new ArrayList<>();
+    for (int c = 0; c < x.crops(); c++) {
+      zs.add(x.crop(c));
+    }
+    hooked.addAll(zs);
+    if (plan.isIdentity()) {
+      edited.addAll(zs);
+      return;
+    }
+    float[] out = new float[x.data().length];
+    for (int c = 0; c < x.crops(); c++) {
+      FloatMatrix z = zs.get(c);
+      int rows = z.rows();
+      FloatMatrix z2;
+      if (cls) {
+        z2 = sae.intervene(z, x.cropInImage(c), plan);
+      } else {
+        float[] padded = new float[(rows + 1) * d];
+        z.copyInto(padded, d);
+        z2 = sae.intervene(FloatMatrix.adopt(rows + 1, d, padded), x.cropInImage(c), plan);
+        InvalidInputException.check(z2.rows() == rows + 1 && z2.cols() == d,
+            "the SAE returned a [%s x %s] stream for a [%s x %s] crop", z2.rows(), z2.cols(), rows + 1, d);
+        z2 = z2.rowRange(1, rows + 1);
+      }
+      InvalidInputException.check(z2.rows() == rows && z2.cols() == d,
+          "the SAE returned a [%s x %s] stream for a [%s x %s] crop", z2.rows(), z2.cols(), rows, d);
+      edited.add(z2);
+      z2.copyInto(out, x.offset(c) * d);
+    }
+    x.set(out);
   }
 
   /**

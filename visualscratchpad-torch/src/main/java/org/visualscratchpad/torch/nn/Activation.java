@@ -10,8 +10,13 @@ public enum Activation {
   QUICK_GELU("quick_gelu"),
   /** {@code 0.5 x (1 + erf(x / sqrt 2))}, the exact GELU (LLaVA's projector). */
   GELU("gelu"),
-  /** {@code x * sigmoid(x)} (Llama, Mistral MLPs). */
-  SILU("silu");
+  /** {@code x * sigmoid(x)} (Llama, Mistral, Qwen2 MLPs). */
+  SILU("silu"),
+  /**
+   * GELU with the tanh approximation, {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))} (SigLIP; Hugging
+   * Face's {@code gelu_pytorch_tanh}, also read for {@code gelu_new}, the same function).
+   */
+  GELU_TANH("gelu_pytorch_tanh");
 
   private final String hfName;
 
@@ -28,6 +33,8 @@ public enum Activation {
         return x.mul(x.mul((float) (1.0 / Math.sqrt(2.0))).erf().add(1f)).mul(0.5f);
       case SILU:
         return x.mul(sigmoid(x));
+      case GELU_TANH:
+        return x.mul(sigmoid(x.mul(x).mul(x).mul(0.044715f).add(x).mul((float) (2 * Math.sqrt(2 / Math.PI)))));
       default:
         throw new AssertionError(this);
     }
@@ -52,6 +59,9 @@ public enum Activation {
     if (name.equals("swish")) {
       return SILU;
     }
-    throw cfg.bad(key, name, "one of quick_gelu, gelu, silu");
+    if (name.equals("gelu_new")) {
+      return GELU_TANH;
+    }
+    throw cfg.bad(key, name, "one of quick_gelu, gelu, silu, gelu_pytorch_tanh");
   }
 }

@@ -27,6 +27,7 @@ import org.visualscratchpad.sae.SparseAutoencoder;
 import org.visualscratchpad.tensor.FloatMatrix;
 import org.visualscratchpad.torch.checkpoint.TensorFile;
 import org.visualscratchpad.torch.clip.ClipModel;
+import org.visualscratchpad.torch.family.TextPositions;
 import org.visualscratchpad.torch.llava.Generation;
 import org.visualscratchpad.torch.llava.GenerationRequest;
 import org.visualscratchpad.torch.llava.ImageInput;
@@ -172,16 +173,12 @@ public final class FixtureParity {
     String cls = entry.path("model_class").asText();
     if (cls.startsWith("CLIP")) {
       runClip(produced);
-    } else if (cls.startsWith("Llava")) {
-      if (scratchpad) {
-        runScratchpad(produced, notes);
-      } else {
-        runLlava(produced, rowMasks, notes);
-      }
+    } else if (scratchpad) {
+      runScratchpad(produced, notes);
     } else {
-      throw new CheckpointFormatException(dataFolder.resolveSibling("manifest.json"),
-          "fixture " + fixture + " has model_class " + cls + "; expected CLIPModel, CLIPVisionModel, "
-              + "LlavaForConditionalGeneration or LlavaNextForConditionalGeneration");
+      // every other folder is a vision-language model: LlavaModel.load picks its family by config.json's
+      // model_type from the registry, and refuses an unknown one naming the supported families
+      runLlava(produced, rowMasks, notes);
     }
     for (Iterator<Map.Entry<String, JsonNode>> it = entry.path("tensors").fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> t = it.next();
@@ -316,10 +313,19 @@ public final class FixtureParity {
   // LLaVA / LLaVA-NeXT
 
   private List<ImageInput> images(int count) {
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      order.add(i);
+    }
+    return images(order);
+  }
+
+  /** The images {@code indices} of {@code pixel_values} / {@code image_sizes}, in that order. */
+  private List<ImageInput> images(List<Integer> indices) {
     DenseTensor px = inputs.tensor("pixel_values");
     long[][] sizes = inputs.contains("image_sizes") ? inputs.longRows("image_sizes") : null;
     List<ImageInput> out = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
+    for (int i : indices) {
       DenseTensor crops = px.rank() == 5 ? px.slice(i) : px.range(i, i + 1);
       int h = sizes == null ? (int) px.dim(px.rank() - 2) : (int) sizes[i][0];
       int w = sizes == null ? (int) px.dim(px.rank() - 1) : (int) sizes[i][1];
@@ -371,15 +377,33 @@ public final class FixtureParity {
       int imageToken = model.config().imageTokenIndex();
       Set<Integer> stop = stopTokens();
       boolean visionDone = false;
-      for (String c : List.of("single", "batch")) {
+      for (String c : List.of("single", "batch", "multi")) {
         if (!inputs.contains(c + ".input_ids")) {
           continue;
         }
         long[][] ids = inputs.longRows(c + ".input_ids");
         int[][] mask = inputs.contains(c + ".attention_mask") ? intRows(inputs.longRows(c + ".attention_mask")) : null;
-        long[][] pos = inputs.contains(c + ".position_ids") ? inputs.longRows(c + ".position_ids") : null;
-        List<ImageInput> imgs = images(imageBlocks(ids, imageToken));
-        Trace t = model.forwardTrace(ids, mask, pos, imgs, true);
+        List<ImageInput> imgs = inputs.contains(c + ".image_indices")
+            ? images(Arrays.stream(inputs.longs(c + ".image_indices")).mapToObj(v -> (int) v).toList())
+            : images(imageBlocks(ids, imageToken));
+        Trace t;
+        if (inputs.contains(c + ".position_ids") && inputs.shape(c + ".position_ids").length == 3) {
+          // position ids in rows ([rows, B, L], M-RoPE): the family's own numbering, given explicitly
+          long[] flat = inputs.longs(c + ".position_ids");
+          long[] shape = inputs.shape(c + ".position_ids");
+          long[][][] rows = new long[(int) shape[0]][(int) shape[1]][(int) shape[2]];
+          for (int r = 0, at = 0; r < shape[0]; r++) {
+            for (int b = 0; b < shape[1]; b++) {
+              for (int l = 0; l < shape[2]; l++) {
+                rows[r][b][l] = flat[at++];
+              }
+            }
+          }
+          t = model.forwardTrace(ids, mask, imgs, new TextPositions(rows, new long[(int) shape[1]]), true);
+        } else {
+          long[][] pos = inputs.contains(c + ".position_ids") ? inputs.longRows(c + ".position_ids") : null;
+          t = model.forwardTrace(ids, mask, pos, imgs, true);
+        }
         boolean padded = mask != null && Arrays.stream(mask).flatMapToInt(Arrays::stream).anyMatch(v -> v == 0);
         for (String n : t.names()) {
           String key = n.startsWith("vision_tower.") || n.equals("projected_tiles") || n.startsWith("packed_")

@@ -23,10 +23,9 @@ import org.visualscratchpad.scratchpad.Scratchpad;
 import org.visualscratchpad.scratchpad.Token;
 import org.visualscratchpad.tensor.FloatMatrix;
 import org.visualscratchpad.torch.input.InputPipeline;
-import org.visualscratchpad.torch.input.InputSpec;
 import org.visualscratchpad.torch.input.VlmInputs;
 import org.visualscratchpad.torch.input.image.ImageDecoder;
-import org.visualscratchpad.torch.input.layout.FeatureSelect;
+import org.visualscratchpad.torch.input.layout.ImageFeatureLayout;
 import org.visualscratchpad.torch.input.preprocess.ImageSize;
 import org.visualscratchpad.torch.input.prompt.ChatMessage;
 import org.visualscratchpad.torch.input.prompt.PromptTokenizer;
@@ -42,8 +41,12 @@ import org.visualscratchpad.torch.llava.Sampling;
 import org.visualscratchpad.vision.ImageTokenLocation;
 
 /**
- * The {@link Scratchpad} of a LLaVA-1.5 / LLaVA-NeXT checkpoint folder (with {@code tokenizer.json}
- * and {@code preprocessor_config.json}) and an SAE on its vision tower, on DJL's PyTorch engine.
+ * The {@link Scratchpad} of a checkpoint folder of any registered family (LLaVA-1.5, LLaVA-NeXT,
+ * LLaVA-OneVision; with {@code tokenizer.json} and {@code preprocessor_config.json}) and an SAE on its
+ * vision tower, on the CPU engine or libtorch. The input pipeline and the model share the family's
+ * image-token layout; where a token mixes several patches (OneVision's downscaled grid) its attention is
+ * spread over them ({@link ImageFeatureLayout#attribution()}), so the answer's attention columns and
+ * {@link #imageTokenLayout} are patches with their SAE rows.
  *
  * <p>Thread-safe: the model's weights are read-only and each {@link #ask} opens and closes its own
  * native scope, so concurrent calls give the same answers as sequential ones. {@link #close()}
@@ -76,10 +79,7 @@ final class TorchScratchpad implements Scratchpad {
       InvalidInputException.check(sae.config().hookPoint().layer() < model.numLayers(),
           "SAE hook point (%s) lies beyond the vision tower's %s layers. Was this SAE trained on another model?",
           sae.config().hookPoint(), model.numLayers());
-      var cfg = model.config();
-      InputSpec inputSpec = new InputSpec(cfg.vision().patchSize(), cfg.imageTokenIndex(),
-          cfg.keepCls() ? FeatureSelect.FULL : FeatureSelect.DEFAULT, cfg.text().maxPositionEmbeddings());
-      pipeline = InputPipeline.open(spec.model(), inputSpec);
+      pipeline = InputPipeline.open(spec.model(), model.family(), model.config());
       DatasetStatistics stats = spec.statisticsPath().map(TorchScratchpad::loadStatistics).orElse(null);
       if (stats != null) {
         InvalidInputException.check(stats.dSae() == sae.dSae(),
@@ -118,7 +118,7 @@ final class TorchScratchpad implements Scratchpad {
   @Override
   public Optional<List<ImageTokenLocation>> imageTokenLayout(int width, int height) {
     InvalidInputException.check(width > 0 && height > 0, "image size (%s x %s) must be positive", width, height);
-    return Optional.of(inputs.layoutFor(new ImageSize(height, width)).locations());
+    return Optional.of(inputs.layoutFor(new ImageSize(height, width)).attribution().locations());
   }
 
   /** The loaded model (for callers inside this module, e.g. statistics over a dataset). */
@@ -173,11 +173,17 @@ final class TorchScratchpad implements Scratchpad {
     List<Token> promptTokens = texts(tok, promptIds, 0, false);
     List<Token> generated = texts(tok, g.newTokens(), promptIds.size(), true);
     TextImageAttention a = g.attention();
+    ImageFeatureLayout.Attribution columns = in.layouts().get(0).attribution();
+    FloatMatrix weights = a.weights();
+    if (!columns.identity()) {
+      weights = FloatMatrix.adopt(weights.rows(), columns.locations().size(),
+          columns.spread(weights.toArray(), weights.rows()));
+    }
     TextImageAttention attention = new TextImageAttention(a.convention(),
-        generated.stream().map(Token::text).toList(), a.positions(), a.weights());
+        generated.stream().map(Token::text).toList(), a.positions(), weights);
     long encodeNanos = System.nanoTime() - encodeStart;
     return new Answer(this, image, prompt, options, promptTokens, generated, acts,
-        attention, in.layouts().get(0).locations(), timings(g, genNanos, encodeNanos, reuse != null));
+        attention, columns.locations(), timings(g, genNanos, encodeNanos, reuse != null));
   }
 
   /** The phases of one ask, from the engine's own timings where it records them. */

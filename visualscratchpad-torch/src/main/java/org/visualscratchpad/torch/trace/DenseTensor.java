@@ -95,6 +95,14 @@ public final class DenseTensor {
         Arrays.copyOfRange(data, index * inner, (index + 1) * inner));
   }
 
+  /** Copies sub-tensor {@code index} along the first axis into {@code dst} at {@code offset}, without a copy of its own. */
+  public void copySliceInto(int index, float[] dst, int offset) {
+    InvalidInputException.check(shape.length >= 1 && index >= 0 && index < shape[0],
+        "index (%s) must lie in [0, %s)", index, shape.length == 0 ? 0 : shape[0]);
+    int inner = data.length / (int) shape[0];
+    System.arraycopy(data, index * inner, dst, offset, inner);
+  }
+
   /** Sub-tensor {@code [from, to)} along the first axis. */
   public DenseTensor range(int from, int to) {
     InvalidInputException.check(shape.length >= 1 && 0 <= from && from <= to && to <= shape[0],

@@ -20,16 +20,13 @@ import org.visualscratchpad.torch.input.preprocess.ImageSize;
 import org.visualscratchpad.torch.input.preprocess.PreprocessorConfig;
 
 /**
- * The LLaVA-NeXT image-token count that the input pipeline lays out ({@link LlavaNextFeatureLayout})
- * and the model packs ({@link AnyresLayout}) is transformers' count, for every size of {@code
- * ../shared/fixtures/llava-next-token-counts/counts.json}.
+ * The LLaVA-NeXT image-token count of the one layout ({@link LlavaNextFeatureLayout}) that the input pipeline
+ * lays out and the model packs by is transformers' count, for every size of {@code
+ * ../shared/fixtures/llava-next-token-counts/counts.json}; a checkpoint's model gives the same count.
  */
 class LlavaNextTokenCountTest {
-  private static final List<int[]> PINPOINTS = List.of(new int[] {336, 672}, new int[] {672, 336},
-      new int[] {672, 672}, new int[] {1008, 336}, new int[] {336, 1008});
-
   @Test
-  void every_size_of_the_transformers_counts_gets_its_token_count_from_both_layouts() throws IOException {
+  void every_size_of_the_transformers_counts_gets_its_token_count_from_the_layout() throws IOException {
     JsonNode root = new ObjectMapper().readTree(
         Fixtures.shared("llava-next-token-counts").resolve("counts.json").toFile());
     List<String> wrong = new ArrayList<>();
@@ -41,14 +38,12 @@ class LlavaNextTokenCountTest {
       // _get_number_of_features counts the CLS (num_additional_image_tokens = 1); the processor drops
       // it for the "default" strategy before expanding <image>, so the prompt holds one token fewer
       int expected = c.get("image_tokens").asInt() - 1;
-      AnyresLayout model = AnyresLayout.of(h, w, PINPOINTS, 336, 14);
       LlavaNextFeatureLayout pipeline = LlavaNextFeatureLayout.forModel(new ImageSize(h, w),
           PreprocessorConfig.LLAVA_NEXT_PINPOINTS, 336, 14, FeatureSelect.DEFAULT);
-      if (model.tokenCount() != expected || pipeline.tokenCount() != expected) {
-        wrong.add(h + "x" + w + ": transformers " + expected + ", AnyresLayout " + model.tokenCount()
-            + ", LlavaNextFeatureLayout " + pipeline.tokenCount());
+      if (pipeline.tokenCount() != expected) {
+        wrong.add(h + "x" + w + ": transformers " + expected + ", LlavaNextFeatureLayout " + pipeline.tokenCount());
       }
-      baseOnly += model.keptRows() == 0 ? 1 : 0;
+      baseOnly += pipeline.newlineCount() == 0 ? 1 : 0;
       cases++;
     }
     assertEquals(1500, cases);
@@ -59,20 +54,16 @@ class LlavaNextTokenCountTest {
   @Test
   void a_grid_with_no_row_left_after_unpadding_feeds_the_base_view_like_transformers() {
     // tiny fixture geometry: 28 px tiles, patch 7 (4 x 4 patches a crop)
-    List<int[]> tiny = List.of(new int[] {28, 56}, new int[] {56, 28}, new int[] {56, 56}, new int[] {84, 28},
-        new int[] {28, 84});
-    AnyresLayout wide = AnyresLayout.of(10, 200, tiny, 28, 7);
-    assertEquals(0, wide.keptRows(), wide.toString());
+    List<ImageSize> tiny = List.of(new ImageSize(28, 56), new ImageSize(56, 28), new ImageSize(56, 56),
+        new ImageSize(84, 28), new ImageSize(28, 84));
+    LlavaNextFeatureLayout wide = LlavaNextFeatureLayout.forModel(new ImageSize(10, 200), tiny, 28, 7,
+        FeatureSelect.DEFAULT);
+    assertEquals(0, wide.newlineCount(), wide.toString());
     assertEquals(16, wide.tokenCount(), "the base view's 16 tokens only");
-    AnyresLayout tall = AnyresLayout.of(200, 10, tiny, 28, 7);
-    assertEquals(0, tall.keptCols(), tall.toString());
+    LlavaNextFeatureLayout tall = LlavaNextFeatureLayout.forModel(new ImageSize(200, 10), tiny, 28, 7,
+        FeatureSelect.DEFAULT);
+    assertEquals(0, tall.keptColEnd() - tall.keptColStart(), tall.toString());
     assertEquals(16 + 12, tall.tokenCount(), "base view plus one newline per kept row");
-    for (int[] hw : new int[][] {{10, 200}, {200, 10}}) {
-      LlavaNextFeatureLayout l = LlavaNextFeatureLayout.forModel(new ImageSize(hw[0], hw[1]),
-          List.of(new ImageSize(28, 56), new ImageSize(56, 28), new ImageSize(56, 56), new ImageSize(84, 28),
-              new ImageSize(28, 84)), 28, 7, FeatureSelect.DEFAULT);
-      assertEquals(AnyresLayout.of(hw[0], hw[1], tiny, 28, 7).tokenCount(), l.tokenCount(), l.toString());
-    }
   }
 
   /** Sizes where the pipeline's count and the model's packing disagreed on the tiny NeXT fixture. */

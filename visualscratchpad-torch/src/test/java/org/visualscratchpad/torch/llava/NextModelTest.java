@@ -26,8 +26,8 @@ class NextModelTest {
       DenseTensor px = in.tensor("pixel_values");
       long[] size = in.longs("image_sizes");
       ImageInput image = new ImageInput(px.slice(0), (int) size[0], (int) size[1]);
-      AnyresLayout layout = model.layoutOf(image);
-      assertEquals(5, layout.numCrops());
+      var layout = (org.visualscratchpad.torch.input.layout.LlavaNextFeatureLayout) model.layoutOf(image);
+      assertEquals(5, layout.cropCount());
       assertEquals(52, model.imageTokenCount(image));
 
       List<FloatMatrix> crops = model.residualStream(image, HookPoint.visionResidPost(2));
@@ -41,12 +41,13 @@ class NextModelTest {
       List<Integer> prompt = Arrays.stream(in.longs("single.input_ids")).mapToObj(v -> (int) v).toList();
       Generation g = model.generate(GenerationRequest.of(prompt, List.of(image), 3)
           .withAttention(AttentionTap.all(AttentionConvention.PRODUCING_STEP)));
-      int newlines = layout.keptRows();
+      int newlines = layout.newlineCount();
       assertEquals(52 - newlines, g.imageTokenPositions().size());
       assertEquals(52 - newlines, g.attention().weights().cols());
       int first = prompt.indexOf(model.config().imageTokenIndex());
-      for (int r = 0; r < layout.keptRows(); r++) {
-        int newlinePosition = first + 16 + r * (layout.keptCols() + 1) + layout.keptCols();
+      int keptCols = layout.keptColEnd() - layout.keptColStart();
+      for (int r = 0; r < newlines; r++) {
+        int newlinePosition = first + 16 + r * (keptCols + 1) + keptCols;
         assertFalse(g.imageTokenPositions().contains(newlinePosition), "newline at " + newlinePosition);
       }
       List<Long> expected = Arrays.stream(out.longs("single.generated_ids")).boxed().toList();

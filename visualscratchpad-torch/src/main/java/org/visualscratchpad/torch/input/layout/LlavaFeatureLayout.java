@@ -116,6 +116,11 @@ public final class LlavaFeatureLayout implements ImageFeatureLayout {
   }
 
   @Override
+  public int cropCount() {
+    return 1;
+  }
+
+  @Override
   public List<PackedImageToken> tokens() {
     return tokens;
   }

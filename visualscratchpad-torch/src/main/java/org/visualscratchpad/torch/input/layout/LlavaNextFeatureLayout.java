@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.torch.input.preprocess.AnyresGeometry;
-import org.visualscratchpad.torch.llava.AnyresLayout;
 import org.visualscratchpad.torch.input.preprocess.CenterCropGeometry;
 import org.visualscratchpad.torch.input.preprocess.ImageSize;
 import org.visualscratchpad.torch.input.preprocess.PreprocessorConfig;
@@ -17,9 +16,10 @@ import org.visualscratchpad.vision.PixelBox;
  * base crop's {@code g x g} patches row-major, then the tile grid (tiles of {@code g x g} patches
  * laid out as a {@code (tileRows * g) x (tileCols * g)} grid) after {@code unpad_image} removed the
  * rows or columns that are padding, row-major, with one {@code image_newline} after every row.
- * Token count: {@code g^2 + keptRows * (keptCols + 1)}; the kept rows and columns come from {@link
- * AnyresLayout#ofGrid}, the one implementation the model packs with too. An image so wide that no
- * grid row is kept gets the base view's {@code g^2} tokens only, as transformers feeds it.
+ * Token count: {@code g^2 + keptRows * (keptCols + 1)}, with the kept rows and columns of {@link
+ * #keptGrid} (transformers' {@code unpad_image}). This is the one LLaVA-NeXT layout: the input pipeline
+ * expands {@code <image>} by it and the model packs its features by it ({@code featureSourceRows}). An image
+ * so wide that no grid row is kept gets the base view's {@code g^2} tokens only, as transformers feeds it.
  *
  * <p>Boxes: a base patch maps through the squash to the whole image; a tile patch maps through the
  * tile's CLIP step, the tile's place on the padded canvas, the padding offset and the
@@ -51,12 +51,11 @@ public final class LlavaNextFeatureLayout implements ImageFeatureLayout {
     int gw = geometry.gridCols() * grid;
     int h = geometry.original().height();
     int w = geometry.original().width();
-    // unpad_image: the one implementation, shared with the model's packing
-    AnyresLayout kept = AnyresLayout.ofGrid(h, w, geometry.gridRows(), geometry.gridCols(), grid);
-    rowStart = kept.rowStart();
-    rowEnd = kept.rowEnd();
-    colStart = kept.colStart();
-    colEnd = kept.colEnd();
+    int[] kept = keptGrid(h, w, geometry.gridRows(), geometry.gridCols(), grid);
+    rowStart = kept[0];
+    rowEnd = kept[1];
+    colStart = kept[2];
+    colEnd = kept[3];
 
     int perCrop = grid * grid;
     List<PackedImageToken> t = new ArrayList<>();
@@ -149,9 +148,45 @@ public final class LlavaNextFeatureLayout implements ImageFeatureLayout {
     return new ImageSize(side, side);
   }
 
-  /** Python's {@code round(x, 7)}, as {@link AnyresLayout#roundTo7Digits}. */
-  static double roundTo7Digits(double x) {
-    return AnyresLayout.roundTo7Digits(x);
+  /**
+   * The rows and columns {@code [rowStart, rowEnd, colStart, colEnd)} of the full {@code (tileRows * grid) x
+   * (tileCols * grid)} feature grid of an image of {@code height x width} pixels that transformers' {@code
+   * unpad_image} keeps (and {@code LlavaNextProcessor._get_unpadded_features} counts), rounding with {@code
+   * int(round(x, 7))} in the same float operation order (tested on every size of {@code
+   * ../shared/fixtures/llava-next-token-counts}). A very wide image can keep no row; a very tall one rows but no
+   * column. LLaVA-OneVision unpads the same way.
+   */
+  public static int[] keptGrid(int height, int width, int tileRows, int tileCols, int grid) {
+    InvalidInputException.check(height > 0 && width > 0, "image size (%s x %s) must be positive", height, width);
+    InvalidInputException.check(tileRows > 0 && tileCols > 0 && grid > 0,
+        "tile grid (%s x %s tiles of %s patches a side) must be positive", tileRows, tileCols, grid);
+    int gh = tileRows * grid;
+    int gw = tileCols * grid;
+    double originalAspect = (double) width / height;
+    double currentAspect = (double) gw / gh;
+    int rs = 0;
+    int re = gh;
+    int cs = 0;
+    int ce = gw;
+    if (originalAspect > currentAspect) {
+      double scale = (double) gw / width;
+      int newHeight = (int) roundTo7Digits(height * scale);
+      int pad = Math.floorDiv(gh - newHeight, 2);
+      rs = Math.min(Math.max(0, pad), gh);
+      re = Math.max(rs, gh - Math.max(0, pad));
+    } else {
+      double scale = (double) gh / height;
+      int newWidth = (int) roundTo7Digits(width * scale);
+      int pad = Math.floorDiv(gw - newWidth, 2);
+      cs = Math.min(Math.max(0, pad), gw);
+      ce = Math.max(cs, gw - Math.max(0, pad));
+    }
+    return new int[] {rs, re, cs, ce};
+  }
+
+  /** Python's {@code round(x, 7)}: the exact binary value rounded half-even to 7 decimals. */
+  public static double roundTo7Digits(double x) {
+    return new java.math.BigDecimal(x).setScale(7, java.math.RoundingMode.HALF_EVEN).doubleValue();
   }
 
   private static AxisMap baseAxis(int cropEdge, int cropOffset, int stepResized, int baseSide, int original) {
@@ -206,6 +241,11 @@ public final class LlavaNextFeatureLayout implements ImageFeatureLayout {
   @Override
   public int tokenCount() {
     return tokens.size();
+  }
+
+  @Override
+  public int cropCount() {
+    return geometry.cropCount();
   }
 
   @Override

@@ -5,8 +5,9 @@ import org.visualscratchpad.vision.ImageTokenLocation;
 
 /**
  * One image-feature token of the language model's input, in sequence order: a patch (with its
- * location), LLaVA-NeXT's {@code image_newline} after each row of the tile grid, or CLS (only with
- * {@link FeatureSelect#FULL}).
+ * location), LLaVA-NeXT's {@code image_newline} after each row of the tile grid, CLS (only with
+ * {@link FeatureSelect#FULL}), or a mix of several patches' features (LLaVA-OneVision's bilinearly
+ * downscaled grid).
  *
  * <p>{@code position} is the offset from the image's first {@code <image>} token: attention to
  * image token {@code position} is column {@code firstImageTokenPosition + position} of the
@@ -47,6 +48,30 @@ public sealed interface PackedImageToken {
   record Newline(int position, int gridRow) implements PackedImageToken {
     public Newline {
       InvalidInputException.check(position >= 0 && gridRow >= 0, "newline (position %s, row %s) must be non-negative", position, gridRow);
+    }
+  }
+
+  /**
+   * A weighted sum of several feature rows: {@code sum_i weights[i] * features[featureRows[i]]} (LLaVA-OneVision's
+   * bilinear downscale of the tile grid: the up to four neighbours of the sample point, weights summing to 1).
+   * Attention to it is attributed to its source patches by the same weights.
+   *
+   * @param position offset in the image's token block
+   * @param featureRows rows in the stacked per-crop features
+   * @param weights one weight per row
+   * @param sources each row's patch (crop, patch, box, SAE row)
+   * @param location the area the token covers (its box: the cell of the downscaled grid; its crop and patch:
+   *     the source with the largest weight)
+   */
+  record Mixed(int position, int[] featureRows, float[] weights, java.util.List<ImageTokenLocation> sources,
+      ImageTokenLocation location) implements PackedImageToken {
+    public Mixed {
+      InvalidInputException.check(position >= 0 && featureRows.length > 0 && featureRows.length == weights.length
+              && sources.size() == featureRows.length && location != null,
+          "mixed token (position %s) needs as many feature rows, weights and sources, at least one", position);
+      featureRows = featureRows.clone();
+      weights = weights.clone();
+      sources = java.util.List.copyOf(sources);
     }
   }
 

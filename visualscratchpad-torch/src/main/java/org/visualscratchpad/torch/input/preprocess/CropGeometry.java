@@ -10,7 +10,7 @@ package org.visualscratchpad.torch.input.preprocess;
  * $1 ==> CenterCropGeometry[original=480x640 (h x w), resized=336x448 (h x w), cropTop=0, cropLeft=56, crop=336x336 (h x w)]
  * }</pre>
  */
-public sealed interface CropGeometry permits CenterCropGeometry, AnyresGeometry {
+public interface CropGeometry {
 
   /** The original image's size. */
   ImageSize original();

@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import org.visualscratchpad.torch.input.image.RgbImage;
 
 /**
- * A checkpoint's image processor: {@link ClipImageProcessor} (CLIP, LLaVA-1.5) or {@link
- * LlavaNextImageProcessor} (anyres), chosen from {@code preprocessor_config.json}.
+ * A checkpoint's image processor: {@link ClipImageProcessor} (CLIP, LLaVA-1.5), {@link
+ * LlavaNextImageProcessor} (anyres), or a model family's own (its package; {@code VlmFamily.imageProcessor}).
  *
  * <p>Implementations are immutable and thread-safe.
  *
@@ -16,7 +16,7 @@ import org.visualscratchpad.torch.input.image.RgbImage;
  * $2 ==> 5
  * }</pre>
  */
-public sealed interface ImagePreprocessor permits ClipImageProcessor, LlavaNextImageProcessor {
+public interface ImagePreprocessor {
 
   /** The settings. */
   PreprocessorConfig config();
@@ -33,11 +33,22 @@ public sealed interface ImagePreprocessor permits ClipImageProcessor, LlavaNextI
   }
 
   /**
-   * The processor of the checkpoint folder's {@code preprocessor_config.json}.
+   * The processor of the checkpoint folder's {@code preprocessor_config.json}: the model family's (by {@code
+   * config.json}'s {@code model_type}) when the folder holds a registered VLM, else CLIP's or LLaVA-NeXT's by
+   * {@link #of}.
    *
-   * @throws org.visualscratchpad.CheckpointFormatException if the file is missing or malformed
+   * @throws org.visualscratchpad.CheckpointFormatException if a file is missing or malformed
    */
   static ImagePreprocessor forCheckpoint(Path modelDir) {
-    return of(PreprocessorConfig.read(modelDir));
+    PreprocessorConfig pre = PreprocessorConfig.read(modelDir);
+    Path config = modelDir.resolve("config.json");
+    if (java.nio.file.Files.isRegularFile(config)) {
+      var json = org.visualscratchpad.torch.checkpoint.ConfigJson.read(config);
+      var family = org.visualscratchpad.torch.family.VlmFamilies.find(json.getString("model_type", ""));
+      if (family.isPresent()) {
+        return family.get().imageProcessor(pre, family.get().readConfig(json));
+      }
+    }
+    return of(pre);
   }
 }

@@ -12,31 +12,34 @@ import org.visualscratchpad.attention.TextImageAttention;
 import org.visualscratchpad.hook.HookPoint;
 import org.visualscratchpad.tensor.FloatMatrix;
 import org.visualscratchpad.torch.checkpoint.Weights;
-import org.visualscratchpad.torch.cpu.CpuClipTower;
 import org.visualscratchpad.torch.cpu.CpuKvCache;
 import org.visualscratchpad.torch.cpu.CpuLlama;
-import org.visualscratchpad.torch.cpu.CpuOps;
+import org.visualscratchpad.torch.cpu.CpuVisionTower;
 import org.visualscratchpad.torch.cpu.CpuWeights;
 import org.visualscratchpad.torch.cpu.PackedWeight;
+import org.visualscratchpad.torch.cpu.VisionStream;
+import org.visualscratchpad.torch.family.CpuFamilyModel;
+import org.visualscratchpad.torch.family.ImageFeatures;
+import org.visualscratchpad.torch.family.TextPositions;
+import org.visualscratchpad.torch.family.VlmConfig;
+import org.visualscratchpad.torch.family.VlmFamily;
 import org.visualscratchpad.torch.trace.DenseTensor;
 import org.visualscratchpad.torch.trace.Trace;
 
 /**
- * A LLaVA-1.5 / LLaVA-NeXT checkpoint on the CPU engine: weights in their stored precision (or the
- * one asked for) on the Java heap, float32 compute with the project's kernels, memory bounded per
- * layer, attention probabilities reduced to what the capture needs as they are computed. The
- * behaviour is that of {@link LlavaModel}'s libtorch path; {@link LlavaModel} delegates here when the
- * device is {@code cpu}. Thread-safe for concurrent calls.
+ * Any registered family on the CPU engine: the family's parts ({@link CpuFamilyModel}: tower, projector and
+ * packing, language model, positions) driven by one runner that does what is the same for every family: the
+ * vision tower layer by layer with the SAE tap after the hook layer, the merge of the image features into the
+ * prompt, prefill and KV-cached decoding with the attention probabilities reduced to what the capture needs as
+ * they are computed, reuse of a {@link PromptCache}, and reference traces. Weights are in their stored precision
+ * (or the one asked for) on the Java heap, compute is float32, memory bounded per layer. {@link LlavaModel}
+ * delegates here when the device is {@code cpu}. Thread-safe for concurrent calls.
  */
-final class CpuLlava {
+final class CpuVlm {
   private final LlavaModel model;
-  private final LlavaConfig cfg;
-  private final CpuClipTower vision;
-  private final PackedWeight projector1;  // (d_text, d_vision)
-  private final float[] projector1Bias;
-  private final PackedWeight projector2;  // (d_text, d_text)
-  private final float[] projector2Bias;
-  private final float[] imageNewline;     // (d_text) or null
+  private final VlmConfig cfg;
+  private final CpuFamilyModel parts;
+  private final CpuVisionTower vision;
   private final CpuLlama decoder;
   private final long bytes;
   /** Vision encoder layers run and language-model positions run, since load (for tests of reuse). */
@@ -45,26 +48,17 @@ final class CpuLlava {
   /** Per-thread timing of the vision call in progress. */
   private static final ThreadLocal<long[]> VISION_CLOCK = ThreadLocal.withInitial(() -> new long[3]);
 
-  CpuLlava(LlavaModel model, LlavaConfig cfg, Weights w, PackedWeight.Storage as) {
+  CpuVlm(LlavaModel model, VlmFamily family, VlmConfig cfg, Weights w, PackedWeight.Storage as) {
     this.model = model;
     this.cfg = cfg;
     LoadProgress listener = LoadProgress.current();
     long[] total = {0};
     CpuWeights cw = new CpuWeights(w, as, listener == null ? null : done -> listener.loaded(done, total[0]));
     total[0] = cw.totalBytes();
-    int dv = cfg.vision().hiddenSize();
-    int dt = cfg.text().hiddenSize();
-    int all = cfg.vision().numLayers();
-    String last = "vision_tower.vision_model.encoder.layers." + (all - 1) + ".mlp.fc2.weight";
-    int layers = cw.has(last) ? all : Math.max(cfg.featureHiddenIndex(), 1);
-    vision = new CpuClipTower(cw, "vision_tower.vision_model", cfg.vision(), layers);
-    projector1 = cw.matrix("multi_modal_projector.linear_1.weight", dt, dv);
-    projector1Bias = cfg.projectorBias() ? cw.floats("multi_modal_projector.linear_1.bias", dt) : null;
-    projector2 = cw.matrix("multi_modal_projector.linear_2.weight", dt, dt);
-    projector2Bias = cfg.projectorBias() ? cw.floats("multi_modal_projector.linear_2.bias", dt) : null;
-    imageNewline = cfg.isNext() ? cw.floats("image_newline", dt) : null;
-    decoder = new CpuLlama(cw, "language_model", "lm_head.weight", cfg.text());
-    bytes = cw.bytes();
+    parts = family.loadCpu(cfg, cw);
+    vision = parts.vision();
+    decoder = parts.language();
+    bytes = parts.bytes();
     cw.finish();
   }
 
@@ -77,141 +71,128 @@ final class CpuLlava {
     return decoder;
   }
 
+  /** Crops of {@code image} the model uses, checked against the tower. */
+  int checkedCrops(int index, ImageInput image) {
+    return parts.checkedCrops(index, image);
+  }
+
   // ------------------------------------------------------------------------------------------
   // Vision
 
-  /** Image features of one call: {@code [count, d_text]}, newline flags, the SAE streams. */
-  record Features(float[] features, int count, boolean[] newline, List<FloatMatrix> hooked,
-      List<FloatMatrix> edited) {}
+  /** Image features of one call, with the SAE streams. */
+  record Features(ImageFeatures packed, List<FloatMatrix> hooked, List<FloatMatrix> edited) {
+    float[] features() {
+      return packed.features();
+    }
+
+    int count() {
+      return packed.count();
+    }
+
+    boolean[] noPatch() {
+      return packed.noPatch();
+    }
+  }
 
   Features visionFeatures(List<ImageInput> images, SaeTap tap, Trace trace, List<FloatMatrix> start) {
-    int s = cfg.vision().imageSize();
-    List<int[]> cropOwner = new ArrayList<>();
-    List<float[]> cropData = new ArrayList<>();
+    int[] crops = new int[images.size()];
+    int n = 0;
     for (int i = 0; i < images.size(); i++) {
-      ImageInput img = images.get(i);
-      int need = model.checkedCrops(i, img);
-      for (int c = 0; c < need; c++) {
-        cropData.add(img.pixels().slice(c).toArray());
-        cropOwner.add(new int[] {i, c});
-      }
+      crops[i] = parts.checkedCrops(i, images.get(i));
+      n += crops[i];
     }
-    int n = cropData.size();
-    int tokens = cfg.vision().tokensPerCrop();
-    int dv = cfg.vision().hiddenSize();
     int featureIndex = cfg.featureHiddenIndex();
     int hookIndex = tap == null ? -1 : checkTap(tap);
     int lastLayer = trace != null ? vision.loadedLayers() : Math.max(featureIndex, hookIndex);
+    InvalidInputException.check(lastLayer <= vision.loadedLayers(),
+        "the model reads hidden_states[%s] but this checkpoint holds only %s vision layers", lastLayer,
+        vision.loadedLayers());
+    boolean cls = vision.hasClsToken();
     List<FloatMatrix> hooked = new ArrayList<>();
     List<FloatMatrix> edited = new ArrayList<>();
-    float[] x;
+    VisionStream x;
     int firstLayer = 0;
     if (start != null && hookIndex >= 0 && hookIndex <= featureIndex && trace == null) {
       InvalidInputException.check(start.size() == n, "the cached stream has %s crops; the images give %s",
           start.size(), n);
-      x = new float[n * tokens * dv];
+      int[] rows = new int[n];
+      int[] image = new int[n];
+      int[] cropInImage = new int[n];
+      int d = vision.hiddenSize();
+      float[] z = null;
+      int total = 0;
       for (int c = 0; c < n; c++) {
-        start.get(c).copyInto(x, c * tokens * dv);
+        rows[c] = start.get(c).rows();
+        total += rows[c];
       }
+      z = new float[total * d];
+      int at = 0;
+      for (int i = 0, c = 0; i < images.size(); i++) {
+        for (int k = 0; k < crops[i]; k++, c++) {
+          image[c] = i;
+          cropInImage[c] = k;
+          start.get(c).copyInto(z, at * d);
+          at += rows[c];
+        }
+      }
+      x = new VisionStream(z, d, rows, image, cropInImage);
       firstLayer = hookIndex;
     } else {
-      float[] all = new float[n * 3 * s * s];
-      for (int c = 0; c < n; c++) {
-        System.arraycopy(cropData.get(c), 0, all, c * 3 * s * s, 3 * s * s);
-      }
-      x = vision.embed(all, n);
+      x = parts.embed(images, crops);
     }
-    long[] streamShape = {n, tokens, dv};
+    boolean uniform = x.uniform();
+    long[] streamShape = uniform ? new long[] {x.crops(), x.rows(0), x.width()} : new long[] {x.totalRows(), x.width()};
     if (trace != null) {
-      trace.put("vision_tower.hidden_states.0", DenseTensor.adopt(streamShape, x.clone()));
+      trace.put("vision_tower.hidden_states.0", DenseTensor.adopt(streamShape, x.data().clone()));
     }
-    float[] feature = null;
+    VisionStream feature = null;
     long[] clock = VISION_CLOCK.get();
     long tapStart = System.nanoTime();
     if (hookIndex == firstLayer) {
-      x = tap.apply(x, n, tokens, dv, c -> cropOwner.get(c)[1], hooked, edited);
+      tap.apply(x, cls, hooked, edited);
     }
     clock[1] = System.nanoTime() - tapStart;
     clock[2] = lastLayer - firstLayer;
     if (featureIndex == firstLayer) {
-      feature = firstLayer == lastLayer ? x : x.clone();
+      feature = firstLayer == lastLayer ? x : x.copy();
     }
-    CpuClipTower.Scratch scratch = new CpuClipTower.Scratch(cfg.vision(), n);
     for (int l = firstLayer; l < lastLayer; l++) {
-      vision.layer(l, x, n, scratch);
+      float[][] attn = trace != null && uniform ? new float[1][] : null;
+      int heads = cfg.vision().numHeads();
+      CpuVisionTower.AttentionSink sink = attn == null ? null : attentionSink(attn, x.crops(), heads, x.rows(0));
+      vision.layer(l, x, sink);
       visionLayersRun.increment();
+      if (attn != null) {
+        int t = x.rows(0);
+        trace.put("vision_tower.attentions." + l, DenseTensor.adopt(new long[] {x.crops(), heads, t, t}, attn[0]));
+      }
       if (l + 1 == hookIndex) {
         long t0 = System.nanoTime();
-        x = tap.apply(x, n, tokens, dv, c -> cropOwner.get(c)[1], hooked, edited);
+        tap.apply(x, cls, hooked, edited);
         clock[1] += System.nanoTime() - t0;
       }
       if (l + 1 == featureIndex) {
-        feature = l + 1 == lastLayer ? x : x.clone();   // later layers (a trace) would change x in place
+        feature = l + 1 == lastLayer ? x : x.copy();   // later layers (a trace) would change x in place
       }
       if (trace != null) {
-        trace.put("vision_tower.hidden_states." + (l + 1), DenseTensor.adopt(streamShape, x.clone()));
+        trace.put("vision_tower.hidden_states." + (l + 1), DenseTensor.adopt(streamShape, x.data().clone()));
       }
     }
-    int t = cfg.keepCls() ? tokens : tokens - 1;
-    float[] selected = new float[n * t * dv];
-    for (int c = 0; c < n; c++) {
-      System.arraycopy(feature, (c * tokens + tokens - t) * dv, selected, c * t * dv, t * dv);
-    }
-    int dt = cfg.text().hiddenSize();
-    float[] hidden = new float[n * t * dt];
-    CpuOps.linear(selected, n * t, projector1, projector1Bias, hidden);
-    CpuOps.geluErf(hidden, hidden.length);
-    float[] projected = new float[n * t * dt];
-    CpuOps.linear(hidden, n * t, projector2, projector2Bias, projected);
-    if (trace != null) {
-      trace.put("vision_tower.selected_feature", DenseTensor.adopt(new long[] {n, t, dv}, selected));
-      trace.put("projected_tiles", DenseTensor.adopt(new long[] {n, t, dt}, projected.clone()));
-    }
-    List<Integer> index = new ArrayList<>();
-    int cropOffset = 0;
-    long[] lens = new long[images.size()];
-    for (int i = 0; i < images.size(); i++) {
-      ImageInput img = images.get(i);
-      if (cfg.isNext()) {
-        InvalidInputException.check(!cfg.keepCls(),
-            "vision_feature_select_strategy 'full' is not supported by LLaVA-NeXT");
-        AnyresLayout layout = model.layoutOf(img);
-        for (int k = 0; k < layout.tokenCount(); k++) {
-          int src = layout.sourceOf(k);
-          index.add(src == AnyresLayout.NEWLINE ? -1 : cropOffset * t + src);
-        }
-        lens[i] = layout.tokenCount();
-        cropOffset += layout.numCrops();
-      } else {
-        for (int k = 0; k < t; k++) {
-          index.add(cropOffset * t + k);
-        }
-        lens[i] = t;
-        cropOffset += 1;
+    if (trace != null && lastLayer == vision.numLayers()) {
+      float[] post = vision.postLayerNorm(x);
+      if (post != null) {
+        trace.put("vision_tower.post_layernorm_output", DenseTensor.adopt(streamShape, post));
       }
     }
-    int count = index.size();
-    float[] features = new float[count * dt];
-    boolean[] newline = new boolean[count];
-    for (int k = 0; k < count; k++) {
-      int src = index.get(k);
-      newline[k] = src < 0;
-      if (src < 0) {
-        System.arraycopy(imageNewline, 0, features, k * dt, dt);
-      } else {
-        System.arraycopy(projected, src * dt, features, k * dt, dt);
-      }
-    }
-    if (trace != null) {
-      trace.put("packed_image_features", DenseTensor.adopt(new long[] {count, dt}, features.clone()));
-      float[] l = new float[lens.length];
-      for (int i = 0; i < l.length; i++) {
-        l[i] = lens[i];
-      }
-      trace.put("packed_feature_lens", DenseTensor.adopt(new long[] {l.length}, l));
-      trace.put("image_features", DenseTensor.adopt(new long[] {count, dt}, features.clone()));
-    }
-    return new Features(features, count, newline, hooked, edited);
+    ImageFeatures packed = parts.features(feature, images, trace);
+    return new Features(packed, hooked, edited);
+  }
+
+  /** A sink that fills {@code attn[0]} as {@code [crops, heads, t, t]}. */
+  private static CpuVisionTower.AttentionSink attentionSink(float[][] attn, int crops, int heads, int t) {
+    attn[0] = new float[crops * heads * t * t];
+    return (crop, head, q0, rows, keys, probs) ->
+        System.arraycopy(probs, 0, attn[0], ((crop * heads + head) * t + q0) * keys, rows * keys);
   }
 
   private int checkTap(SaeTap tap) {
@@ -222,23 +203,19 @@ final class CpuLlava {
     return index;
   }
 
-  /** The vision stream at {@code hook} per crop, {@code [tokens x d]} each (row 0 = CLS). */
+  /** The vision stream at {@code hook} per crop, {@code [tokens x d]} each (row 0 = CLS where the tower has one). */
   List<FloatMatrix> residualStream(ImageInput image, HookPoint hook, int index) {
-    int need = model.cropsFor(image);
-    int s = cfg.vision().imageSize();
     InvalidInputException.check(index <= vision.loadedLayers(),
         "hook %s reads hidden_states[%s] but this checkpoint holds only %s vision layers", hook, index,
         vision.loadedLayers());
-    float[] x = vision.embed(Arrays.copyOf(image.pixels().toArray(), need * 3 * s * s), need);
-    CpuClipTower.Scratch scratch = new CpuClipTower.Scratch(cfg.vision(), need);
+    int need = parts.checkedCrops(0, image);
+    VisionStream x = parts.embed(List.of(image), new int[] {need});
     for (int l = 0; l < index; l++) {
-      vision.layer(l, x, need, scratch);
+      vision.layer(l, x, null);
     }
-    int tokens = cfg.vision().tokensPerCrop();
-    int d = cfg.vision().hiddenSize();
     List<FloatMatrix> out = new ArrayList<>();
-    for (int c = 0; c < need; c++) {
-      out.add(FloatMatrix.adopt(tokens, d, Arrays.copyOfRange(x, c * tokens * d, (c + 1) * tokens * d)));
+    for (int c = 0; c < x.crops(); c++) {
+      out.add(x.crop(c));
     }
     return out;
   }
@@ -263,12 +240,14 @@ final class CpuLlava {
     return e;
   }
 
-  Trace forwardTrace(long[][] ids, int[][] msk, long[][] pos, List<ImageInput> images, boolean withAttentions) {
+  Trace forwardTrace(long[][] ids, int[][] msk, TextPositions explicit, List<ImageInput> images,
+      boolean withAttentions) {
     Trace out = new Trace();
     Features vf = images.isEmpty() ? null : visionFeatures(images, null, out, null);
     float[] x = mergedEmbeddings(ids, vf);
     int b = ids.length;
     int s = ids[0].length;
+    TextPositions pos = explicit != null ? explicit : parts.positions(ids, msk, images);
     int heads = cfg.text().numHeads();
     int layers = cfg.text().numLayers();
     CpuKvCache cache = new CpuKvCache(layers, b, s, cfg.text().numKeyValueHeads() * cfg.text().headDim());
@@ -290,7 +269,7 @@ final class CpuLlava {
       }
     };
     int d = cfg.text().hiddenSize();
-    float[] h = decoder.forward(x, b, s, pos, msk, cache, sink,
+    float[] h = decoder.forward(x, b, s, pos.ids(), msk, cache, sink,
         (i, hs) -> out.put("lm_hidden_states." + i, DenseTensor.adopt(new long[] {b, s, d}, hs)));
     if (withAttentions) {
       for (int l = 0; l < layers; l++) {
@@ -316,14 +295,10 @@ final class CpuLlava {
     int steps = 0;
     Features vf = images.isEmpty() ? null : visionFeatures(images, null, null, null);
     float[] x = mergedEmbeddings(ids, vf);
-    long[][] pos = LlavaModel.positionsFromMask(mask);
-    long[] next = new long[b];
-    for (int i = 0; i < b; i++) {
-      next[i] = pos[i][s - 1] + 1;
-    }
+    TextPositions pos = parts.positions(ids, mask, images);
     CpuKvCache cache = new CpuKvCache(cfg.text().numLayers(), b, s + maxNew,
         cfg.text().numKeyValueHeads() * cfg.text().headDim());
-    float[] h = decoder.forward(x, b, s, pos, mask, cache, null, null);
+    float[] h = decoder.forward(x, b, s, pos.ids(), mask, cache, null, null);
     float[] logits = lastRows(h, b, s);
     boolean[] done = new boolean[b];
     for (int t = 0; t < maxNew; t++) {
@@ -344,13 +319,11 @@ final class CpuLlava {
       if (allDone || t == maxNew - 1) {
         break;
       }
-      long[][] p = new long[b][1];
       int[][] one = new int[b][1];
       for (int i = 0; i < b; i++) {
-        p[i][0] = next[i]++;
         one[i][0] = 1;
       }
-      h = decoder.forward(decoder.embed(tok), b, 1, p, one, cache, null, null);
+      h = decoder.forward(decoder.embed(tok), b, 1, pos.step(s + t), one, cache, null, null);
       logits = decoder.logits(h, 0, b);
     }
     float[] gen = new float[b * (s + steps)];
@@ -391,6 +364,11 @@ final class CpuLlava {
     }
   }
 
+  /** The position ids of a one-row prompt with its images. */
+  private TextPositions promptPositions(long[] ids, List<ImageInput> images) {
+    return parts.positions(new long[][] {ids}, new int[][] {GenerationRun.ones(ids.length)}, images);
+  }
+
   /** Builds what regenerations can reuse: the stream at the hook and the text prefix's keys and values. */
   PromptCache buildCache(GenerationRequest req) {
     List<Integer> prompt = req.inputIds();
@@ -404,7 +382,8 @@ final class CpuLlava {
     if (f > 0) {
       int kvd = cfg.text().numKeyValueHeads() * cfg.text().headDim();
       CpuKvCache cache = new CpuKvCache(cfg.text().numLayers(), 1, f, kvd);
-      decoder.forward(decoder.embed(new long[][] {Arrays.copyOf(ids, f)}), 1, f, new long[][] {GenerationRun.range(0, f)},
+      TextPositions pos = promptPositions(ids, req.images());
+      decoder.forward(decoder.embed(new long[][] {Arrays.copyOf(ids, f)}), 1, f, pos.columns(0, f),
           new int[][] {GenerationRun.ones(f)}, cache, null, null);
       for (int l = 0; l < cfg.text().numLayers(); l++) {
         keys.add(Arrays.copyOf(cache.keys[l], f * kvd));
@@ -449,11 +428,12 @@ final class CpuLlava {
           vf.features().clone()));
     }
     float[] x = mergedEmbeddings(ids, vf);
+    TextPositions pos = promptPositions(ids[0], req.images());
     List<Integer> imagePos = new ArrayList<>();
     int seen = 0;
     for (int t = 0; t < p; t++) {
       if (ids[0][t] == cfg.imageTokenIndex()) {
-        if (!vf.newline()[seen]) {
+        if (!vf.noPatch()[seen]) {
           imagePos.add(t);
         }
         seen++;
@@ -510,8 +490,8 @@ final class CpuLlava {
     };
     float[] xs = f == 0 ? x : Arrays.copyOfRange(x, f * cfg.text().hiddenSize(), x.length);
     long prefillStart = System.nanoTime();
-    float[] h = decoder.forward(xs, 1, rows, new long[][] {GenerationRun.range(f, p)},
-        new int[][] {GenerationRun.ones(rows)}, cache, prefillSink, null);
+    float[] h = decoder.forward(xs, 1, rows, pos.columns(f, p), new int[][] {GenerationRun.ones(rows)}, cache,
+        prefillSink, null);
     lmPositionsRun.add(rows);
     float[] logits = decoder.logits(h, rows - 1, 1);
     long prefillNanos = System.nanoTime() - prefillStart;
@@ -564,7 +544,7 @@ final class CpuLlava {
           }
         };
       }
-      h = decoder.forward(decoder.embed(new long[][] {{token}}), 1, 1, new long[][] {{nextPos}}, new int[][] {{1}},
+      h = decoder.forward(decoder.embed(new long[][] {{token}}), 1, 1, pos.step(nextPos), new int[][] {{1}},
           cache, stepSink, null);
       lmPositionsRun.increment();
       logits = decoder.logits(h, 0, 1);
@@ -574,7 +554,7 @@ final class CpuLlava {
     long decodeNanos = System.nanoTime() - decodeStart;
     TextImageAttention own = null;
     if (tap != null && tap.convention() == AttentionConvention.OWN_POSITION) {
-      own = ownPosition(vf, prompt, newTokens, imgIdx, sel, debug);
+      own = ownPosition(vf, prompt, newTokens, imgIdx, sel, debug, req.images());
     }
     GenerationTimings timings = new GenerationTimings(visionNanos, visionLayers,
         CpuFlops.vision(cfg, crops, visionLayers), tapNanos, prefillNanos, rows, CpuFlops.prefill(cfg.text(), f, rows),
@@ -594,15 +574,15 @@ final class CpuLlava {
 
   private int cropCount(List<ImageInput> images) {
     int n = 0;
-    for (ImageInput img : images) {
-      n += model.cropsFor(img);
+    for (int i = 0; i < images.size(); i++) {
+      n += parts.checkedCrops(i, images.get(i));
     }
     return n;
   }
 
   /** Own-position rows of the new tokens: one extra forward over prompt + new tokens. */
   private TextImageAttention ownPosition(Features vf, List<Integer> prompt, List<Integer> newTokens, int[] imgIdx,
-      Selection sel, Trace debug) {
+      Selection sel, Trace debug, List<ImageInput> images) {
     int p = prompt.size();
     int n = newTokens.size();
     int total = p + n;
@@ -619,7 +599,7 @@ final class CpuLlava {
     float[] x = mergedEmbeddings(ids, vf);
     CpuKvCache cache = new CpuKvCache(cfg.text().numLayers(), 1, total,
         cfg.text().numKeyValueHeads() * cfg.text().headDim());
-    decoder.forward(x, 1, total, new long[][] {GenerationRun.range(0, total)}, new int[][] {GenerationRun.ones(total)},
+    decoder.forward(x, 1, total, promptPositions(ids[0], images).ids(), new int[][] {GenerationRun.ones(total)},
         cache, new CpuLlama.LayerSink() {
           @Override
           public boolean wants(int layer) {
