@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.visualscratchpad.CheckpointFormatException;
 import org.visualscratchpad.torch.checkpoint.ConfigJson;
 import org.visualscratchpad.torch.family.llava.LlavaFamily;
+import org.visualscratchpad.torch.family.qwen2vl.Qwen2VLFamily;
 
 /**
  * The registry of model families, keyed by {@code config.json}'s {@code model_type}: what {@code
@@ -26,6 +27,7 @@ public final class VlmFamilies {
   static {
     register(LlavaFamily.LLAVA);
     register(LlavaFamily.LLAVA_NEXT);
+    register(Qwen2VLFamily.INSTANCE);
   }
 
   private static void register(VlmFamily family) {

@@ -71,6 +71,11 @@ final class CpuVlm {
     return decoder;
   }
 
+  /** The family's position ids of a batch of prompts. */
+  TextPositions positions(long[][] ids, int[][] mask, List<ImageInput> images) {
+    return parts.positions(ids, mask, images);
+  }
+
   /** Crops of {@code image} the model uses, checked against the tower. */
   int checkedCrops(int index, ImageInput image) {
     return parts.checkedCrops(index, image);
@@ -113,29 +118,7 @@ final class CpuVlm {
     VisionStream x;
     int firstLayer = 0;
     if (start != null && hookIndex >= 0 && hookIndex <= featureIndex && trace == null) {
-      InvalidInputException.check(start.size() == n, "the cached stream has %s crops; the images give %s",
-          start.size(), n);
-      int[] rows = new int[n];
-      int[] image = new int[n];
-      int[] cropInImage = new int[n];
-      int d = vision.hiddenSize();
-      float[] z = null;
-      int total = 0;
-      for (int c = 0; c < n; c++) {
-        rows[c] = start.get(c).rows();
-        total += rows[c];
-      }
-      z = new float[total * d];
-      int at = 0;
-      for (int i = 0, c = 0; i < images.size(); i++) {
-        for (int k = 0; k < crops[i]; k++, c++) {
-          image[c] = i;
-          cropInImage[c] = k;
-          start.get(c).copyInto(z, at * d);
-          at += rows[c];
-        }
-      }
-      x = new VisionStream(z, d, rows, image, cropInImage);
+      x = parts.resume(start, images, crops, vision.hiddenSize());
       firstLayer = hookIndex;
     } else {
       x = parts.embed(images, crops);

@@ -494,6 +494,18 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
     return cpu.forwardTrace(ids, msk, positions, images, withAttentions);
   }
 
+  /**
+   * The position ids the model gives a batch of prompts with their images: the family's own numbering (one row
+   * from the mask; Qwen2-VL's three M-RoPE rows and {@code rope_deltas}); on libtorch always the mask's.
+   *
+   * @param mask {@code [B][S]} 1 = token, 0 = left padding; null = all ones
+   */
+  public TextPositions positions(long[][] ids, int[][] mask, List<ImageInput> images) {
+    checkOpen();
+    int[][] msk = mask == null ? onesMask(ids.length, ids[0].length) : mask;
+    return cpu == null ? TextPositions.fromMask(msk) : cpu.positions(ids, msk, images);
+  }
+
   // ------------------------------------------------------------------------------------------
   // Generation
 

@@ -6,8 +6,10 @@ import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.torch.cpu.CpuClipTower;
 import org.visualscratchpad.torch.cpu.CpuOps;
 import org.visualscratchpad.torch.cpu.CpuThreads;
+import org.visualscratchpad.torch.cpu.CpuVisionTower;
 import org.visualscratchpad.torch.cpu.CpuWeights;
 import org.visualscratchpad.torch.cpu.PackedWeight;
+import org.visualscratchpad.torch.cpu.VisionStream;
 
 /**
  * Qwen2-VL's vision transformer on the CPU engine's kernels, run block by block so that hooks are ordinary
@@ -20,7 +22,9 @@ import org.visualscratchpad.torch.cpu.PackedWeight;
  *
  * <p>Streams are {@code [patches, embed_dim]} float arrays with rows in the processor's merge-window order
  * ({@link Qwen2VLImage}); {@code hidden_states[0]} is {@link #embed}'s output and {@code hidden_states[l +
- * 1]} the stream after {@link #block}{@code (l, ...)}. Immutable and thread-safe.
+ * 1]} the stream after {@link #block}{@code (l, ...)}. As the engine's {@link CpuVisionTower}, each image is
+ * one crop of a {@link VisionStream} whose {@code scratch} holds the call's {@link Call} (grids, rotary
+ * angles, buffers). Immutable and thread-safe.
  *
  * <pre>{@code
  * jshell> var frames = CpuQwen2VLVision.Frames.of(List.of(img.grid()));
@@ -30,7 +34,7 @@ import org.visualscratchpad.torch.cpu.PackedWeight;
  * jshell> float[] tokens = vision.merge(x, frames.patches());   // [patches / 4, hidden_size]
  * }</pre>
  */
-public final class CpuQwen2VLVision {
+public final class CpuQwen2VLVision implements CpuVisionTower {
   /** Query rows per attention task. */
   private static final int BLOCK = 32;
   /** The 2D rotary embedding's base. */
@@ -67,8 +71,8 @@ public final class CpuQwen2VLVision {
     lnQB = w.floats(prefix + ".merger.ln_q.bias", e);
     merger1 = w.matrix(prefix + ".merger.mlp.0.weight", md, md);
     merger1B = w.floats(prefix + ".merger.mlp.0.bias", md);
-    merger2 = w.matrix(prefix + ".merger.mlp.2.weight", cfg.hiddenSize(), md);
-    merger2B = w.floats(prefix + ".merger.mlp.2.bias", cfg.hiddenSize());
+    merger2 = w.matrix(prefix + ".merger.mlp.2.weight", cfg.outHiddenSize(), md);
+    merger2B = w.floats(prefix + ".merger.mlp.2.bias", cfg.outHiddenSize());
     invFreq = inverseFrequencies(cfg.headDim() / 2);
   }
 
@@ -94,6 +98,85 @@ public final class CpuQwen2VLVision {
     return blocks.size();
   }
 
+  @Override
+  public int hiddenSize() {
+    return cfg.embedDim();
+  }
+
+  @Override
+  public int numLayers() {
+    return cfg.depth();
+  }
+
+  @Override
+  public int loadedLayers() {
+    return blocks.size();
+  }
+
+  /** None: row {@code k} of an image's stream is its patch {@code k} in merge-window order. */
+  @Override
+  public boolean hasClsToken() {
+    return false;
+  }
+
+  /**
+   * What one call's stream needs beside its rows: the images' grids, the attention frames, the rotary
+   * cosines and sines, and the per-call buffers. Lives in {@link VisionStream#scratch}; not thread-safe.
+   */
+  public static final class Call {
+    final List<GridThw> grids;
+    final Frames frames;
+    final Rope rope;
+    Scratch scratch;
+
+    Call(CpuQwen2VLVision tower, List<GridThw> grids) {
+      this.grids = List.copyOf(grids);
+      this.frames = Frames.of(grids);
+      this.rope = tower.rope(grids);
+    }
+
+    /** The grids of the call's images, in order. */
+    public List<GridThw> grids() {
+      return grids;
+    }
+  }
+
+  /**
+   * A stream of the images with these grids, starting from {@code x} ({@code [patches, embed_dim]}, the
+   * images' rows in order): one crop per image.
+   */
+  public VisionStream stream(float[] x, List<GridThw> grids) {
+    int[] rows = new int[grids.size()];
+    int[] image = new int[grids.size()];
+    for (int i = 0; i < rows.length; i++) {
+      rows[i] = grids.get(i).patches();
+      image[i] = i;
+    }
+    VisionStream s = new VisionStream(x, cfg.embedDim(), rows, image, new int[rows.length]);
+    s.scratch = new Call(this, grids);
+    return s;
+  }
+
+  /**
+   * Runs block {@code layer} on a stream made by {@link #stream} in place.
+   *
+   * @param sink receives each image's attention probabilities ({@code crop} = image, keys = its patches), or null
+   */
+  @Override
+  public void layer(int layer, VisionStream stream, AttentionSink sink) {
+    InvalidInputException.check(stream.scratch instanceof Call,
+        "a Qwen2-VL stream carries its images' grids: make it with CpuQwen2VLVision.stream");
+    Call call = (Call) stream.scratch;
+    InvalidInputException.check(call.frames.patches == stream.totalRows(),
+        "the stream has %s rows but its grids give %s patches", stream.totalRows(), call.frames.patches);
+    if (call.scratch == null) {
+      call.scratch = new Scratch(cfg, stream.totalRows());
+    }
+    InvalidInputException.check(layer >= 0 && layer < blocks.size(), "vision block (%s) must lie in [0, %s)", layer,
+        blocks.size());
+    blocks.get(layer).forward(stream.data(), call.frames, call.rope, call.scratch, sink);
+  }
+
   /** How the tower's matrices are held. */
   public PackedWeight.Storage storage() {
     return patch.storage();
@@ -106,11 +189,13 @@ public final class CpuQwen2VLVision {
   public static final class Frames {
     private final int[] start;
     private final int[] length;
+    private final int[] image;
     private final int patches;
 
-    private Frames(int[] start, int[] length, int patches) {
+    private Frames(int[] start, int[] length, int[] image, int patches) {
       this.start = start;
       this.length = length;
+      this.image = image;
       this.patches = patches;
     }
 
@@ -123,17 +208,20 @@ public final class CpuQwen2VLVision {
       }
       int[] start = new int[count];
       int[] length = new int[count];
+      int[] image = new int[count];
       int at = 0;
       int f = 0;
-      for (GridThw g : grids) {
+      for (int i = 0; i < grids.size(); i++) {
+        GridThw g = grids.get(i);
         for (int t = 0; t < g.t(); t++) {
           start[f] = at;
           length[f] = Math.multiplyExact(g.h(), g.w());
+          image[f] = i;
           at = Math.addExact(at, length[f]);
           f++;
         }
       }
-      return new Frames(start, length, at);
+      return new Frames(start, length, image, at);
     }
 
     /** Patch rows in all. */
@@ -228,7 +316,7 @@ public final class CpuQwen2VLVision {
         blocks.size());
     InvalidInputException.check(scratch.rows == frames.patches && rope.cos.length == frames.patches
         * (cfg.headDim() / 2), "scratch, rope and frames must be made for the same %s patches", frames.patches);
-    blocks.get(layer).forward(x, frames, rope, scratch);
+    blocks.get(layer).forward(x, frames, rope, scratch, null);
   }
 
   /**
@@ -250,7 +338,7 @@ public final class CpuQwen2VLVision {
     float[] hidden = new float[Math.multiplyExact(tokens, md)];
     CpuOps.linear(normed, tokens, merger1, merger1B, hidden);
     CpuOps.geluErf(hidden, hidden.length);
-    float[] out = new float[Math.multiplyExact(tokens, cfg.hiddenSize())];
+    float[] out = new float[Math.multiplyExact(tokens, cfg.outHiddenSize())];
     CpuOps.linear(hidden, tokens, merger2, merger2B, out);
     return out;
   }
@@ -314,7 +402,7 @@ public final class CpuQwen2VLVision {
       fc2B = w.floats(prefix + ".mlp.fc2.bias", e);
     }
 
-    void forward(float[] x, Frames frames, Rope rope, Scratch t) {
+    void forward(float[] x, Frames frames, Rope rope, Scratch t, AttentionSink sink) {
       int e = cfg.embedDim();
       int rows = frames.patches;
       float eps = (float) Qwen2VLVisionConfig.LAYER_NORM_EPS;
@@ -327,7 +415,7 @@ public final class CpuQwen2VLVision {
       }
       rotate(t.q, rows, cfg.numHeads(), cfg.headDim(), rope);
       rotate(t.k, rows, cfg.numHeads(), cfg.headDim(), rope);
-      attend(t.q, t.k, t.v, t.h, frames, cfg.numHeads(), cfg.headDim());
+      attend(t.q, t.k, t.v, t.h, frames, cfg.numHeads(), cfg.headDim(), sink);
       CpuOps.linear(t.h, rows, proj, projB, t.q);
       CpuOps.addInPlace(x, t.q, rows * e);
       CpuOps.layerNorm(x, rows, e, norm2W, norm2B, eps, t.h);
@@ -361,7 +449,8 @@ public final class CpuQwen2VLVision {
      * masks the other frames with the float minimum, whose weights are exactly 0). Tasks are (frame, block of
      * 32 query rows); memory is {@code 32 x frame length} per thread.
      */
-    private static void attend(float[] q, float[] k, float[] v, float[] out, Frames frames, int heads, int hd) {
+    private static void attend(float[] q, float[] k, float[] v, float[] out, Frames frames, int heads, int hd,
+        AttentionSink sink) {
       int e = heads * hd;
       float scale = (float) (1.0 / Math.sqrt(hd));
       List<int[]> tasks = new ArrayList<>();
@@ -386,6 +475,9 @@ public final class CpuQwen2VLVision {
           CpuOps.gemmABt(n, len, hd, scale, q, (s0 + q0) * e + col, e, k, s0 * e + col, e, scores, 0, len);
           for (int r = 0; r < n; r++) {
             CpuOps.softmax(scores, r * len, len);
+          }
+          if (sink != null) {
+            sink.accept(frames.image[f], h, q0, n, len, scores);
           }
           CpuOps.gemmAB(n, hd, len, scores, 0, len, v, s0 * e + col, e, out, (s0 + q0) * e + col, e);
         }

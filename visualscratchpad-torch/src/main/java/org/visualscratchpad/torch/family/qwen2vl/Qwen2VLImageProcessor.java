@@ -1,10 +1,16 @@
 package org.visualscratchpad.torch.family.qwen2vl;
 
+import java.util.List;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.tensor.FloatMatrix;
 import org.visualscratchpad.torch.input.image.PillowResize;
 import org.visualscratchpad.torch.input.image.RgbImage;
+import org.visualscratchpad.torch.input.preprocess.ImageInputs;
+import org.visualscratchpad.torch.input.preprocess.ImagePreprocessor;
 import org.visualscratchpad.torch.input.preprocess.ImageSize;
+import org.visualscratchpad.torch.input.preprocess.PixelValues;
+import org.visualscratchpad.torch.input.preprocess.PreprocessorConfig;
+import org.visualscratchpad.torch.input.preprocess.ResizeTarget;
 
 /**
  * Hugging Face's {@code Qwen2VLImageProcessor} (transformers 4.45, the slow Pillow-based one) for still
@@ -12,7 +18,11 @@ import org.visualscratchpad.torch.input.preprocess.ImageSize;
  * min_pixels} and {@code max_pixels} pixels, so the token count varies with the image; Pillow resize on
  * 8-bit data; rescale ({@code float32(u8 * rescale_factor)} computed in double) and normalise ({@code (v -
  * mean) / std} in float32); the frame repeated {@code temporal_patch_size} times in time; and the patches
- * flattened in merge-window order ({@link Qwen2VLImage}).
+ * flattened in merge-window order ({@link Qwen2VLImage}, HF's {@code pixel_values} rows).
+ *
+ * <p>As the input pipeline's {@link ImagePreprocessor}, {@link #preprocess} hands over the resized,
+ * normalised image as one channel-first crop ({@code [3, H, W]}, {@link Qwen2VLGeometry}); the model flattens it
+ * into patches ({@link #patchify}), a pure reordering, so both forms hold the same values.
  *
  * <p>Immutable and thread-safe.
  *
@@ -20,11 +30,11 @@ import org.visualscratchpad.torch.input.preprocess.ImageSize;
  * jshell> var proc = Qwen2VLImageProcessor.of(Qwen2VLProcessorConfig.read(Path.of("Qwen2-VL-7B-Instruct")))
  * jshell> proc.smartResize(480, 640)
  * $2 ==> 476x644 (h x w)
- * jshell> proc.preprocess(ImageDecoder.defaults().decode(Path.of("cat.jpg"))).grid()
+ * jshell> proc.patches(ImageDecoder.defaults().decode(Path.of("cat.jpg"))).grid()
  * $3 ==> GridThw[1 x 34 x 46]
  * }</pre>
  */
-public final class Qwen2VLImageProcessor {
+public final class Qwen2VLImageProcessor implements ImagePreprocessor {
   /** Largest aspect ratio {@code smart_resize} accepts. */
   public static final int MAX_RATIO = 200;
 
@@ -46,8 +56,22 @@ public final class Qwen2VLImageProcessor {
     return new Qwen2VLImageProcessor(config);
   }
 
-  public Qwen2VLProcessorConfig config() {
+  /** The processor's own settings ({@code min_pixels}, {@code max_pixels}, patch, merge, normalisation). */
+  public Qwen2VLProcessorConfig settings() {
     return config;
+  }
+
+  /**
+   * The normalisation part of the settings in the form every processor shares (mean, std, rescale, resample);
+   * its {@code size} and crop say nothing about Qwen2-VL's resize, which is {@link #smartResize} by {@link
+   * #settings()}.
+   */
+  @Override
+  public PreprocessorConfig config() {
+    int factor = config.factor();
+    return new PreprocessorConfig("Qwen2VLImageProcessor", true, config.doResize(), new ResizeTarget.ShortestEdge(factor),
+        config.resample(), false, new ImageSize(factor, factor), config.doRescale(), config.rescaleFactor(),
+        config.doNormalize(), config.imageMean(), config.imageStd(), List.of());
   }
 
   /**
@@ -83,8 +107,14 @@ public final class Qwen2VLImageProcessor {
     return new ImageSize(Math.toIntExact(hBar), Math.toIntExact(wBar));
   }
 
+  /** The geometry {@link #preprocess} gives an image of size {@code original}: its {@link #resizedSize}. */
+  @Override
+  public Qwen2VLGeometry plan(ImageSize original) {
+    return new Qwen2VLGeometry(original, resizedSize(original));
+  }
+
   /** The size {@link #preprocess} resizes an image of {@code original} size to. */
-  public ImageSize plan(ImageSize original) {
+  public ImageSize resizedSize(ImageSize original) {
     InvalidInputException.check(original != null, "image size must not be null");
     if (!config.doResize()) {
       int factor = config.factor();
@@ -97,29 +127,53 @@ public final class Qwen2VLImageProcessor {
 
   /** The patch grid of an image of {@code original} size ({@code t = 1}). */
   public GridThw gridFor(ImageSize original) {
-    ImageSize r = plan(original);
+    ImageSize r = resizedSize(original);
     return new GridThw(1, r.height() / config.patchSize(), r.width() / config.patchSize());
   }
 
-  /** Resizes, rescales, normalises and flattens one image. */
-  public Qwen2VLImage preprocess(RgbImage image) {
+  /** Resizes, rescales and normalises one image: one channel-first crop {@code [3, H, W]} of the resized size. */
+  @Override
+  public ImageInputs preprocess(RgbImage image) {
     InvalidInputException.check(image != null, "image must not be null");
     ImageSize original = new ImageSize(image.height(), image.width());
-    ImageSize size = plan(original);
+    Qwen2VLGeometry geometry = plan(original);
+    ImageSize size = geometry.resized();
     RgbImage resized = config.doResize()
         ? PillowResize.resize(image, size.height(), size.width(), config.resample())
         : image;
     float[] chw = normalize(resized);
-    int ps = config.patchSize();
-    int m = config.mergeSize();
-    int tp = config.temporalPatchSize();
-    int gh = size.height() / ps;
-    int gw = size.width() / ps;
-    GridThw grid = new GridThw(1, gh, gw);
-    int cols = config.patchValues();
-    int plane = size.height() * size.width();
-    int width = size.width();
-    float[] out = new float[Math.multiplyExact(grid.patches(), cols)];
+    PixelValues crop = new PixelValues(size.height(), size.width(),
+        FloatMatrix.adopt(3, size.height() * size.width(), chw));
+    return new ImageInputs(original, List.of(crop), geometry);
+  }
+
+  /** Resizes, rescales, normalises and flattens one image: HF's {@code pixel_values} rows and {@code image_grid_thw}. */
+  public Qwen2VLImage patches(RgbImage image) {
+    ImageInputs in = preprocess(image);
+    PixelValues crop = in.crops().get(0);
+    GridThw grid = new GridThw(1, crop.height() / config.patchSize(), crop.width() / config.patchSize());
+    float[] rows = patchify(crop.toArray(), crop.height(), crop.width(), config.patchSize(), config.mergeSize(),
+        config.temporalPatchSize());
+    return new Qwen2VLImage(in.imageSize(), new ImageSize(crop.height(), crop.width()), grid,
+        FloatMatrix.adopt(grid.patches(), config.patchValues(), rows));
+  }
+
+  /**
+   * A channel-first image {@code [3, height, width]} as HF's flattened patches: rows in merge-window order
+   * {@code (h / merge, w / merge, merge, merge)}, each {@code (channel, temporal, y, x)} with the frame repeated
+   * {@code temporal} times.
+   *
+   * @return {@code [(height / patch) * (width / patch), 3 * temporal * patch^2]}
+   * @throws InvalidInputException if a side is not a multiple of {@code patch * merge}
+   */
+  public static float[] patchify(float[] chw, int height, int width, int ps, int m, int tp) {
+    InvalidInputException.check(height % (ps * m) == 0 && width % (ps * m) == 0 && chw.length == 3L * height * width,
+        "image [3, %s, %s] (%s values) must be whole %s px merge windows", height, width, chw.length, ps * m);
+    int gh = height / ps;
+    int gw = width / ps;
+    int cols = 3 * tp * ps * ps;
+    int plane = height * width;
+    float[] out = new float[Math.multiplyExact(gh * gw, cols)];
     int row = 0;
     for (int bh = 0; bh < gh / m; bh++) {
       for (int bw = 0; bw < gw / m; bw++) {
@@ -141,7 +195,101 @@ public final class Qwen2VLImageProcessor {
         }
       }
     }
-    return new Qwen2VLImage(original, size, grid, FloatMatrix.adopt(grid.patches(), cols, out));
+    return out;
+  }
+
+  /**
+   * The inverse of {@link #patchify}: HF's flattened patch rows of one still image back to its channel-first
+   * {@code [3, h * patch, w * patch]} values.
+   *
+   * @throws InvalidInputException if the rows are not {@code grid}'s, or their temporal slices differ (a
+   *     video, which is not supported)
+   */
+  public static float[] unpatchify(float[] rows, GridThw grid, int ps, int m, int tp) {
+    int cols = 3 * tp * ps * ps;
+    InvalidInputException.check(grid.t() == 1 && rows.length == (long) grid.patches() * cols,
+        "pixel values of %s values must be the %s rows of %s values of one still image %s", rows.length,
+        grid.patches(), cols, grid);
+    InvalidInputException.check(grid.h() % m == 0 && grid.w() % m == 0,
+        "image_grid_thw %s must be whole %s x %s merge windows", grid, m, m);
+    int height = grid.h() * ps;
+    int width = grid.w() * ps;
+    int plane = height * width;
+    float[] chw = new float[3 * plane];
+    int row = 0;
+    for (int bh = 0; bh < grid.h() / m; bh++) {
+      for (int bw = 0; bw < grid.w() / m; bw++) {
+        for (int mh = 0; mh < m; mh++) {
+          for (int mw = 0; mw < m; mw++) {
+            int y0 = (bh * m + mh) * ps;
+            int x0 = (bw * m + mw) * ps;
+            int at = row * cols;
+            for (int c = 0; c < 3; c++) {
+              for (int t = 0; t < tp; t++) {
+                for (int py = 0; py < ps; py++) {
+                  int dst = c * plane + (y0 + py) * width + x0;
+                  for (int px = 0; px < ps; px++) {
+                    if (t == 0) {
+                      chw[dst + px] = rows[at + px];
+                    } else {
+                      InvalidInputException.check(rows[at + px] == chw[dst + px],
+                          "pixel values row %s holds different frames in time (a video); only still images are "
+                              + "supported", row);
+                    }
+                  }
+                  at += ps;
+                }
+              }
+            }
+            row++;
+          }
+        }
+      }
+    }
+    return chw;
+  }
+
+  /**
+   * Model inputs from HF's form: {@code pixel_values} {@code [sum t*h*w, 3*2*14*14]} (every image's flattened
+   * patches, in order) and {@code image_grid_thw} {@code [images, 3]}; image {@code i}'s pixels become {@code
+   * [1, 3, h*14, w*14]}. Its original size is {@code originalShape.apply(i)}'s first two entries (a raw image's
+   * {@code [H, W, 3]}) or, where that gives null, the resized size.
+   *
+   * @param indices the images to take, in that order
+   * @throws InvalidInputException if the rows do not match the grids or an image is a video
+   */
+  public static List<org.visualscratchpad.torch.llava.ImageInput> imageInputs(
+      org.visualscratchpad.torch.trace.DenseTensor pixelValues, long[][] gridThw,
+      java.util.function.IntFunction<long[]> originalShape, List<Integer> indices, Qwen2VLVisionConfig v) {
+    int cols = v.patchValues();
+    InvalidInputException.check(pixelValues.rank() == 2 && pixelValues.dim(1) == cols,
+        "pixel_values %s must be [patches, %s] (Qwen2-VL's flattened patches)",
+        java.util.Arrays.toString(pixelValues.shape()), cols);
+    float[] all = pixelValues.toArray();
+    int[] offset = new int[gridThw.length + 1];
+    GridThw[] grids = new GridThw[gridThw.length];
+    for (int i = 0; i < gridThw.length; i++) {
+      InvalidInputException.check(gridThw[i].length == 3, "image_grid_thw row %s must be (t, h, w)", i);
+      grids[i] = new GridThw(Math.toIntExact(gridThw[i][0]), Math.toIntExact(gridThw[i][1]),
+          Math.toIntExact(gridThw[i][2]));
+      offset[i + 1] = offset[i] + grids[i].patches();
+    }
+    InvalidInputException.check((long) offset[grids.length] * cols == all.length,
+        "image_grid_thw gives %s patches but pixel_values holds %s rows", offset[grids.length], all.length / cols);
+    List<org.visualscratchpad.torch.llava.ImageInput> out = new java.util.ArrayList<>();
+    for (int i : indices) {
+      InvalidInputException.check(i >= 0 && i < grids.length, "image index %s must lie in [0, %s)", i, grids.length);
+      GridThw g = grids[i];
+      float[] chw = unpatchify(java.util.Arrays.copyOfRange(all, offset[i] * cols, offset[i + 1] * cols), g,
+          v.patchSize(), v.spatialMergeSize(), v.temporalPatchSize());
+      int h = g.h() * v.patchSize();
+      int w = g.w() * v.patchSize();
+      long[] raw = originalShape.apply(i);
+      out.add(new org.visualscratchpad.torch.llava.ImageInput(org.visualscratchpad.torch.trace.DenseTensor.adopt(
+          new long[] {1, 3, h, w}, chw), raw == null ? h : Math.toIntExact(raw[0]), raw == null ? w
+          : Math.toIntExact(raw[1])));
+    }
+    return out;
   }
 
   /** Rescale and normalise an 8-bit image into channel-first float32 {@code [3, H, W]}. */

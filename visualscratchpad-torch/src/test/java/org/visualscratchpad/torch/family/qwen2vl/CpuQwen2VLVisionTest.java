@@ -25,7 +25,7 @@ class CpuQwen2VLVisionTest {
   @BeforeAll
   static void load() {
     Path dir = Fixtures.folder("qwen2_vl");
-    Qwen2VLVisionConfig cfg = Qwen2VLVisionConfig.read(ConfigJson.read(dir).child("vision_config"));
+    Qwen2VLVisionConfig cfg = Qwen2VLConfig.read(ConfigJson.read(dir)).vision();
     try (Weights w = Weights.open(dir)) {
       vision = new CpuQwen2VLVision(new CpuWeights(w, null), "visual", cfg, cfg.depth());
     }
@@ -54,7 +54,9 @@ class CpuQwen2VLVisionTest {
     Qwen2VLVisionConfig cfg = vision.config();
     assertEquals(3, cfg.depth());
     assertEquals(32, cfg.embedDim());
-    assertEquals(64, cfg.hiddenSize());
+    assertEquals(64, cfg.outHiddenSize());
+    assertEquals(32, cfg.hiddenSize());
+    assertEquals(false, cfg.hasClsToken());
     assertEquals(4, cfg.mlpRatio());
     assertEquals(14, cfg.patchSize());
     assertEquals(2, cfg.spatialMergeSize());
@@ -92,7 +94,7 @@ class CpuQwen2VLVisionTest {
     int cols = vision.config().patchValues();
     int row0 = 0;
     int token0 = 0;
-    int hidden = vision.config().hiddenSize();
+    int hidden = vision.config().outHiddenSize();
     for (GridThw g : grids) {
       List<GridThw> one = List.of(g);
       var frames = CpuQwen2VLVision.Frames.of(one);

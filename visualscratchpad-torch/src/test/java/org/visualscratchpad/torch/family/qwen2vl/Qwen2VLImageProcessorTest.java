@@ -32,7 +32,7 @@ class Qwen2VLImageProcessorTest {
       int row0 = 0;
       for (int image = 0; image < grids.length / 3; image++) {
         RgbImage raw = HfReference.rawImage(inputs, image);
-        Qwen2VLImage in = proc.preprocess(raw);
+        Qwen2VLImage in = proc.patches(raw);
         assertEquals(new GridThw((int) grids[3 * image], (int) grids[3 * image + 1], (int) grids[3 * image + 2]),
             in.grid(), "image " + image);
         float[] actual = in.patches().toArray();

@@ -11,17 +11,17 @@ import org.visualscratchpad.vision.ImageTokenLocation;
 import org.visualscratchpad.vision.PixelBox;
 
 /** Merge-window row order, raster positions and pixel boxes of Qwen2-VL's patches and merged tokens. */
-class Qwen2VLImageLayoutTest {
+class Qwen2VLFeatureLayoutTest {
 
   @Test
   void patch_rows_sit_where_transformers_puts_their_rotary_positions() {
     Path dir = Fixtures.folder("qwen2_vl");
     try (TensorFile out = TensorFile.open(dir.resolve("outputs.safetensors"))) {
       float[] angles = out.tensor("vision.rotary_pos_emb").toArray();   // [56, 8]: (y, x) * inv_freq, inv_freq[0] = 1
-      Qwen2VLImageLayout a = Qwen2VLImageLayout.of(new ImageSize(60, 90), new ImageSize(56, 84), 14, 2);
-      Qwen2VLImageLayout b = Qwen2VLImageLayout.of(new ImageSize(120, 64), new ImageSize(112, 56), 14, 2);
+      Qwen2VLFeatureLayout a = Qwen2VLFeatureLayout.of(new ImageSize(60, 90), new ImageSize(56, 84), 14, 2);
+      Qwen2VLFeatureLayout b = Qwen2VLFeatureLayout.of(new ImageSize(120, 64), new ImageSize(112, 56), 14, 2);
       int row = 0;
-      for (Qwen2VLImageLayout layout : new Qwen2VLImageLayout[] {a, b}) {
+      for (Qwen2VLFeatureLayout layout : new Qwen2VLFeatureLayout[] {a, b}) {
         for (ImageTokenLocation loc : layout.patchLocations()) {
           assertEquals(angles[row * 8], loc.patchRow(), "row " + row);
           assertEquals(angles[row * 8 + 4], loc.patchCol(), "row " + row);
@@ -34,7 +34,7 @@ class Qwen2VLImageLayoutTest {
 
   @Test
   void raster_and_merge_window_orders_are_inverse_permutations() {
-    Qwen2VLImageLayout layout = Qwen2VLImageLayout.of(new ImageSize(120, 64), new ImageSize(112, 56), 14, 2);
+    Qwen2VLFeatureLayout layout = Qwen2VLFeatureLayout.of(new ImageSize(120, 64), new ImageSize(112, 56), 14, 2);
     assertEquals(8, layout.gridRows());
     assertEquals(4, layout.gridCols());
     assertEquals(8, layout.mergedTokens());
@@ -55,7 +55,7 @@ class Qwen2VLImageLayoutTest {
 
   @Test
   void boxes_map_the_resized_pixels_back_to_the_original_image() {
-    Qwen2VLImageLayout layout = Qwen2VLImageLayout.of(new ImageSize(60, 90), new ImageSize(56, 84), 14, 2);
+    Qwen2VLFeatureLayout layout = Qwen2VLFeatureLayout.of(new ImageSize(60, 90), new ImageSize(56, 84), 14, 2);
     // 14 px of 84 -> 15 px of 90; 14 px of 56 -> 15 px of 60
     assertEquals(new PixelBox(0, 0, 15, 15), layout.patchLocations().get(0).box());
     assertEquals(new PixelBox(15, 0, 15, 15), layout.patchLocations().get(1).box());
