@@ -39,6 +39,19 @@ class ParityCommandTest {
   }
 
   @Test
+  void the_llava_onevision_folder_passes_on_the_cpu_engine_and_libtorch_says_it_cannot_run_it() {
+    String[] r = run("parity", fixtures().resolve("llava_onevision").toString());
+    assertEquals("0", r[0], r[1]);
+    assertTrue(r[1].contains("packed_image_features") && r[1].strip().endsWith("30 passed, 0 failed"), r[1]);
+    CommandLine cl = new CommandLine(new Vsp());
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
+    cl.setOut(new PrintWriter(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    int code = cl.execute("parity", fixtures().resolve("llava_onevision").toString(), "--device", "torch:cpu");
+    assertTrue(code != 0);
+  }
+
+  @Test
   void a_sharded_sub_folder_uses_its_parents_manifest_entry_and_data() {
     String[] r = run("parity", fixtures().resolve("llava_next_llama3/sharded").toString());
     assertEquals("0", r[0], r[1]);

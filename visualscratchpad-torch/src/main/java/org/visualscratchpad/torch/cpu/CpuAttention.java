@@ -10,7 +10,7 @@ package org.visualscratchpad.torch.cpu;
  * <p>Query blocks run on {@link CpuThreads}; within a block the heads run in order, so a sink that
  * accumulates per query row is deterministic.
  */
-final class CpuAttention {
+public final class CpuAttention {
   /** Query rows per task. */
   static final int BLOCK = 32;
 
@@ -43,13 +43,13 @@ final class CpuAttention {
   private static final ThreadLocal<Bools> ALLOWED = ThreadLocal.withInitial(Bools::new);
 
   /** Which keys a query may attend to. */
-  interface Mask {
+  public interface Mask {
     /** Fills {@code allowed[r * keys + k]} for query rows {@code q0 .. q0 + rows - 1}. */
     void fill(int q0, int rows, int keys, boolean[] allowed);
   }
 
   /** Receives attention probabilities as they are computed. */
-  interface Sink {
+  public interface Sink {
     /**
      * Probabilities of head {@code head} for query rows {@code q0 .. q0 + rows - 1}: {@code probs[r * keys
      * + k]}. Called from worker threads; for one row range the heads arrive in order.
@@ -65,7 +65,7 @@ final class CpuAttention {
    * @param mask null = every key allowed
    * @param sink null = probabilities not observed
    */
-  static void attend(int queries, int keys, int heads, int kvHeads, int hd, float scale, float[] q, int qOff,
+  public static void attend(int queries, int keys, int heads, int kvHeads, int hd, float scale, float[] q, int qOff,
       float[] k, int kOff, float[] v, int vOff, float[] out, int outOff, Mask mask, Sink sink) {
     int group = heads / kvHeads;
     int qStride = heads * hd;

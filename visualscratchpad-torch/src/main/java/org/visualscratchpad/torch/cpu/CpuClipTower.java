@@ -19,7 +19,7 @@ public final class CpuClipTower implements CpuVisionTower {
   private final float[] positionEmbedding;  // (tokens, d)
   private final float[] preLnW;
   private final float[] preLnB;
-  private final List<Layer> layers = new ArrayList<>();
+  private final List<CpuEncoderLayer> layers = new ArrayList<>();
 
   public CpuClipTower(CpuWeights w, String prefix, ClipTowerConfig cfg, int layersToLoad) {
     this.cfg = cfg;
@@ -32,7 +32,8 @@ public final class CpuClipTower implements CpuVisionTower {
     preLnW = w.floats(prefix + ".pre_layrnorm.weight", d);
     preLnB = w.floats(prefix + ".pre_layrnorm.bias", d);
     for (int l = 0; l < layersToLoad; l++) {
-      layers.add(new Layer(w, prefix + ".encoder.layers." + l, cfg));
+      layers.add(new CpuEncoderLayer(w, prefix + ".encoder.layers." + l, cfg.hiddenSize(), cfg.intermediateSize(),
+          cfg.numHeads(), cfg.layerNormEps(), cfg.act()));
     }
   }
 
@@ -74,7 +75,8 @@ public final class CpuClipTower implements CpuVisionTower {
     if (!(stream.scratch instanceof Scratch s) || s.crops != stream.crops()) {
       stream.scratch = new Scratch(cfg, stream.crops());
     }
-    layers.get(layer).forward(stream.data(), stream.crops(), (Scratch) stream.scratch, sink);
+    Scratch sc = (Scratch) stream.scratch;
+    layers.get(layer).forward(stream.data(), stream.crops(), cfg.tokensPerCrop(), sc.layer, sink);
   }
 
   /**
@@ -138,119 +140,22 @@ public final class CpuClipTower implements CpuVisionTower {
 
   /** {@link #layer(int, float[], int)} with buffers reused across the layers of one call. */
   public void layer(int layer, float[] x, int crops, Scratch scratch) {
-    layers.get(layer).forward(x, crops, scratch, null);
+    InvalidInputException.check(scratch.crops == crops, "scratch for %s crops used with %s", scratch.crops, crops);
+    layers.get(layer).forward(x, crops, cfg.tokensPerCrop(), scratch.layer, null);
   }
 
   /** Per-call buffers of {@link #layer}, sized for a number of crops; reuse them across layers. */
   public static final class Scratch {
     final int crops;
-    final float[] h;
-    final float[] qkv;
-    final float[] q;
-    final float[] k;
-    final float[] v;
-    final float[] f;
+    final CpuEncoderLayer.Scratch layer;
 
     public Scratch(ClipTowerConfig cfg, int crops) {
-      int rows = crops * cfg.tokensPerCrop();
-      int d = cfg.hiddenSize();
       this.crops = crops;
-      h = new float[rows * d];
-      qkv = new float[rows * 3 * d];
-      q = new float[rows * d];
-      k = new float[rows * d];
-      v = new float[rows * d];
-      f = new float[rows * Math.max(cfg.intermediateSize(), d)];
-    }
-  }
-
-  /** One pre-LN encoder layer. */
-  private static final class Layer {
-    private final ClipTowerConfig cfg;
-    private final float[] ln1W;
-    private final float[] ln1B;
-    private final float[] ln2W;
-    private final float[] ln2B;
-    private final PackedWeight qkv;   // q, k, v stacked
-    private final float[] qkvB;
-    private final PackedWeight o;
-    private final PackedWeight fc1;
-    private final PackedWeight fc2;
-    private final float[] oB;
-    private final float[] fc1B;
-    private final float[] fc2B;
-
-    Layer(CpuWeights w, String prefix, ClipTowerConfig cfg) {
-      this.cfg = cfg;
-      int d = cfg.hiddenSize();
-      int i = cfg.intermediateSize();
-      ln1W = w.floats(prefix + ".layer_norm1.weight", d);
-      ln1B = w.floats(prefix + ".layer_norm1.bias", d);
-      qkv = w.stacked(new String[] {prefix + ".self_attn.q_proj.weight", prefix + ".self_attn.k_proj.weight",
-          prefix + ".self_attn.v_proj.weight"}, new int[] {d, d, d}, d);
-      qkvB = new float[3 * d];
-      System.arraycopy(w.floats(prefix + ".self_attn.q_proj.bias", d), 0, qkvB, 0, d);
-      System.arraycopy(w.floats(prefix + ".self_attn.k_proj.bias", d), 0, qkvB, d, d);
-      System.arraycopy(w.floats(prefix + ".self_attn.v_proj.bias", d), 0, qkvB, 2 * d, d);
-      o = w.matrix(prefix + ".self_attn.out_proj.weight", d, d);
-      oB = w.floats(prefix + ".self_attn.out_proj.bias", d);
-      ln2W = w.floats(prefix + ".layer_norm2.weight", d);
-      ln2B = w.floats(prefix + ".layer_norm2.bias", d);
-      fc1 = w.matrix(prefix + ".mlp.fc1.weight", i, d);
-      fc1B = w.floats(prefix + ".mlp.fc1.bias", i);
-      fc2 = w.matrix(prefix + ".mlp.fc2.weight", d, i);
-      fc2B = w.floats(prefix + ".mlp.fc2.bias", d);
-    }
-
-    void forward(float[] x, int crops, Scratch t, AttentionSink sink) {
-      int d = cfg.hiddenSize();
-      int tokens = cfg.tokensPerCrop();
-      int rows = crops * tokens;
-      int heads = cfg.numHeads();
-      int hd = cfg.headDim();
-      InvalidInputException.check(t.crops == crops, "scratch for %s crops used with %s", t.crops, crops);
-      float[] h = t.h;
-      CpuOps.layerNorm(x, rows, d, ln1W, ln1B, (float) cfg.layerNormEps(), h);
-      float[] qs = t.q;
-      float[] ks = t.k;
-      float[] vs = t.v;
-      CpuOps.linear(h, rows, qkv, qkvB, t.qkv);
-      for (int r = 0; r < rows; r++) {
-        System.arraycopy(t.qkv, r * 3 * d, qs, r * d, d);
-        System.arraycopy(t.qkv, r * 3 * d + d, ks, r * d, d);
-        System.arraycopy(t.qkv, r * 3 * d + 2 * d, vs, r * d, d);
-      }
-      float scale = (float) Math.pow(hd, -0.5);
-      for (int n = 0; n < crops; n++) {
-        int off = n * tokens * d;
-        final int crop = n;
-        CpuAttention.Sink probs = sink == null ? null : (head, q0, rows2, keys, p) -> sink.accept(crop, head, q0, rows2,
-            keys, p);
-        CpuAttention.attend(tokens, tokens, heads, heads, hd, scale, qs, off, ks, off, vs, off, h, off, null, probs);
-      }
-      CpuOps.linear(h, rows, o, oB, qs);
-      CpuOps.addInPlace(x, qs, rows * d);
-      CpuOps.layerNorm(x, rows, d, ln2W, ln2B, (float) cfg.layerNormEps(), h);
-      int inter = cfg.intermediateSize();
-      float[] f = t.f;
-      CpuOps.linear(h, rows, fc1, fc1B, f);
-      act(cfg.act(), f, rows * inter);
-      CpuOps.linear(f, rows, fc2, fc2B, qs);
-      CpuOps.addInPlace(x, qs, rows * d);
+      this.layer = new CpuEncoderLayer.Scratch(crops * cfg.tokensPerCrop(), cfg.hiddenSize(), cfg.intermediateSize());
     }
   }
 
   public static void act(Activation a, float[] x, int n) {
-    switch (a) {
-      case QUICK_GELU -> CpuOps.quickGelu(x, n);
-      case GELU -> CpuOps.geluErf(x, n);
-      case GELU_TANH -> CpuOps.geluTanh(x, n);
-      case SILU -> {
-        float[] ones = new float[n];
-        java.util.Arrays.fill(ones, 1f);
-        CpuOps.siluMul(x, ones, n);
-      }
-      default -> throw new AssertionError(a);
-    }
+    CpuEncoderLayer.activate(a, x, n);
   }
 }

@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.visualscratchpad.CheckpointFormatException;
 import org.visualscratchpad.torch.checkpoint.ConfigJson;
 import org.visualscratchpad.torch.family.llava.LlavaFamily;
+import org.visualscratchpad.torch.family.onevision.OnevisionFamily;
 import org.visualscratchpad.torch.family.qwen2vl.Qwen2VLFamily;
 
 /**
@@ -27,6 +28,7 @@ public final class VlmFamilies {
   static {
     register(LlavaFamily.LLAVA);
     register(LlavaFamily.LLAVA_NEXT);
+    register(OnevisionFamily.INSTANCE);
     register(Qwen2VLFamily.INSTANCE);
   }
 

@@ -276,12 +276,15 @@ class CpuOpsTest {
       float[] g = x.clone();
       float[] q = x.clone();
       float[] s = x.clone();
+      float[] gt = x.clone();
       CpuOps.geluErf(g, n);
+      CpuOps.geluTanh(gt, n);
       CpuOps.quickGelu(q, n);
       CpuOps.siluMul(s, up, n);
       double[] rg = new double[n];
       double[] rq = new double[n];
       double[] rs = new double[n];
+      double[] rt = new double[n];
       double[] scale = new double[n];
       double[] scaleS = new double[n];
       for (int i = 0; i < n; i++) {
@@ -289,12 +292,14 @@ class CpuOpsTest {
         rg[i] = 0.5 * v * (1 + erfDouble(v / Math.sqrt(2)));
         rq[i] = v / (1 + Math.exp(-1.702 * v));
         rs[i] = v / (1 + Math.exp(-v)) * up[i];
+        rt[i] = 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)));
         scale[i] = Math.max(Math.abs(v), 1e-3);
         scaleS[i] = Math.max(Math.abs(v * up[i]), 1e-3);
       }
       assertClose(rg, scale, g, 4e-7, "geluErf n=" + n);
       assertClose(rq, scale, q, 4e-7, "quickGelu n=" + n);
       assertClose(rs, scaleS, s, 4e-7, "siluMul n=" + n);
+      assertClose(rt, scale, gt, 4e-7, "geluTanh n=" + n);
     }
   }
 
@@ -386,6 +391,13 @@ class CpuOpsTest {
     b = x.clone();
     CpuOps.quickGelu(a, 999);
     ScalarCpuOps.quickGelu(b, 999);
+    for (int i = 0; i < 999; i++) {
+      assertEquals(b[i], a[i], 5e-7 * Math.max(1, Math.abs(x[i])));
+    }
+    a = x.clone();
+    b = x.clone();
+    CpuOps.geluTanh(a, 999);
+    ScalarCpuOps.geluTanh(b, 999);
     for (int i = 0; i < 999; i++) {
       assertEquals(b[i], a[i], 5e-7 * Math.max(1, Math.abs(x[i])));
     }

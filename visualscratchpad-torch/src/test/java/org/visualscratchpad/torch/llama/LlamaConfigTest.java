@@ -34,6 +34,42 @@ class LlamaConfigTest {
   }
 
   @Test
+  void qwen2_has_attention_biases_and_its_own_class_defaults(@TempDir Path dir) throws Exception {
+    LlamaConfig c = read(dir, "{\"model_type\": \"qwen2\"}");
+    assertTrue(c.attentionBias());
+    assertEquals(4096, c.hiddenSize());
+    assertEquals(22016, c.intermediateSize());
+    assertEquals(32, c.numKeyValueHeads());
+    assertEquals(151936, c.vocabSize());
+    assertEquals(32768, c.maxPositionEmbeddings());
+    assertEquals(1e-6, c.rmsNormEps());
+    assertEquals(10000.0, c.ropeTheta());
+    assertEquals(0, c.slidingWindow());
+    // the OneVision text_config as saved: rope_theta and GQA from the file, model_type qwen2 by default there
+    Files.writeString(dir.resolve("config.json"), "{\"hidden_size\": 64, \"num_attention_heads\": 4, "
+        + "\"num_key_value_heads\": 2, \"rope_theta\": 1000000.0}");
+    LlamaConfig ov = LlamaConfig.read(ConfigJson.read(dir), "qwen2");
+    assertEquals("qwen2", ov.modelType());
+    assertEquals(2, ov.groupSize());
+    assertEquals(1e6, ov.ropeTheta());
+    assertTrue(ov.attentionBias());
+    assertTrue(!read(dir, "{\"model_type\": \"llama\"}").attentionBias());
+  }
+
+  @Test
+  void unsupported_qwen2_and_llama_variants_are_refused_naming_the_field(@TempDir Path dir) {
+    CheckpointFormatException window = assertThrows(CheckpointFormatException.class,
+        () -> read(dir, "{\"model_type\": \"qwen2\", \"use_sliding_window\": true}"));
+    assertTrue(window.getMessage().contains("use_sliding_window"), window.getMessage());
+    CheckpointFormatException bias = assertThrows(CheckpointFormatException.class,
+        () -> read(dir, "{\"model_type\": \"llama\", \"attention_bias\": true}"));
+    assertTrue(bias.getMessage().contains("attention_bias"), bias.getMessage());
+    CheckpointFormatException act = assertThrows(CheckpointFormatException.class,
+        () -> read(dir, "{\"model_type\": \"qwen2\", \"hidden_act\": \"gelu\"}"));
+    assertTrue(act.getMessage().contains("hidden_act (gelu)"), act.getMessage());
+  }
+
+  @Test
   void mistral_defaults_to_a_4096_window_unless_the_config_says_null(@TempDir Path dir) throws Exception {
     assertEquals(4096, read(dir, "{\"model_type\": \"mistral\"}").slidingWindow());
     assertEquals(0, read(dir, "{\"model_type\": \"mistral\", \"sliding_window\": null}").slidingWindow());

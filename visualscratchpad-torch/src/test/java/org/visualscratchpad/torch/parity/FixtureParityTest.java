@@ -13,9 +13,21 @@ class FixtureParityTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"clip", "clip_vision_336style", "llava", "llava_next_llama3", "llava_next_llama3/sharded",
-      "llava_next_llama3_f16weights", "llava_next_mistral", "scratchpad_llava"})
+      "llava_next_llama3_f16weights", "llava_next_mistral", "scratchpad_llava", "llava_onevision"})
   void every_reference_output_matches_within_the_fixture_tolerance(String name) {
     check(name, "cpu");
+  }
+
+  /**
+   * LLaVA-OneVision (SigLIP + Qwen2, anyres_max_9 downscale): every output of the fixture is produced and
+   * compared, the vision tower's attentions and post_layernorm output included; none is left unchecked.
+   */
+  @org.junit.jupiter.api.Test
+  void llava_onevision_checks_every_output_of_its_fixture() {
+    ParityReport r = FixtureParity.check(Fixtures.folder("llava_onevision"), null, SaeLoader::load, "cpu", "auto");
+    assertEquals(0, r.failed(), r.summary());
+    assertEquals(30, r.passed(), r.summary());
+    assertTrue(r.checks().stream().noneMatch(c -> c.status() == ParityCheck.Status.SKIP), r.summary());
   }
 
   /** The same checks with the LLaVA models on libtorch (the engine a GPU user gets). */
@@ -32,7 +44,8 @@ class FixtureParityTest {
    */
   @ParameterizedTest
   @ValueSource(strings = {"llava:bf16", "llava:f16", "llava_next_llama3:bf16", "llava_next_llama3:f16",
-      "llava_next_mistral:bf16", "llava_next_mistral:f16", "scratchpad_llava:bf16", "scratchpad_llava:f16"})
+      "llava_next_mistral:bf16", "llava_next_mistral:f16", "scratchpad_llava:bf16", "scratchpad_llava:f16",
+      "llava_onevision:bf16", "llava_onevision:f16"})
   void half_precision_weights_keep_the_tokens(String nameAndDtype) {
     String[] parts = nameAndDtype.split(":");
     check(parts[0], "cpu", parts[1]);

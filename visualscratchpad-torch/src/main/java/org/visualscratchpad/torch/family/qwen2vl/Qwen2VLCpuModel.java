@@ -20,10 +20,11 @@ import org.visualscratchpad.torch.trace.Trace;
 /**
  * Qwen2-VL on the CPU engine: the vision tower and patch merger ({@link CpuQwen2VLVision}) and the Qwen2
  * decoder ({@link CpuLlama} with q/k/v biases) whose rotary embedding is M-RoPE ({@link MRope}: three rows of
- * position ids, the frequencies split by {@code mrope_section}). Each image is one crop: its resized,
+ * position ids, the frequencies split by {@code mrope_section}). Each image is one crop, given as its resized,
  * normalised pixels {@code [1, 3, H, W]} (the input pipeline's form, {@link Qwen2VLImageProcessor#preprocess}),
- * flattened into patches here; H and W must be what the checkpoint's processor makes of the image's size.
- * Immutable and thread-safe.
+ * flattened into patches here, or as HF's flattened patches {@code [h * w, 3*2*14*14]} with the grid {@code
+ * [1, h, w]} ({@link Qwen2VLImageProcessor#imageInputs}); either way its grid must be what the checkpoint's
+ * processor makes of the image's size. Still images only ({@code t = 1}). Immutable and thread-safe.
  */
 final class Qwen2VLCpuModel implements CpuFamilyModel {
   private final Qwen2VLFamily family;
@@ -82,23 +83,49 @@ final class Qwen2VLCpuModel implements CpuFamilyModel {
     return family.layoutForModel(new ImageSize(img.height(), img.width()), cfg);
   }
 
+  /** Whether the image comes as HF's flattened patches with its grid (else as one resized image). */
+  private static boolean flattened(ImageInput img) {
+    return img.pixels().rank() == 2;
+  }
+
   /** The patch grid of a checked image. */
   private GridThw gridOf(ImageInput img) {
+    if (flattened(img)) {
+      return new GridThw(img.grid().get(0), img.grid().get(1), img.grid().get(2));
+    }
     return new GridThw(1, (int) img.pixels().dim(2) / cfg.vision().patchSize(),
         (int) img.pixels().dim(3) / cfg.vision().patchSize());
   }
 
   @Override
   public int checkedCrops(int index, ImageInput img) {
-    InvalidInputException.check(img.pixels().rank() == 4 && img.pixels().dim(0) == 1 && img.pixels().dim(1) == 3,
-        "image %s pixels have shape %s; Qwen2-VL takes one resized image [1, 3, H, W] (Qwen2VLImageProcessor)",
-        index, java.util.Arrays.toString(img.pixels().shape()));
+    String shape = java.util.Arrays.toString(img.pixels().shape());
+    int ps = cfg.vision().patchSize();
+    long height;
+    long width;
+    if (flattened(img)) {
+      List<Integer> g = img.grid();
+      InvalidInputException.check(g.size() == 3 && g.get(0) == 1 && g.get(1) > 0 && g.get(2) > 0,
+          "image %s grid %s must be image_grid_thw's [1, h, w] (still images only)", index, g);
+      InvalidInputException.check(img.pixels().dim(0) == (long) g.get(1) * g.get(2)
+              && img.pixels().dim(1) == cfg.vision().patchValues(),
+          "image %s pixels have shape %s; its grid %s needs [%s, %s] (flattened patches)", index, shape, g,
+          (long) g.get(1) * g.get(2), cfg.vision().patchValues());
+      height = (long) g.get(1) * ps;
+      width = (long) g.get(2) * ps;
+    } else {
+      InvalidInputException.check(img.pixels().rank() == 4 && img.pixels().dim(0) == 1 && img.pixels().dim(1) == 3,
+          "image %s pixels have shape %s; Qwen2-VL takes one resized image [1, 3, H, W] (Qwen2VLImageProcessor) or "
+              + "flattened patches [h * w, %s] with image_grid_thw", index, shape, cfg.vision().patchValues());
+      height = img.pixels().dim(2);
+      width = img.pixels().dim(3);
+    }
     Qwen2VLFeatureLayout layout = layoutOf(img);
     ImageSize resized = layout.resized();
-    InvalidInputException.check(img.pixels().dim(2) == resized.height() && img.pixels().dim(3) == resized.width(),
+    InvalidInputException.check(height == resized.height() && width == resized.width(),
         "image %s (%sx%s) is %sx%s pixels but the checkpoint's processor (min_pixels %s, max_pixels %s) resizes it "
             + "to %s. Preprocess with the model's preprocessor_config.json.", index, img.height(), img.width(),
-        img.pixels().dim(2), img.pixels().dim(3), cfg.processor().minPixels(), cfg.processor().maxPixels(), resized);
+        height, width, cfg.processor().minPixels(), cfg.processor().maxPixels(), resized);
     return 1;
   }
 
@@ -113,8 +140,8 @@ final class Qwen2VLCpuModel implements CpuFamilyModel {
     for (ImageInput img : images) {
       GridThw g = gridOf(img);
       grids.add(g);
-      rows.add(Qwen2VLImageProcessor.patchify(img.pixels().slice(0).toArray(), (int) img.pixels().dim(2),
-          (int) img.pixels().dim(3), ps, m, tp));
+      rows.add(flattened(img) ? img.pixels().toArray() : Qwen2VLImageProcessor.patchify(img.pixels().slice(0).toArray(),
+          (int) img.pixels().dim(2), (int) img.pixels().dim(3), ps, m, tp));
       n += g.patches();
     }
     int cols = cfg.vision().patchValues();

@@ -22,7 +22,8 @@ import org.visualscratchpad.torch.input.preprocess.ResizeTarget;
  *
  * <p>As the input pipeline's {@link ImagePreprocessor}, {@link #preprocess} hands over the resized,
  * normalised image as one channel-first crop ({@code [3, H, W]}, {@link Qwen2VLGeometry}); the model flattens it
- * into patches ({@link #patchify}), a pure reordering, so both forms hold the same values.
+ * into patches ({@link #patchify}), a pure reordering, so both forms hold the same values. The model also takes
+ * HF's flattened form directly ({@link #imageInputs}).
  *
  * <p>Immutable and thread-safe.
  *
@@ -199,64 +200,13 @@ public final class Qwen2VLImageProcessor implements ImagePreprocessor {
   }
 
   /**
-   * The inverse of {@link #patchify}: HF's flattened patch rows of one still image back to its channel-first
-   * {@code [3, h * patch, w * patch]} values.
-   *
-   * @throws InvalidInputException if the rows are not {@code grid}'s, or their temporal slices differ (a
-   *     video, which is not supported)
-   */
-  public static float[] unpatchify(float[] rows, GridThw grid, int ps, int m, int tp) {
-    int cols = 3 * tp * ps * ps;
-    InvalidInputException.check(grid.t() == 1 && rows.length == (long) grid.patches() * cols,
-        "pixel values of %s values must be the %s rows of %s values of one still image %s", rows.length,
-        grid.patches(), cols, grid);
-    InvalidInputException.check(grid.h() % m == 0 && grid.w() % m == 0,
-        "image_grid_thw %s must be whole %s x %s merge windows", grid, m, m);
-    int height = grid.h() * ps;
-    int width = grid.w() * ps;
-    int plane = height * width;
-    float[] chw = new float[3 * plane];
-    int row = 0;
-    for (int bh = 0; bh < grid.h() / m; bh++) {
-      for (int bw = 0; bw < grid.w() / m; bw++) {
-        for (int mh = 0; mh < m; mh++) {
-          for (int mw = 0; mw < m; mw++) {
-            int y0 = (bh * m + mh) * ps;
-            int x0 = (bw * m + mw) * ps;
-            int at = row * cols;
-            for (int c = 0; c < 3; c++) {
-              for (int t = 0; t < tp; t++) {
-                for (int py = 0; py < ps; py++) {
-                  int dst = c * plane + (y0 + py) * width + x0;
-                  for (int px = 0; px < ps; px++) {
-                    if (t == 0) {
-                      chw[dst + px] = rows[at + px];
-                    } else {
-                      InvalidInputException.check(rows[at + px] == chw[dst + px],
-                          "pixel values row %s holds different frames in time (a video); only still images are "
-                              + "supported", row);
-                    }
-                  }
-                  at += ps;
-                }
-              }
-            }
-            row++;
-          }
-        }
-      }
-    }
-    return chw;
-  }
-
-  /**
-   * Model inputs from HF's form: {@code pixel_values} {@code [sum t*h*w, 3*2*14*14]} (every image's flattened
-   * patches, in order) and {@code image_grid_thw} {@code [images, 3]}; image {@code i}'s pixels become {@code
-   * [1, 3, h*14, w*14]}. Its original size is {@code originalShape.apply(i)}'s first two entries (a raw image's
-   * {@code [H, W, 3]}) or, where that gives null, the resized size.
+   * Model inputs in HF's form: {@code pixel_values} {@code [sum t*h*w, 3*2*14*14]} (every image's flattened
+   * patches, in order) and {@code image_grid_thw} {@code [images, 3]}; image {@code i} becomes its rows {@code
+   * [t*h*w, 3*2*14*14]} with its grid {@code [t, h, w]}. Its original size is {@code originalShape.apply(i)}'s
+   * first two entries (a raw image's {@code [H, W, 3]}) or, where that gives null, the resized size.
    *
    * @param indices the images to take, in that order
-   * @throws InvalidInputException if the rows do not match the grids or an image is a video
+   * @throws InvalidInputException if the rows do not match the grids
    */
   public static List<org.visualscratchpad.torch.llava.ImageInput> imageInputs(
       org.visualscratchpad.torch.trace.DenseTensor pixelValues, long[][] gridThw,
@@ -265,7 +215,6 @@ public final class Qwen2VLImageProcessor implements ImagePreprocessor {
     InvalidInputException.check(pixelValues.rank() == 2 && pixelValues.dim(1) == cols,
         "pixel_values %s must be [patches, %s] (Qwen2-VL's flattened patches)",
         java.util.Arrays.toString(pixelValues.shape()), cols);
-    float[] all = pixelValues.toArray();
     int[] offset = new int[gridThw.length + 1];
     GridThw[] grids = new GridThw[gridThw.length];
     for (int i = 0; i < gridThw.length; i++) {
@@ -274,20 +223,16 @@ public final class Qwen2VLImageProcessor implements ImagePreprocessor {
           Math.toIntExact(gridThw[i][2]));
       offset[i + 1] = offset[i] + grids[i].patches();
     }
-    InvalidInputException.check((long) offset[grids.length] * cols == all.length,
-        "image_grid_thw gives %s patches but pixel_values holds %s rows", offset[grids.length], all.length / cols);
+    InvalidInputException.check(offset[grids.length] == pixelValues.dim(0),
+        "image_grid_thw gives %s patches but pixel_values holds %s rows", offset[grids.length], pixelValues.dim(0));
     List<org.visualscratchpad.torch.llava.ImageInput> out = new java.util.ArrayList<>();
     for (int i : indices) {
       InvalidInputException.check(i >= 0 && i < grids.length, "image index %s must lie in [0, %s)", i, grids.length);
       GridThw g = grids[i];
-      float[] chw = unpatchify(java.util.Arrays.copyOfRange(all, offset[i] * cols, offset[i + 1] * cols), g,
-          v.patchSize(), v.spatialMergeSize(), v.temporalPatchSize());
-      int h = g.h() * v.patchSize();
-      int w = g.w() * v.patchSize();
       long[] raw = originalShape.apply(i);
-      out.add(new org.visualscratchpad.torch.llava.ImageInput(org.visualscratchpad.torch.trace.DenseTensor.adopt(
-          new long[] {1, 3, h, w}, chw), raw == null ? h : Math.toIntExact(raw[0]), raw == null ? w
-          : Math.toIntExact(raw[1])));
+      out.add(new org.visualscratchpad.torch.llava.ImageInput(pixelValues.range(offset[i], offset[i + 1]),
+          raw == null ? g.h() * v.patchSize() : Math.toIntExact(raw[0]),
+          raw == null ? g.w() * v.patchSize() : Math.toIntExact(raw[1]), List.of(g.t(), g.h(), g.w())));
     }
     return out;
   }

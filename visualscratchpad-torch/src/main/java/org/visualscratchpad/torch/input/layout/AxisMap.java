@@ -3,22 +3,27 @@ package org.visualscratchpad.torch.input.layout;
 /**
  * A chain of exact rational steps that maps a pixel edge of a crop back to the original image on
  * one axis: translate, clip to the current image, rescale. Exact (long numerators) so that box
- * edges are floored/ceiled without float error.
+ * edges are floored/ceiled without float error. Families' layouts use it for their pixel boxes.
+ *
+ * <pre>{@code
+ * jshell> new AxisMap(14).scale(480, 336).floor()    // a 336 px crop's pixel edge 14 in a 480 px image
+ * $1 ==> 20
+ * }</pre>
  */
-final class AxisMap {
+public final class AxisMap {
   private long num;
   private long den = 1;
 
-  AxisMap(long value) {
+  public AxisMap(long value) {
     this.num = value;
   }
 
-  AxisMap add(long k) {
+  public AxisMap add(long k) {
     num += k * den;
     return this;
   }
 
-  AxisMap clip(long lo, long hi) {
+  public AxisMap clip(long lo, long hi) {
     if (num < lo * den) {
       num = lo * den;
     } else if (num > hi * den) {
@@ -28,7 +33,7 @@ final class AxisMap {
   }
 
   /** Multiplies by {@code to / from} (a resize from {@code from} to {@code to} pixels, inverted by the caller). */
-  AxisMap scale(long to, long from) {
+  public AxisMap scale(long to, long from) {
     num *= to;
     den *= from;
     long g = gcd(Math.abs(num), den);
@@ -39,11 +44,11 @@ final class AxisMap {
     return this;
   }
 
-  int floor() {
+  public int floor() {
     return (int) Math.floorDiv(num, den);
   }
 
-  int ceil() {
+  public int ceil() {
     return (int) -Math.floorDiv(-num, den);
   }
 

@@ -73,6 +73,34 @@ public sealed interface PackedImageToken {
       weights = weights.clone();
       sources = java.util.List.copyOf(sources);
     }
+
+    @Override
+    public int[] featureRows() {
+      return featureRows.clone();
+    }
+
+    @Override
+    public float[] weights() {
+      return weights.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Mixed m && m.position == position && java.util.Arrays.equals(m.featureRows, featureRows)
+          && java.util.Arrays.equals(m.weights, weights) && m.sources.equals(sources) && m.location.equals(location);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(position, java.util.Arrays.hashCode(featureRows), java.util.Arrays.hashCode(weights),
+          sources, location);
+    }
+
+    @Override
+    public String toString() {
+      return "Mixed[position=" + position + ", featureRows=" + java.util.Arrays.toString(featureRows) + ", weights="
+          + java.util.Arrays.toString(weights) + ", location=" + location + "]";
+    }
   }
 
   /**

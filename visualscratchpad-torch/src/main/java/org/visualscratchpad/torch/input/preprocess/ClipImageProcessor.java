@@ -73,8 +73,12 @@ public final class ClipImageProcessor implements ImagePreprocessor {
     return normalize(cropped);
   }
 
-  /** Rescale and normalise an 8-bit image (no resize or crop). */
-  PixelValues normalize(RgbImage image) {
+  /**
+   * Rescale and normalise an 8-bit image (no resize or crop), as {@code rescale} and {@code normalize} of the
+   * Hugging Face processors: {@code float32(u8 * rescale_factor)} computed in double, then {@code (v - mean) /
+   * std} in float32. The last step of every processor here (families' too).
+   */
+  public PixelValues normalize(RgbImage image) {
     int h = image.height();
     int w = image.width();
     int plane = h * w;

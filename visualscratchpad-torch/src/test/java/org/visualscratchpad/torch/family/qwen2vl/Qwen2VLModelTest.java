@@ -111,6 +111,17 @@ class Qwen2VLModelTest {
     outputs.close();
   }
 
+  /** {@code raw_image.i}, the uint8 HWC source image. */
+  static org.visualscratchpad.torch.input.image.RgbImage rawImage(TensorFile in, int i) {
+    long[] shape = in.shape("raw_image." + i);
+    float[] v = in.tensor("raw_image." + i).toArray();
+    byte[] b = new byte[v.length];
+    for (int k = 0; k < v.length; k++) {
+      b[k] = (byte) (int) v[k];
+    }
+    return org.visualscratchpad.torch.input.image.RgbImage.of((int) shape[0], (int) shape[1], b);
+  }
+
   static List<Integer> prompt(String kase) {
     return Arrays.stream(inputs.longRows(kase + ".input_ids")[0]).mapToObj(v -> (int) v).toList();
   }
@@ -141,6 +152,19 @@ class Qwen2VLModelTest {
     float[] steps = outputs.tensor("multi.generated_step_logits").toArray();
     assertTrue(maxDiff(g.stepLogits(), steps, 0) < 1e-4f, "step logits: " + maxDiff(g.stepLogits(), steps, 0));
     assertEquals(14, g.imageTokenPositions().size());
+  }
+
+  @Test
+  void the_resized_image_and_hf_s_flattened_patches_are_the_same_input() {
+    Qwen2VLImageProcessor proc = Qwen2VLImageProcessor.of(((Qwen2VLConfig) model.config()).processor());
+    ImageInput resized = ImageInput.from(proc.preprocess(rawImage(inputs, 0)));
+    assertEquals(List.of(1L, 3L, 56L, 84L), Arrays.stream(resized.pixels().shape()).boxed().toList());
+    GenerationRequest hf = GenerationRequest.of(prompt("single"), List.of(images.get(0)), 8);
+    GenerationRequest own = GenerationRequest.of(prompt("single"), List.of(resized), 8);
+    Generation a = model.generate(hf);
+    Generation b = model.generate(own);
+    assertEquals(a.newTokens(), b.newTokens());
+    assertTrue(a.stepLogits().maxAbsDiff(b.stepLogits()) < 1e-6f);
   }
 
   @Test
@@ -208,7 +232,7 @@ class Qwen2VLModelTest {
   @Test
   void images_or_prompts_that_do_not_fit_are_refused_clearly_and_the_model_stays_usable() {
     // the pixels of image 0 claimed to come from a 300 x 300 image: the processor would have made it 84 x 84
-    ImageInput wrong = new ImageInput(images.get(0).pixels(), 300, 300);
+    ImageInput wrong = new ImageInput(images.get(0).pixels(), 300, 300, images.get(0).grid());
     InvalidInputException e = assertThrows(InvalidInputException.class,
         () -> model.generate(GenerationRequest.of(prompt("single"), List.of(wrong), 2)));
     assertTrue(e.getMessage().contains("max_pixels 9408") && e.getMessage().contains("84x84"), e.getMessage());
@@ -223,6 +247,15 @@ class Qwen2VLModelTest {
     e = assertThrows(InvalidInputException.class,
         () -> model.generate(GenerationRequest.of(prompt("single"), List.of(clip), 2)));
     assertTrue(e.getMessage().contains("[1, 3, H, W]"), e.getMessage());
+    // flattened patches whose grid is a video, or does not match the rows
+    ImageInput video = new ImageInput(images.get(0).pixels(), 60, 90, List.of(2, 4, 3));
+    e = assertThrows(InvalidInputException.class,
+        () -> model.generate(GenerationRequest.of(prompt("single"), List.of(video), 2)));
+    assertTrue(e.getMessage().contains("still images only"), e.getMessage());
+    ImageInput misfit = new ImageInput(images.get(0).pixels(), 60, 90, List.of(1, 6, 6));
+    e = assertThrows(InvalidInputException.class,
+        () -> model.generate(GenerationRequest.of(prompt("single"), List.of(misfit), 2)));
+    assertTrue(e.getMessage().contains("needs [36, 1176]"), e.getMessage());
     Generation ok = model.generate(GenerationRequest.of(prompt("single"), List.of(images.get(0)), 8));
     long[] want = outputs.longRows("single.generated_ids")[0];
     assertEquals((int) want[want.length - 1], ok.newTokens().get(7));

@@ -1,0 +1,143 @@
+package org.visualscratchpad.torch.family.onevision;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.torch.cpu.CpuLlama;
+import org.visualscratchpad.torch.cpu.CpuOps;
+import org.visualscratchpad.torch.cpu.CpuVisionTower;
+import org.visualscratchpad.torch.cpu.CpuWeights;
+import org.visualscratchpad.torch.cpu.PackedWeight;
+import org.visualscratchpad.torch.cpu.VisionStream;
+import org.visualscratchpad.torch.family.CpuFamilyModel;
+import org.visualscratchpad.torch.family.FeaturePacking;
+import org.visualscratchpad.torch.family.ImageFeatures;
+import org.visualscratchpad.torch.input.layout.ImageFeatureLayout;
+import org.visualscratchpad.torch.input.preprocess.ImageSize;
+import org.visualscratchpad.torch.llava.ImageInput;
+import org.visualscratchpad.torch.trace.DenseTensor;
+import org.visualscratchpad.torch.trace.Trace;
+
+/**
+ * LLaVA-OneVision on the CPU engine: the SigLIP tower ({@link CpuSiglipTower}), every row of the selected layer
+ * (strategy {@code full}) through the GELU projector, packed by {@link OnevisionFeatureLayout} with {@code
+ * image_newline}, and the Qwen2 language model. Immutable and thread-safe.
+ */
+final class OnevisionCpuModel implements CpuFamilyModel {
+  private static final String VISION = "vision_tower.vision_model";
+  private final OnevisionFamily family;
+  private final OnevisionConfig cfg;
+  private final CpuSiglipTower vision;
+  private final PackedWeight projector1;  // (d_text, d_vision)
+  private final float[] projector1Bias;
+  private final PackedWeight projector2;  // (d_text, d_text)
+  private final float[] projector2Bias;
+  private final float[] imageNewline;     // (d_text)
+  private final CpuLlama decoder;
+  private final long bytes;
+
+  OnevisionCpuModel(OnevisionFamily family, OnevisionConfig cfg, CpuWeights cw) {
+    this.family = family;
+    this.cfg = cfg;
+    int dv = cfg.vision().hiddenSize();
+    int dt = cfg.text().hiddenSize();
+    int all = cfg.vision().numLayers();
+    int layers = cw.has(VISION + ".encoder.layers." + (all - 1) + ".mlp.fc2.weight") ? all
+        : Math.max(cfg.featureHiddenIndex(), 1);
+    vision = new CpuSiglipTower(cw, VISION, cfg.vision(), layers);
+    projector1 = cw.matrix("multi_modal_projector.linear_1.weight", dt, dv);
+    projector1Bias = cfg.projectorBias() ? cw.floats("multi_modal_projector.linear_1.bias", dt) : null;
+    projector2 = cw.matrix("multi_modal_projector.linear_2.weight", dt, dt);
+    projector2Bias = cfg.projectorBias() ? cw.floats("multi_modal_projector.linear_2.bias", dt) : null;
+    imageNewline = cw.floats("image_newline", dt);
+    decoder = new CpuLlama(cw, "language_model", "lm_head.weight", cfg.text());
+    bytes = cw.bytes();
+  }
+
+  @Override
+  public CpuVisionTower vision() {
+    return vision;
+  }
+
+  @Override
+  public CpuLlama language() {
+    return decoder;
+  }
+
+  @Override
+  public long bytes() {
+    return bytes;
+  }
+
+  private ImageFeatureLayout layoutOf(ImageInput img) {
+    return family.layoutForModel(new ImageSize(img.height(), img.width()), cfg);
+  }
+
+  @Override
+  public int checkedCrops(int i, ImageInput img) {
+    int s = cfg.vision().imageSize();
+    InvalidInputException.check(img.pixels().rank() == 4 && img.pixels().dim(1) == 3,
+        "image %s pixels have shape %s; the SigLIP tower takes [crops, 3, %s, %s]", i,
+        java.util.Arrays.toString(img.pixels().shape()), s, s);
+    InvalidInputException.check(img.pixels().dim(2) == s && img.pixels().dim(3) == s,
+        "image %s crops are %sx%s but the vision tower takes %sx%s. Preprocess with the model's "
+            + "preprocessor_config.json.", i, img.pixels().dim(2), img.pixels().dim(3), s, s);
+    int need = layoutOf(img).cropCount();
+    InvalidInputException.check(img.crops() >= need,
+        "image %s (%sx%s) has %s crops but the model needs %s (the base view and the tiles)", i, img.height(),
+        img.width(), img.crops(), need);
+    return need;
+  }
+
+  @Override
+  public VisionStream embed(List<ImageInput> images, int[] cropsPerImage) {
+    int s = cfg.vision().imageSize();
+    int n = 0;
+    for (int c : cropsPerImage) {
+      n += c;
+    }
+    float[] all = new float[n * 3 * s * s];
+    int[] image = new int[n];
+    int[] cropInImage = new int[n];
+    int at = 0;
+    for (int i = 0; i < images.size(); i++) {
+      for (int c = 0; c < cropsPerImage[i]; c++) {
+        images.get(i).pixels().copySliceInto(c, all, at * 3 * s * s);
+        image[at] = i;
+        cropInImage[at] = c;
+        at++;
+      }
+    }
+    return VisionStream.uniform(vision.embed(all, n), cfg.vision().hiddenSize(), n, cfg.vision().tokensPerCrop(), image,
+        cropInImage);
+  }
+
+  @Override
+  public ImageFeatures features(VisionStream feature, List<ImageInput> images, Trace trace) {
+    int n = feature.crops();
+    int t = cfg.vision().tokensPerCrop();
+    int dv = cfg.vision().hiddenSize();
+    int dt = cfg.text().hiddenSize();
+    float[] selected = feature.data();   // strategy full: every row (SigLIP has no CLS)
+    float[] hidden = new float[n * t * dt];
+    CpuOps.linear(selected, n * t, projector1, projector1Bias, hidden);
+    CpuOps.geluErf(hidden, hidden.length);
+    float[] projected = new float[n * t * dt];
+    CpuOps.linear(hidden, n * t, projector2, projector2Bias, projected);
+    if (trace != null) {
+      trace.put("vision_tower.selected_feature", DenseTensor.adopt(new long[] {n, t, dv}, selected.clone()));
+      trace.put("projected_tiles", DenseTensor.adopt(new long[] {n, t, dt}, projected.clone()));
+    }
+    List<ImageFeatureLayout> layouts = new ArrayList<>();
+    for (ImageInput img : images) {
+      layouts.add(layoutOf(img));
+    }
+    return FeaturePacking.pack(layouts, projected, t, imageNewline, dt, trace);
+  }
+
+  @Override
+  public String toString() {
+    return "OnevisionCpuModel[" + cfg.vision().numLayers() + " SigLIP layers, " + cfg.text().modelType() + " "
+        + cfg.text().numLayers() + " layers]";
+  }
+}
