@@ -123,6 +123,15 @@ final class LatentPageViews {
    */
   static BufferedImage maskOver(BufferedImage image, PatchMask mask, float scale, List<ImageTokenLocation> layout) {
     int perCrop = tokensPerCrop(mask.tokenCount());
+    if (layout != null && layout.stream().anyMatch(l -> l.saeRow() != l.patchIndex() + 1)) {
+      // a tower without CLS (SigLIP, Qwen2-VL): each patch's row is its SAE row (Qwen2-VL's in merge-window
+      // order), crops of equal length; the boxes put every row back in its place in the image
+      int crops = 1 + layout.stream().mapToInt(ImageTokenLocation::crop).max().orElse(0);
+      int rows = mask.tokenCount() % crops == 0 ? mask.tokenCount() / crops : 0;
+      if (rows > 0 && fits(layout, rows, mask.tokenCount())) {
+        return maskOverBoxes(image, mask, scale, layout, rows);
+      }
+    }
     if (layout != null && mask.tokenCount() > perCrop && fits(layout, perCrop, mask.tokenCount())) {
       return maskOverBoxes(image, mask, scale, layout, perCrop);
     }
@@ -188,7 +197,7 @@ final class LatentPageViews {
 
   private static boolean fits(List<ImageTokenLocation> layout, int perCrop, int tokenCount) {
     for (ImageTokenLocation loc : layout) {
-      if (loc.patchIndex() + 1 >= perCrop || loc.crop() * perCrop + 1 + loc.patchIndex() >= tokenCount) {
+      if (loc.saeRow() >= perCrop || loc.crop() * perCrop + loc.saeRow() >= tokenCount) {
         return false;
       }
     }
@@ -205,7 +214,7 @@ final class LatentPageViews {
     double sy = (double) h / image.getHeight();
     float[] strength = new float[w * h];
     for (ImageTokenLocation loc : layout) {
-      float v = dense[loc.crop() * perCrop + 1 + loc.patchIndex()];
+      float v = dense[loc.crop() * perCrop + loc.saeRow()];
       float st = scale > 0 ? Math.max(0f, Math.min(1f, v / scale)) : 0f;
       if (st <= 0) {
         continue;

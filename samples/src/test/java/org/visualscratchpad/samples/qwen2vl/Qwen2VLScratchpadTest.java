@@ -329,6 +329,30 @@ class Qwen2VLScratchpadTest {
   }
 
   @Test
+  void vsp_stats_and_sae_training_read_every_patch_row_of_a_tower_without_cls() throws IOException {
+    Path images = dir.resolve("images");
+    Files.createDirectories(images.resolve("a"));
+    Files.createDirectories(images.resolve("b"));
+    javax.imageio.ImageIO.write(raw0.toBufferedImage(), "png", images.resolve("a/zero.png").toFile());
+    javax.imageio.ImageIO.write(raw1.toBufferedImage(), "png", images.resolve("b/one.png").toFile());
+    Path stats = dir.resolve("stats");
+    int code = new CommandLine(new Vsp()).execute("stats", "--model", dir.resolve("model").toString(), "--sae",
+        dir.resolve("sae").toString(), "--images", images.toString(), "--out", stats.toString(), "--exclude-cls");
+    assertEquals(0, code);
+    org.visualscratchpad.sae.stats.LatentStatistics s = org.visualscratchpad.sae.stats.LatentStatistics.load(stats);
+    assertEquals(2, s.images());
+    assertEquals(24 + 32, s.tokens());                 // no row is taken for CLS: the tower has none
+    assertTrue(s.options().includeCls());
+    Path trained = dir.resolve("trained");
+    code = new CommandLine(new Vsp()).execute("sae", "train", "--images", images.toString(), "--model",
+        dir.resolve("model").toString(), "--hook", "vision.blocks.1.hook_resid_post", "--out", trained.toString(),
+        "--d-sae", "64", "--steps", "3", "--batch-size", "16", "--exclude-cls");
+    assertEquals(0, code);
+    assertEquals(64, SaeLoader.load(trained).dSae());
+    assertEquals(32, SaeLoader.load(trained).config().dIn());
+  }
+
+  @Test
   void a_prompt_with_two_images_gets_a_vision_block_per_image_and_generates() throws IOException {
     Path model = dir.resolve("model");
     try (LlavaModel m = LlavaModel.load(model);

@@ -136,7 +136,10 @@ public final class StatisticsRun {
     } catch (IOException e) {
       throw new CheckpointFormatException(out, "cannot create the output folder: " + e.getMessage(), e);
     }
-    LatentStatistics stats = new LatentStatistics(sae.dSae(), options.statistics());
+    // a tower without CLS (SigLIP, Qwen2-VL's ViT) has only patch rows: every row counts
+    StatisticsOptions counted = encoder.hasClsToken() ? options.statistics()
+        : new StatisticsOptions(options.statistics().topK(), true);
+    LatentStatistics stats = new LatentStatistics(sae.dSae(), counted);
     List<SkippedImage> skipped = new ArrayList<>();
     int start = 0;
     Path latest = latest(checkpoints);
@@ -148,9 +151,9 @@ public final class StatisticsRun {
             + "). Use another output folder or run without --resume.");
       }
       LatentStatistics saved = LatentStatistics.load(latest);
-      if (saved.dSae() != sae.dSae() || !saved.options().equals(options.statistics())) {
+      if (saved.dSae() != sae.dSae() || !saved.options().equals(counted)) {
         throw new CheckpointFormatException(latest, "checkpoint (d_sae " + saved.dSae() + ", " + saved.options()
-            + ") must match this run (d_sae " + sae.dSae() + ", " + options.statistics() + ")");
+            + ") must match this run (d_sae " + sae.dSae() + ", " + counted + ")");
       }
       stats = saved;
       start = progress.path("done").asInt();

@@ -39,7 +39,8 @@ public final class EncoderActivationSource implements ActivationSource {
    * @param encoder the vision tower
    * @param hook where to read it
    * @param images the dataset (at least one entry)
-   * @param includeCls whether CLS rows are training rows
+   * @param includeCls whether CLS rows are training rows (a tower without CLS, {@link VisionEncoder#hasClsToken()}
+   *     false, has only patch rows: all of them are)
    * @param onSkipped told about each unreadable file, every time it is met
    */
   public EncoderActivationSource(VisionEncoder encoder, HookPoint hook, List<ImageEntry> images, boolean includeCls,
@@ -50,7 +51,7 @@ public final class EncoderActivationSource implements ActivationSource {
     this.encoder = encoder;
     this.hook = hook;
     this.images = List.copyOf(images);
-    this.includeCls = includeCls;
+    this.includeCls = includeCls || !encoder.hasClsToken();
     this.onSkipped = onSkipped;
   }
 
@@ -134,7 +135,7 @@ public final class EncoderActivationSource implements ActivationSource {
   @Override
   public String describe() {
     return "EncoderActivationSource[" + images.size() + " images through " + encoder.getClass().getSimpleName() + " at "
-        + hook + ", d_in " + dIn() + ", CLS " + (includeCls ? "included" : "excluded") + "]";
+        + hook + ", d_in " + dIn() + ", " + (!encoder.hasClsToken() ? "no CLS row" : includeCls ? "CLS included" : "CLS excluded") + "]";
   }
 
   @Override
