@@ -129,7 +129,9 @@ public final class Answer {
 
   /**
    * SAE activations per crop: {@code [tokensPerCrop x d_sae]}; row 0 CLS, row k+1 patch k for a tower with CLS
-   * (CLIP), row k patch k for one without (SigLIP). {@link #imageTokens()} names each image token's row.
+   * (CLIP), row k patch k for one without (SigLIP). Qwen2-VL's crop is the whole image, its rows the patches in
+   * the processor's 2 x 2 merge-window order (no CLS), as many as the image's size gives. {@link #imageTokens()}
+   * names each image token's row and its place in the image.
    */
   public List<SparseActivations> activations() {
     return activations;
@@ -137,8 +139,9 @@ public final class Answer {
 
   /**
    * Attention from each generated token to the image tokens ({@code [generated x imageTokens]}). Where the
-   * language model's image token mixes several patches (LLaVA-OneVision's bilinearly downscaled grid), its
-   * attention is spread over them by their mixing weights, so every column is one patch.
+   * language model's image token mixes several patches (LLaVA-OneVision's bilinearly downscaled grid; Qwen2-VL's
+   * merged tokens, each made of a 2 x 2 window of patches, a quarter to each), its attention is spread over
+   * them by their mixing weights, so every column is one patch: ranking, heatmaps and overlays read it so.
    */
   public TextImageAttention attention() {
     return attention;

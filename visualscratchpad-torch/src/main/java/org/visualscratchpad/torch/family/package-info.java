@@ -33,6 +33,8 @@
  *   <tr><td>{@code llava}, {@code llava_next}</td><td>{@link org.visualscratchpad.torch.family.llava}</td>
  *       <td>llava-hf/llava-1.5-7b-hf, llava-hf/llava-v1.6-mistral-7b-hf, llava-hf/llama3-llava-next-8b-hf</td>
  *       <td>cpu, torch:cpu, gpu</td></tr>
+ *   <tr><td>{@code qwen2_vl}</td><td>{@link org.visualscratchpad.torch.family.qwen2vl}</td>
+ *       <td>Qwen/Qwen2-VL-7B-Instruct, Qwen/Qwen2-VL-2B-Instruct</td><td>cpu</td></tr>
  * </table>
  *
  * <p>Adding a family: a package with its {@code VlmFamily}, configuration, processor, layout and {@code
