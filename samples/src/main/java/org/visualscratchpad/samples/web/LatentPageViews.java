@@ -119,22 +119,21 @@ final class LatentPageViews {
    * As {@link #maskOver(BufferedImage, PatchMask, float)}, but with the model's own layout of the
    * image's tokens ({@code Scratchpad.imageTokenLayout}): when the mask spans several crops (LLaVA-NeXT's
    * base view and high-resolution tiles) every pixel is darkened by the strongest token covering it,
-   * tiles included. Without a layout, or for a single crop, the grid drawing above is used.
+   * tiles included. Each token reads its SAE row ({@code ImageTokenLocation.saeRow}), so towers without a CLS row
+   * (SigLIP: LLaVA-OneVision) are drawn right; the rows per crop are the mask's tokens over the layout's crops.
+   * A single crop without CLS (Qwen2-VL, rows in merge-window order) is drawn by its boxes as well, each row at its
+   * raster place. Without a layout, or for a single CLIP crop, the grid drawing above is used (it assumes a CLS row
+   * per crop).
    */
   static BufferedImage maskOver(BufferedImage image, PatchMask mask, float scale, List<ImageTokenLocation> layout) {
+    int crops = layout == null ? 1 : layout.stream().mapToInt(ImageTokenLocation::crop).max().orElse(0) + 1;
+    // one crop of a tower without CLS (Qwen2-VL: its rows in 2 x 2 merge-window order) is drawn by its boxes too
+    boolean noCls = layout != null && layout.stream().anyMatch(l -> l.saeRow() != l.patchIndex() + 1);
+    if (layout != null && (crops > 1 || noCls) && mask.tokenCount() % crops == 0
+        && fits(layout, mask.tokenCount() / crops, mask.tokenCount())) {
+      return maskOverBoxes(image, mask, scale, layout, mask.tokenCount() / crops);
+    }
     int perCrop = tokensPerCrop(mask.tokenCount());
-    if (layout != null && layout.stream().anyMatch(l -> l.saeRow() != l.patchIndex() + 1)) {
-      // a tower without CLS (SigLIP, Qwen2-VL): each patch's row is its SAE row (Qwen2-VL's in merge-window
-      // order), crops of equal length; the boxes put every row back in its place in the image
-      int crops = 1 + layout.stream().mapToInt(ImageTokenLocation::crop).max().orElse(0);
-      int rows = mask.tokenCount() % crops == 0 ? mask.tokenCount() / crops : 0;
-      if (rows > 0 && fits(layout, rows, mask.tokenCount())) {
-        return maskOverBoxes(image, mask, scale, layout, rows);
-      }
-    }
-    if (layout != null && mask.tokenCount() > perCrop && fits(layout, perCrop, mask.tokenCount())) {
-      return maskOverBoxes(image, mask, scale, layout, perCrop);
-    }
     int grid = (int) Math.round(Math.sqrt(perCrop - 1));
     if (grid * grid != perCrop - 1) {
       grid = 0; // not a square patch grid: the picture is shown without a mask

@@ -94,6 +94,25 @@ class LatentPageViewsTest {
   }
 
   @Test
+  void a_tower_without_cls_reads_each_tokens_sae_row_from_the_layout() {
+    // SigLIP-style: two crops of a 4 x 4 grid without CLS (16 tokens each, SAE row = patch index); the tile's
+    // patch 0 (token 16) fires: it is drawn at full strength, the base view's patch 0 (token 0) is silent
+    List<ImageTokenLocation> layout = new java.util.ArrayList<>();
+    int k = 0;
+    for (int p = 0; p < 16; p++) {
+      layout.add(new ImageTokenLocation(k++, 0, p / 4, p % 4, p, new PixelBox((p % 4) * 50, (p / 4) * 25, 50, 25), p));
+    }
+    for (int p = 0; p < 16; p++) {
+      layout.add(new ImageTokenLocation(k++, 1, p / 4, p % 4, p, new PixelBox((p % 4) * 25, (p / 4) * 25, 25, 25), p));
+    }
+    PatchMask mask = PatchMask.of(32, new int[] {16}, new float[] {1f});
+    BufferedImage out = LatentPageViews.maskOver(grey(200, 100), mask, 1f, layout);
+    assertEquals(3 * 0xc8, brightness(out, 20, 20), "tile patch 0: full strength");
+    assertTrue(brightness(out, 300, 150) < 3 * 0xc8, "elsewhere: darkened");
+    assertTrue(brightness(out, 80, 20) < 3 * 0xc8, "the tile's patch 1 and the base's patch 0: silent");
+  }
+
+  @Test
   void tokens_per_crop_are_the_largest_cls_plus_square_grid_dividing_the_count() {
     assertEquals(17, LatentPageViews.tokensPerCrop(17));
     assertEquals(577, LatentPageViews.tokensPerCrop(577));
