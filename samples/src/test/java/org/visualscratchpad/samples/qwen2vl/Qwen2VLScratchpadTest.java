@@ -218,6 +218,38 @@ class Qwen2VLScratchpadTest {
   }
 
   @Test
+  void vsp_inputs_shows_the_resize_the_merged_tokens_and_the_vision_block() throws IOException {
+    Path png = dir.resolve("zero.png");
+    javax.imageio.ImageIO.write(raw0.toBufferedImage(), "png", png.toFile());
+    CommandLine cl = new CommandLine(new Vsp());
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    cl.setOut(new PrintWriter(buf, true, StandardCharsets.UTF_8));
+    int code = cl.execute("inputs", png.toString(), "--model", dir.resolve("model").toString(), "--question", "w20");
+    String out = buf.toString(StandardCharsets.UTF_8);
+    assertEquals(0, code, out);
+    assertTrue(out.contains("resize     56x84 (h x w)"), out);
+    assertTrue(out.contains("tokens     6 image tokens (24 patches"), out);
+    assertTrue(out.contains("197, 195 x 6, 198, 20, 2"), out);
+  }
+
+  @Test
+  void vsp_ask_with_an_ablation_and_timings_writes_its_report() throws IOException {
+    Path png = dir.resolve("ask.png");
+    javax.imageio.ImageIO.write(raw1.toBufferedImage(), "png", png.toFile());
+    Path out = dir.resolve("ask-out");
+    CommandLine cl = new CommandLine(new Vsp());
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    cl.setOut(new PrintWriter(buf, true, StandardCharsets.UTF_8));
+    int code = cl.execute("ask", "--model", dir.resolve("model").toString(), "--sae", dir.resolve("sae").toString(),
+        "--image", png.toString(), "--prompt", "w20 w21", "--max-new-tokens", "4", "--clusters", "2", "--timings",
+        "--ablate", "1,2,3", "--out", out.toString());
+    String text = buf.toString(StandardCharsets.UTF_8);
+    assertEquals(0, code, text);
+    assertTrue(Files.isRegularFile(out.resolve("report.json")), text);
+    assertTrue(text.contains("vision") && text.contains("prefill"), text);
+  }
+
+  @Test
   void an_answer_holds_the_patches_without_cls_and_attention_spread_over_each_merged_token_s_four_patches() {
     Answer a = pad.ask(image, "w20 w21", AskOptions.defaults().withMaxNewTokens(6));
     assertEquals(6, a.generated().size());
