@@ -8,7 +8,7 @@
 Checkpoint: the key layout of the Hub upload (`visual.*`, `model.*`, `lm_head.weight`; the 2B model ties lm_head to
 the embedding and has none), BF16 on disk (as the Hub's), sharded at ~5 GB with model.safetensors.index.json; the
 Hub's config.json (rope_scaling {"type": "mrope", "mrope_section": [16, 24, 24]}, vision_config with "in_chans"),
-preprocessor_config.json (min_pixels 3136, max_pixels 12845056), the chat template (chat_template.json and
+preprocessor_config.json (min_pixels 3136, max_pixels 12845056 or --max-pixels), the chat template (chat_template.json and
 tokenizer_config.json), generation_config.json and a word-level tokenizer.json that keeps Qwen's special-token ids
 (<|endoftext|> 151643, <|im_start|> 151644, <|im_end|> 151645, <|vision_start|> 151652, <|vision_end|> 151653,
 <|image_pad|> 151655) and a few English words. Seeded like ../../../shared/tools/realsize/gen_llava.py: every tensor
@@ -162,7 +162,7 @@ def tokenizer_json():
             "decoder": None, "model": {"type": "WordLevel", "vocab": vocab, "unk_token": "<unk>"}}
 
 
-def write_side_files(out, c, size):
+def write_side_files(out, c, size, max_pixels):
     cfg = {"architectures": ["Qwen2VLForConditionalGeneration"], "attention_dropout": 0.0,
            "bos_token_id": 151643, "eos_token_id": 151645, "vision_start_token_id": 151652,
            "vision_end_token_id": 151653, "vision_token_id": 151654, "image_token_id": 151655,
@@ -180,7 +180,7 @@ def write_side_files(out, c, size):
     json.dump({"bos_token_id": 151643, "pad_token_id": 151643, "do_sample": False,
                "eos_token_id": [151645, 151643], "transformers_version": "4.41.2"},
               open(os.path.join(out, "generation_config.json"), "w"), indent=2)
-    pre = {"min_pixels": 3136, "max_pixels": 12845056, "patch_size": 14, "temporal_patch_size": 2, "merge_size": 2,
+    pre = {"min_pixels": 3136, "max_pixels": max_pixels, "patch_size": 14, "temporal_patch_size": 2, "merge_size": 2,
            "image_mean": MEAN, "image_std": STD, "image_processor_type": "Qwen2VLImageProcessor",
            "processor_class": "Qwen2VLProcessor"}
     json.dump(pre, open(os.path.join(out, "preprocessor_config.json"), "w"), indent=2)
@@ -308,6 +308,9 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--shard-gb", type=float, default=5.0)
+    ap.add_argument("--max-pixels", type=int, default=12845056,
+                    help="preprocessor_config.json's max_pixels (the Hub's 12845056 = 16384 image tokens; the memory "
+                         "pre-flight budgets one image of this size)")
     ap.add_argument("--sae-for", help="write an SAE for this generated checkpoint instead of a checkpoint")
     ap.add_argument("--image", help="--sae-for: the calibration image (PNG, sides multiples of 28 px)")
     ap.add_argument("--layer", type=int, default=16, help="--sae-for: vision block whose output the SAE reads")
@@ -327,7 +330,7 @@ def main():
     nparam = sum(int(np.prod(s)) for _, s, _ in plan)
     print("%s: %d tensors, %.3f B params, %.2f GB bf16" % (a.size, len(plan), nparam / 1e9, 2 * nparam / 1e9))
     write_sharded(a.out, plan, make_fill(a.seed, plan, c["tie_word_embeddings"]), shard_bytes=int(a.shard_gb * 1e9))
-    write_side_files(a.out, c, a.size)
+    write_side_files(a.out, c, a.size, a.max_pixels)
     print("done in %.1f s" % (time.time() - t0))
 
 

@@ -8,6 +8,9 @@
 #   benchmarks/realsize/run.sh 7b        # llava-1.5-7b shapes (14.1 GB F16; writing it takes minutes and 14 GB of disk)
 #   benchmarks/realsize/run.sh qwen2vl-7b  # Qwen/Qwen2-VL-7B-Instruct shapes (gen_qwen2vl.py: 16.6 GB BF16, CPU engine only)
 #   benchmarks/realsize/run.sh qwen2vl-2b  # Qwen/Qwen2-VL-2B-Instruct shapes (4.4 GB BF16)
+#     (written with max_pixels 1003520 = 1,280 image tokens, Qwen's suggested bound, not the Hub's 12845056:
+#     the pre-flight budgets one image at max_pixels, 16,384 tokens for the Hub's, more than 24 GB holds beside
+#     the 7B weights; the 336 px test image gives 144 tokens either way)
 #
 # Env: DIR (default /tmp/vsp-realsize) for the checkpoints, REPEAT (default 3), PYTHON: a python with torch,
 # transformers, tokenizers and pillow for the baseline (skipped when unset). Each line of output carries
@@ -37,7 +40,8 @@ case "$what" in
       model="$DIR/llava-7b"; image="$DIR/images/scene336.png" ;;
   qwen2vl-7b|qwen2vl-2b)
       size="${what#qwen2vl-}"
-      [ -d "$DIR/$what" ] || python3 "$ROOT/benchmarks/realsize/gen_qwen2vl.py" --size "$size" --out "$DIR/$what"
+      [ -d "$DIR/$what" ] || python3 "$ROOT/benchmarks/realsize/gen_qwen2vl.py" --size "$size" --out "$DIR/$what" \
+        --max-pixels 1003520
       [ -d "$DIR/sae-$what-l16" ] || python3 "$ROOT/benchmarks/realsize/gen_qwen2vl.py" --sae-for "$DIR/$what" \
         --image "$DIR/images/scene336.png" --out "$DIR/sae-$what-l16" --layer 16
       model="$DIR/$what"; image="$DIR/images/scene336.png"; sae="$DIR/sae-$what-l16" ;;
