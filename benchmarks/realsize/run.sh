@@ -6,6 +6,9 @@
 #   benchmarks/realsize/run.sh 1b        # CLIP ViT-L/14-336 + 1.1B Llama: vsp ask, ask --ablate, PyTorch bf16/fp32
 #   benchmarks/realsize/run.sh next      # the LLaVA-NeXT variant on a 672x672 image (2,928 image tokens)
 #   benchmarks/realsize/run.sh 7b        # llava-1.5-7b shapes (14.1 GB F16; writing it takes minutes and 14 GB of disk)
+#   benchmarks/realsize/run.sh ov        # llava-onevision-qwen2-0.5b-ov shapes (1.8 GB F16), 384 px image (base + 1 tile)
+#   benchmarks/realsize/run.sh ov7b      # llava-onevision-qwen2-7b-ov shapes (16 GB F16), 384 px image
+#                                        # (the OneVision checkpoints, SAE and images: benchmarks/realsize/gen_onevision.py)
 #   benchmarks/realsize/run.sh qwen2vl-7b  # Qwen/Qwen2-VL-7B-Instruct shapes (gen_qwen2vl.py: 16.6 GB BF16, CPU engine only)
 #   benchmarks/realsize/run.sh qwen2vl-2b  # Qwen/Qwen2-VL-2B-Instruct shapes (4.4 GB BF16)
 #     (written with max_pixels 1003520 = 1,280 image tokens, Qwen's suggested bound, not the Hub's 12845056:
@@ -21,16 +24,16 @@ GEN="$ROOT/../shared/tools/realsize"
 DIR="${DIR:-/tmp/vsp-realsize}"
 REPEAT="${REPEAT:-3}"
 what="${1:-1b}"
+OV="$ROOT/benchmarks/realsize/gen_onevision.py"
 mkdir -p "$DIR"
 [ -d "$DIR/images" ] || python3 "$GEN/gen_images.py" "$DIR/images"
+[ -f "$DIR/images/scene384.png" ] || python3 "$OV" --images "$DIR/images"
 sae="$DIR/sae-l18"
-llava_sae() {
-  [ -d "$DIR/llava-1b" ] || python3 "$GEN/gen_llava.py" --size 1b --out "$DIR/llava-1b" --shard-gb 2.0
-  [ -d "$DIR/sae-l18" ] || python3 "$GEN/gen_sae.py" --model "$DIR/llava-1b" --image "$DIR/images/scene336.png" \
-    --out "$DIR/sae-l18" --zlo 2.0 --zhi 2.6
-}
 case "$what" in
-  1b|next|7b) llava_sae ;;
+  ov|ov7b|qwen2vl-7b|qwen2vl-2b) ;;
+  *) [ -d "$DIR/llava-1b" ] || python3 "$GEN/gen_llava.py" --size 1b --out "$DIR/llava-1b" --shard-gb 2.0
+     [ -d "$DIR/sae-l18" ] || python3 "$GEN/gen_sae.py" --model "$DIR/llava-1b" --image "$DIR/images/scene336.png" \
+       --out "$DIR/sae-l18" --zlo 2.0 --zhi 2.6 ;;
 esac
 case "$what" in
   1b) model="$DIR/llava-1b"; image="$DIR/images/scene336.png" ;;
@@ -38,6 +41,13 @@ case "$what" in
         model="$DIR/llava-next-1b"; image="$DIR/images/scene672.png" ;;
   7b) [ -d "$DIR/llava-7b" ] || python3 "$GEN/gen_llava.py" --size 7b --out "$DIR/llava-7b"
       model="$DIR/llava-7b"; image="$DIR/images/scene336.png" ;;
+  ov|ov7b) size=$([ "$what" = ov ] && echo 0.5b || echo 7b)
+      [ -d "$DIR/llava-ov-$size" ] || python3 "$OV" --size "$size" --out "$DIR/llava-ov-$size"
+      # the SAE after SigLIP layer 20, calibrated on the 0.5B checkpoint's tower (both sizes share its shapes)
+      [ -d "$DIR/llava-ov-0.5b" ] || python3 "$OV" --size 0.5b --out "$DIR/llava-ov-0.5b"
+      [ -d "$DIR/sae-ov-l20" ] || python3 "$OV" --sae "$DIR/sae-ov-l20" --model "$DIR/llava-ov-0.5b" \
+        --image "$DIR/images/scene384.png" --layer 20
+      model="$DIR/llava-ov-$size"; image="$DIR/images/scene384.png"; sae="$DIR/sae-ov-l20" ;;
   qwen2vl-7b|qwen2vl-2b)
       size="${what#qwen2vl-}"
       [ -d "$DIR/$what" ] || python3 "$ROOT/benchmarks/realsize/gen_qwen2vl.py" --size "$size" --out "$DIR/$what" \
@@ -45,7 +55,7 @@ case "$what" in
       [ -d "$DIR/sae-$what-l16" ] || python3 "$ROOT/benchmarks/realsize/gen_qwen2vl.py" --sae-for "$DIR/$what" \
         --image "$DIR/images/scene336.png" --out "$DIR/sae-$what-l16" --layer 16
       model="$DIR/$what"; image="$DIR/images/scene336.png"; sae="$DIR/sae-$what-l16" ;;
-  *) echo "usage: run.sh 1b|next|7b|qwen2vl-7b|qwen2vl-2b" >&2; exit 2 ;;
+  *) echo "usage: run.sh 1b|next|7b|ov|ov7b|qwen2vl-7b|qwen2vl-2b" >&2; exit 2 ;;
 esac
 "$ROOT/bin/vsp" --help >/dev/null   # build once, outside the timings
 
@@ -64,7 +74,7 @@ timed() {   # label, command...: whole-process wall time and peak RSS
 for i in $(seq "$REPEAT"); do
   timed "vsp ask ($what) #$i" "$ROOT/bin/vsp" ask --model "$model" --sae "$sae" --image "$image" \
     --prompt "Describe the image in detail ." --max-new-tokens 16 --timings
-  if [ "$what" != 7b ] && [ "$what" != qwen2vl-7b ]; then
+  if [ "$what" != 7b ] && [ "$what" != ov7b ] && [ "$what" != qwen2vl-7b ]; then
     timed "vsp ask --ablate ($what) #$i" "$ROOT/bin/vsp" ask --model "$model" --sae "$sae" --image "$image" \
       --prompt "Describe the image in detail ." --max-new-tokens 16 --timings --ablate 1,2,3,4,5,6,7,8
   fi

@@ -85,7 +85,8 @@ public final class StatsCommand implements Callable<Integer> {
     VisionEncoder encoder = openEncoder(model);
     try {
       StatisticsRun.checkCompatible(encoder, autoencoder);
-      StatisticsOptions options = new StatisticsOptions(topK, !excludeCls);
+      // a tower without CLS (SigLIP) has no row to exclude: row 0 is a patch
+      StatisticsOptions options = new StatisticsOptions(topK, !excludeCls || !encoder.hasClsToken());
       StatisticsRun.Result result;
       try (ProgressBar bar = new ProgressBarBuilder().setTaskName("stats").setInitialMax(images.size())
           .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500)

@@ -136,10 +136,7 @@ public final class StatisticsRun {
     } catch (IOException e) {
       throw new CheckpointFormatException(out, "cannot create the output folder: " + e.getMessage(), e);
     }
-    // a tower without CLS (SigLIP, Qwen2-VL's ViT) has only patch rows: every row counts
-    StatisticsOptions counted = encoder.hasClsToken() ? options.statistics()
-        : new StatisticsOptions(options.statistics().topK(), true);
-    LatentStatistics stats = new LatentStatistics(sae.dSae(), counted);
+    LatentStatistics stats = new LatentStatistics(sae.dSae(), options.statistics());
     List<SkippedImage> skipped = new ArrayList<>();
     int start = 0;
     Path latest = latest(checkpoints);
@@ -151,9 +148,9 @@ public final class StatisticsRun {
             + "). Use another output folder or run without --resume.");
       }
       LatentStatistics saved = LatentStatistics.load(latest);
-      if (saved.dSae() != sae.dSae() || !saved.options().equals(counted)) {
+      if (saved.dSae() != sae.dSae() || !saved.options().equals(options.statistics())) {
         throw new CheckpointFormatException(latest, "checkpoint (d_sae " + saved.dSae() + ", " + saved.options()
-            + ") must match this run (d_sae " + sae.dSae() + ", " + counted + ")");
+            + ") must match this run (d_sae " + sae.dSae() + ", " + options.statistics() + ")");
       }
       stats = saved;
       start = progress.path("done").asInt();

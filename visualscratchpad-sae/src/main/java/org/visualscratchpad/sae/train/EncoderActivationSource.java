@@ -39,8 +39,7 @@ public final class EncoderActivationSource implements ActivationSource {
    * @param encoder the vision tower
    * @param hook where to read it
    * @param images the dataset (at least one entry)
-   * @param includeCls whether CLS rows are training rows (a tower without CLS, {@link VisionEncoder#hasClsToken()}
-   *     false, has only patch rows: all of them are)
+   * @param includeCls whether CLS rows are training rows (towers without CLS train on every row either way)
    * @param onSkipped told about each unreadable file, every time it is met
    */
   public EncoderActivationSource(VisionEncoder encoder, HookPoint hook, List<ImageEntry> images, boolean includeCls,
@@ -51,7 +50,7 @@ public final class EncoderActivationSource implements ActivationSource {
     this.encoder = encoder;
     this.hook = hook;
     this.images = List.copyOf(images);
-    this.includeCls = includeCls || !encoder.hasClsToken();
+    this.includeCls = includeCls;
     this.onSkipped = onSkipped;
   }
 
@@ -100,7 +99,8 @@ public final class EncoderActivationSource implements ActivationSource {
           }
           failuresInARow = 0;
           for (FloatMatrix crop : encoder.residualStream(img, hook)) {
-            for (int r = includeCls ? 0 : 1; r < crop.rows() && buffered < capacity; r++) {
+            // a tower without CLS (SigLIP) has none to leave out: row 0 is a patch
+            for (int r = includeCls || !encoder.hasClsToken() ? 0 : 1; r < crop.rows() && buffered < capacity; r++) {
               crop.copyRowInto(r, buffer, buffered * d);
               buffered++;
             }
@@ -135,7 +135,7 @@ public final class EncoderActivationSource implements ActivationSource {
   @Override
   public String describe() {
     return "EncoderActivationSource[" + images.size() + " images through " + encoder.getClass().getSimpleName() + " at "
-        + hook + ", d_in " + dIn() + ", " + (!encoder.hasClsToken() ? "no CLS row" : includeCls ? "CLS included" : "CLS excluded") + "]";
+        + hook + ", d_in " + dIn() + ", CLS " + (includeCls ? "included" : "excluded") + "]";
   }
 
   @Override

@@ -64,6 +64,57 @@ class EncoderActivationSourceTest {
   }
 
   @Test
+  void a_tower_without_cls_trains_on_row_0_too(@TempDir Path tmp) throws Exception {
+    BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < 16; y++) {
+      for (int x = 0; x < 16; x++) {
+        img.setRGB(x, y, (x * 15) << 16 | (y * 13) << 8 | (x * y) & 255);
+      }
+    }
+    ImageIO.write(img, "png", tmp.resolve("img.png").toFile());
+    TinyVisionEncoder cls = new TinyVisionEncoder(8, 1);
+    HookPoint hook = HookPoint.visionResidPost(1);
+    String row0 = java.util.Arrays.toString(cls.residualStream(img, hook).get(0).row(0));
+    // the same rows, from a tower that says its crops have no CLS (SigLIP): row 0 is a patch
+    org.visualscratchpad.vision.VisionEncoder siglipLike = new org.visualscratchpad.vision.VisionEncoder() {
+      public int numLayers() {
+        return cls.numLayers();
+      }
+
+      public int hiddenSize() {
+        return cls.hiddenSize();
+      }
+
+      public int imageSize() {
+        return cls.imageSize();
+      }
+
+      public int patchSize() {
+        return cls.patchSize();
+      }
+
+      @Override
+      public boolean hasClsToken() {
+        return false;
+      }
+
+      public List<FloatMatrix> residualStream(BufferedImage image, HookPoint h) {
+        return cls.residualStream(image, h);
+      }
+    };
+    for (boolean withCls : new boolean[] {true, false}) {
+      var src = new EncoderActivationSource(withCls ? cls : siglipLike, hook, ImageEntry.fromFolder(tmp), false,
+          s -> { });
+      FloatMatrix batch = src.batches(64, 3).next();
+      boolean seen = false;
+      for (int r = 0; r < batch.rows(); r++) {
+        seen |= java.util.Arrays.toString(batch.row(r)).equals(row0);
+      }
+      assertEquals(!withCls, seen, withCls ? "CLS left out" : "SigLIP's row 0 is a patch: trained on");
+    }
+  }
+
+  @Test
   void a_source_without_any_readable_image_fails_instead_of_looping(@TempDir Path tmp) throws Exception {
     Files.writeString(tmp.resolve("a.txt"), "x");
     var src = new EncoderActivationSource(new TinyVisionEncoder(8, 1), HookPoint.visionResidPost(1),

@@ -33,11 +33,18 @@
  *   <tr><td>{@code llava}, {@code llava_next}</td><td>{@link org.visualscratchpad.torch.family.llava}</td>
  *       <td>llava-hf/llava-1.5-7b-hf, llava-hf/llava-v1.6-mistral-7b-hf, llava-hf/llama3-llava-next-8b-hf</td>
  *       <td>cpu, torch:cpu, gpu</td></tr>
+ *   <tr><td>{@code llava_onevision}</td><td>{@link org.visualscratchpad.torch.family.onevision}</td>
+ *       <td>llava-hf/llava-onevision-qwen2-7b-ov-hf, llava-hf/llava-onevision-qwen2-0.5b-ov-hf</td>
+ *       <td>cpu only</td></tr>
  *   <tr><td>{@code qwen2_vl}</td><td>{@link org.visualscratchpad.torch.family.qwen2vl}</td>
- *       <td>Qwen/Qwen2-VL-7B-Instruct, Qwen/Qwen2-VL-2B-Instruct</td><td>cpu</td></tr>
+ *       <td>Qwen/Qwen2-VL-7B-Instruct, Qwen/Qwen2-VL-2B-Instruct</td><td>cpu only</td></tr>
  * </table>
  *
  * <p>Adding a family: a package with its {@code VlmFamily}, configuration, processor, layout and {@code
- * CpuFamilyModel}, and one {@code register(...)} line in {@link org.visualscratchpad.torch.family.VlmFamilies}.
+ * CpuFamilyModel}, and one {@code register(...)} line in {@link org.visualscratchpad.torch.family.VlmFamilies}
+ * (LLaVA-OneVision: its package, 9 files, and that line). A family whose language model numbers positions its own
+ * way (Qwen2-VL's M-RoPE) overrides {@link org.visualscratchpad.torch.family.CpuFamilyModel#positions} and gives
+ * its {@code CpuLlama} a {@code RotaryEmbedding}; one whose processor flattens patches passes them in {@code
+ * ImageInput} with its grid, and its tower's crops may have any number of rows ({@code VisionStream}).
  */
 package org.visualscratchpad.torch.family;

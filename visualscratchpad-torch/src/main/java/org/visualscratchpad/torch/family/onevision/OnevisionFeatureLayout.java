@@ -144,13 +144,16 @@ public final class OnevisionFeatureLayout implements ImageFeatureLayout {
    * The layout of an image tiled as {@code geometry}, seen by a tower with {@code patchSize} px patches, with
    * {@code anyres_max_N}'s {@code N = maxTiles}.
    *
-   * @throws InvalidInputException if the tile is not a whole number of patches
+   * <p>The tile holds {@code tileSide / patchSize} patches a side, rounded down as SigLIP's strided convolution
+   * does (384 px and 14 px patches: 27, the last 6 px of each tile unused).
+   *
+   * @throws InvalidInputException if a patch is larger than the tile
    */
   public static OnevisionFeatureLayout of(AnyresGeometry geometry, int patchSize, int maxTiles) {
     InvalidInputException.check(geometry != null, "geometry must not be null");
-    InvalidInputException.check(patchSize > 0 && geometry.tileSide() % patchSize == 0,
-        "tile side (%s) must be a whole number of patches (patch_size %s). Check size against the vision config.",
-        geometry.tileSide(), patchSize);
+    InvalidInputException.check(patchSize > 0 && patchSize <= geometry.tileSide(),
+        "patch_size (%s) must be positive and at most the tile side (%s). Check size against the vision config.",
+        patchSize, geometry.tileSide());
     InvalidInputException.check(maxTiles > 0, "anyres_max_N needs N > 0 (got %s)", maxTiles);
     return new OnevisionFeatureLayout(geometry, patchSize, maxTiles);
   }

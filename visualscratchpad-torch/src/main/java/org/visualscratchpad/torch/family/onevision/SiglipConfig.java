@@ -46,8 +46,9 @@ public record SiglipConfig(int hiddenSize, int intermediateSize, int numLayers, 
     }
     int image = c.getInt("image_size", 224);
     int patch = c.getInt("patch_size", 16);
-    if (patch <= 0 || image <= 0 || image % patch != 0) {
-      throw c.bad("patch_size", patch, "a positive divisor of image_size (" + image + ")");
+    // SigLIP's patch grid is image_size // patch_size a side (so400m/14 at 384 px: 27, its last 6 px unused)
+    if (patch <= 0 || image < patch) {
+      throw c.bad("patch_size", patch, "a positive size at most image_size (" + image + ")");
     }
     int hidden = c.getInt("hidden_size", 768);
     int heads = c.getInt("num_attention_heads", 12);

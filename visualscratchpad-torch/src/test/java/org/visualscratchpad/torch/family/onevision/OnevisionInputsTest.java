@@ -168,6 +168,58 @@ class OnevisionInputsTest {
     }
   }
 
+  /**
+   * {@code LlavaOnevisionProcessor._get_number_of_features} (transformers 4.45.1), written out independently of the
+   * layout: the processor's own count of base, unpadded (possibly downscaled) and newline tokens.
+   */
+  private static int processorCount(int h, int w, int side, int patches, List<int[]> pins) {
+    List<ImageSize> sizes = new ArrayList<>();
+    for (int[] p : pins) {
+      sizes.add(new ImageSize(p[0], p[1]));
+    }
+    ImageSize best = AnyresGeometry.selectBestResolution(new ImageSize(h, w), sizes);
+    int curH = patches * (best.height() / side);
+    int curW = patches * (best.width() / side);
+    if ((double) w / h > (double) curW / curH) {
+      int newH = (int) (h * ((double) curW / w));
+      curH -= ((curH - newH) / 2) * 2;
+    } else {
+      int newW = (int) (w * ((double) curH / h));
+      curW -= ((curW - newW) / 2) * 2;
+    }
+    int unpadded = curH * curW;
+    int newlines = curH;
+    double ratio = Math.sqrt((double) curH * curW / (9.0 * patches * patches));
+    if (ratio > 1.1) {
+      unpadded = (int) Math.floor(curH / ratio) * (int) Math.floor(curW / ratio);
+      newlines = (int) Math.floor(curH / ratio);
+    }
+    return patches * patches + unpadded + newlines;
+  }
+
+  @Test
+  void the_hub_geometry_of_27_patches_a_384_px_tile_counts_as_the_processor(@TempDir Path tmp) throws IOException {
+    // config.json without vision_config and pinpoints: LlavaOnevisionConfig's defaults (SigLIP so400m/14 at 384 px)
+    Files.writeString(tmp.resolve("config.json"), "{\"model_type\": \"llava_onevision\", \"text_config\": "
+        + "{\"hidden_size\": 64, \"num_attention_heads\": 4, \"num_key_value_heads\": 2, \"num_hidden_layers\": 1}}");
+    OnevisionConfig c = OnevisionConfig.read(ConfigJson.read(tmp));
+    assertEquals(384, c.vision().imageSize());
+    assertEquals(27, c.vision().gridSize(), "384 // 14: the strided convolution leaves the last 6 px out");
+    assertEquals(729, c.vision().tokensPerCrop());
+    assertEquals(26, c.featureHiddenIndex());
+    assertEquals(151646, c.imageTokenIndex());
+    for (int[] hw : new int[][] {{384, 384}, {480, 640}, {640, 480}, {1000, 300}, {300, 1000}, {1080, 1920},
+        {2304, 2304}, {37, 2000}, {768, 1537}}) {
+      ImageFeatureLayout l = OnevisionFamily.INSTANCE.layoutForModel(new ImageSize(hw[0], hw[1]), c);
+      assertEquals(processorCount(hw[0], hw[1], 384, 27, c.pinpoints()), l.tokenCount(), l.toString());
+      for (ImageTokenLocation loc : l.attribution().locations()) {
+        PixelBox b = loc.box();
+        assertTrue(b.x() >= 0 && b.y() >= 0 && b.x() + b.width() <= hw[1] && b.y() + b.height() <= hw[0], b.toString());
+      }
+    }
+    assertEquals(1485, OnevisionFamily.INSTANCE.layoutForModel(new ImageSize(384, 384), c).tokenCount());
+  }
+
   @Test
   void bilinear_weights_are_pytorchs_align_corners_false_ones() {
     // 8 -> 6: scale 4/3, output 0 samples at max(0, 0.5 * 4/3 - 0.5) = 1/6
