@@ -65,6 +65,7 @@ function heatmapControls() {
     topK: Number($('hm-k').value), filter: $('hm-filter').value, percent: Number($('hm-percent').value),
     normalization: $('hm-norm').value, method: $('hm-method').value, distance: $('hm-distance').value,
     clusters: Number($('hm-clusters').value), attentionWeighted: $('hm-weighted').checked, cluster: true,
+    includeEndToken: $('hm-eos').checked,
   };
 }
 
@@ -93,7 +94,7 @@ $('ask').addEventListener('click', () => guarded(async () => {
   $('ask-status').textContent = 'asking...';
   try {
     const a = await api('api/ask', body);
-    writeHash({ a: a.id, t: null, r: null, hm: null, l: null });
+    writeHash({ a: a.id, t: null, r: null, h: null, hm: null, l: null });
     showAnswer(a);
     selectToken(a.generated.length ? 0 : -1);
   } finally { $('ask-status').textContent = ''; }
@@ -103,6 +104,10 @@ $('ask').addEventListener('click', () => guarded(async () => {
 function tokenText(t) { return t.text === '' ? '\u2205' : t.text.replace(/\n/g, '\u21b5'); }
 function showAnswer(a) {
   state.answer = a; state.heatmap = null; state.after = null; state.history = [];
+  // the question and its settings come back with the answer (a reopened URL shows what was asked)
+  $('prompt').value = a.prompt;
+  if (a.maxNewTokens) $('max-tokens').value = a.maxNewTokens;
+  $('heatmap-warnings').hidden = true; $('heatmap-warnings').textContent = '';
   $('answer-text').textContent = a.text;
   $('answer-before').textContent = a.text;
   $('answer-after').textContent = ''; $('steer-plan').textContent = '';
@@ -138,19 +143,22 @@ function selectToken(index) {
   drawBars();
 }
 
-function fitCanvas(canvas, img) {
+// The boxes are in the full image's pixels (size); the image shown may be a smaller preview.
+function fitCanvas(canvas, img, size) {
   canvas.width = img.clientWidth; canvas.height = img.clientHeight;
   canvas.style.width = img.clientWidth + 'px'; canvas.style.height = img.clientHeight + 'px';
-  return { sx: img.clientWidth / img.naturalWidth, sy: img.clientHeight / img.naturalHeight };
+  const w = size && size.width ? size.width : img.naturalWidth, h = size && size.height ? size.height : img.naturalHeight;
+  return { sx: img.clientWidth / w, sy: img.clientHeight / h };
 }
-function paintBoxes(canvas, img, boxes, weights, rgb) {
+// Paints each box with alpha 0.75 * weight / max; returns the max (the legend's top), 0 when nothing is drawn.
+function paintBoxes(canvas, img, boxes, weights, rgb, size) {
   const ctx = canvas.getContext('2d');
-  if (!img.naturalWidth) return;
-  const { sx, sy } = fitCanvas(canvas, img);
+  if (!img.naturalWidth) return 0;
+  const { sx, sy } = fitCanvas(canvas, img, size);
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   let max = 0;
   for (const w of weights) max = Math.max(max, w);
-  if (max <= 0) return;
+  if (max <= 0) return 0;
   for (let k = 0; k < boxes.length; k++) {
     const [x, y, w, h] = boxes[k];
     const alpha = 0.75 * weights[k] / max;
@@ -158,15 +166,24 @@ function paintBoxes(canvas, img, boxes, weights, rgb) {
     ctx.fillStyle = `rgba(${rgb},${alpha.toFixed(3)})`;
     ctx.fillRect(x * sx, y * sy, w * sx, h * sy);
   }
+  return max;
+}
+function showLegend(id, max, text) {
+  $(id).hidden = !(max > 0);
+  $(id + '-max').textContent = max > 0 ? Number(max.toPrecision(3)).toString() : '';
+  $(id).dataset.max = max > 0 ? String(max) : '';
+  if (text !== undefined && $(id + '-text')) $(id + '-text').textContent = text;
 }
 function drawOverlay() {
   const a = state.answer, canvas = $('overlay'), img = $('answer-image');
   if (!a) return;
   if (state.token < 0 || state.token >= a.attention.length) {
-    fitCanvas(canvas, img); canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height); canvas.dataset.token = '';
+    fitCanvas(canvas, img, a.image); canvas.getContext('2d').clearRect(0, 0, canvas.width, canvas.height); canvas.dataset.token = '';
+    showLegend('overlay-legend', 0);
     return;
   }
-  paintBoxes(canvas, img, a.imageTokens, a.attention[state.token], '230,30,30');
+  const max = paintBoxes(canvas, img, a.imageTokens, a.attention[state.token], '230,30,30', a.image);
+  showLegend('overlay-legend', max, `attention of "${tokenText(a.generated[state.token])}" to each image token (share of the token's attention)`);
   canvas.dataset.token = String(state.token);
 }
 
@@ -202,7 +219,7 @@ async function buildHeatmap() {
   if (!a) throw new Error('ask a question first: the heatmap is built from an answer.');
   const c = heatmapControls();
   const hm = await api(`api/answers/${encodeURIComponent(a.id)}/heatmap`, c);
-  const changes = { hm: 1 };
+  const changes = { hm: 1, e: $('hm-eos').checked ? 1 : null };
   for (const [k, id] of Object.entries(HM_FIELDS)) changes[k] = $(id).value;
   writeHash(changes);
   state.heatmap = hm;
@@ -220,17 +237,23 @@ function drawHeatmap(hm) {
   heatmapChart = heatmapChart || echarts.init($('heatmap-chart'));
   timedSetOption(heatmapChart, 'heatmapMs', {
     animation: false, tooltip: { position: 'top', formatter: (p) => `latent ${xs[p.value[0]]}, "${hm.tokens[p.value[1]]}": ${p.value[2].toPrecision(3)}` },
-    grid: { left: 80, right: 20, top: 10, bottom: 70 },
+    grid: { left: 80, right: 90, top: 10, bottom: 70 },
     xAxis: { type: 'category', data: xs, axisLabel: { rotate: 90, fontSize: 9, interval: Math.max(0, Math.ceil(xs.length / 80) - 1),
       color: (v) => { const c = clusterOf.get(Number(v)); return c === undefined ? '#333' : CLUSTER_COLOURS[c % CLUSTER_COLOURS.length]; } } },
     yAxis: { type: 'category', data: hm.tokens.map((s) => s.replace(/\n/g, '\u21b5')), inverse: true },
-    visualMap: { min: 0, max: max || 1, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 80, show: false,
-      inRange: { color: ['#fff7ec', '#fc8d59', '#7f0000'] } },
+    // the colour scale: 0 to the largest cell, labelled (normalised heatmaps end at 1)
+    visualMap: { min: 0, max: max || 1, calculable: false, orient: 'vertical', right: 5, top: 'middle', itemHeight: 140,
+      itemWidth: 12, show: true, text: [Number((max || 1).toPrecision(3)).toString(), '0'], textGap: 6,
+      textStyle: { fontSize: 10 }, inRange: { color: ['#fff7ec', '#fc8d59', '#7f0000'] } },
     series: [{ type: 'heatmap', data, progressive: 0 }],
   });
   heatmapChart.off('click');
   heatmapChart.on('click', (e) => guarded(() => openLatent(Number(xs[e.value[0]]))));
   $('heatmap-chart').dataset.cells = String(data.length);
+  $('heatmap-chart').dataset.scale = `0-${max || 1}`;
+  const warnings = hm.warnings || [];
+  $('heatmap-warnings').hidden = warnings.length === 0;
+  $('heatmap-warnings').textContent = warnings.map((w) => 'warning: ' + w).join(' ');
   const box = $('clusters');
   box.innerHTML = '';
   if (hm.filteredOut.length) {
@@ -275,8 +298,9 @@ $('regenerate').addEventListener('click', () => guarded(async () => {
   if (!a) throw new Error('ask a question first: steering regenerates an answer.');
   const edit = steeringEdit();
   const res = await api(`api/answers/${encodeURIComponent(a.id)}/regenerate`, { edits: [edit] });
-  writeHash({ r: res.answer.id, sl: edit.latentIds.join(','), sk: edit.kind, sv: edit.value, ss: edit.scope });
   showSteered(res.answer, res.diff);
+  writeHash({ r: res.answer.id, h: state.history.map((h) => h.id).join(','), sl: edit.latentIds.join(','), sk: edit.kind,
+    sv: edit.value, ss: edit.scope });
 }));
 function markedAnswer(el, rows, side) {
   el.innerHTML = '';
@@ -350,14 +374,16 @@ async function loadStatistics() {
   drawScatter(s);
 }
 function drawScatter(s) {
-  // flat typed arrays [x0, y0, x1, y1, ...]: ECharts' fast path for large scatters
-  let nNoisy = 0;
-  for (let l = 0; l < s.dSae; l++) if (s.frequency[l] >= s.frequencyThreshold || s.meanActivation[l] >= s.meanThreshold) nNoisy++;
+  // flat typed arrays [x0, y0, x1, y1, ...]: ECharts' fast path for large scatters. The noisy latents
+  // are the server's (the library's one rule), not recomputed here from the thresholds.
+  const isNoisy = new Uint8Array(s.dSae);
+  for (const l of s.noisy) isNoisy[l] = 1;
+  const nNoisy = s.noisy.length;
   const kept = new Float32Array(2 * (s.dSae - nNoisy)), noisy = new Float32Array(2 * nNoisy);
   const keptIds = new Int32Array(s.dSae - nNoisy), noisyIds = new Int32Array(nNoisy);
   let k = 0, n = 0;
   for (let l = 0; l < s.dSae; l++) {
-    if (s.frequency[l] >= s.frequencyThreshold || s.meanActivation[l] >= s.meanThreshold) {
+    if (isNoisy[l]) {
       noisy[2 * n] = s.frequency[l]; noisy[2 * n + 1] = s.meanActivation[l]; noisyIds[n++] = l;
     } else {
       kept[2 * k] = s.frequency[l]; kept[2 * k + 1] = s.meanActivation[l]; keptIds[k++] = l;
@@ -484,7 +510,12 @@ async function openLatent(latentId) {
   drawReferences(d);
   drawLatentHistogram(d);
   const img = $('latent-image');
-  const paint = () => { if (state.answer && d.patchActivations) paintBoxes($('latent-mask'), img, state.answer.imageTokens, d.patchActivations, '30,90,230'); };
+  const paint = () => {
+    if (state.answer && d.patchActivations) {
+      showLegend('latent-legend', paintBoxes($('latent-mask'), img, state.answer.imageTokens, d.patchActivations, '30,90,230', state.answer.image));
+    }
+  };
+  if (!d.patchActivations) showLegend('latent-legend', 0);
   $('latent-imgwrap').hidden = !d.patchActivations;
   if (img.complete && img.naturalWidth) paint(); else img.onload = paint;
   $('steer-latents').value = $('steer-latents').value || String(latentId);
@@ -550,26 +581,56 @@ async function restore() {
   if (['ablate', 'set', 'scale'].includes(p.get('sk'))) $('steer-kind').value = p.get('sk');
   if (p.has('sv')) $('steer-value').value = p.get('sv');
   if (['all', 'patches'].includes(p.get('ss'))) $('steer-scope').value = p.get('ss');
+  $('hm-eos').checked = p.get('e') === '1';
   if (p.has('a')) {
     const a = await api('api/answers/' + encodeURIComponent(p.get('a')));
     showAnswer(a);
     const t = p.has('t') ? Number(p.get('t')) : 0;
     selectToken(Number.isInteger(t) && t >= 0 && t < a.generated.length ? t : -1);
     if (p.get('hm') === '1') await buildHeatmap();
-    if (p.has('r')) {
-      const after = await api('api/answers/' + encodeURIComponent(p.get('r')));
-      const diff = await api(`api/answers/${encodeURIComponent(a.id)}/diff/${encodeURIComponent(after.id)}`);
-      showSteered(after, diff);
+    // the whole steering history, in order, then the steered answer that was on view
+    const steps = (p.get('h') || '').split(',').filter((s) => s.length);
+    if (p.has('r') && !steps.includes(p.get('r'))) steps.push(p.get('r'));
+    let missing = 0;
+    const shown = new Map();
+    for (const id of steps) {
+      try {
+        const after = await api('api/answers/' + encodeURIComponent(id));
+        const diff = await api(`api/answers/${encodeURIComponent(a.id)}/diff/${encodeURIComponent(after.id)}`);
+        shown.set(id, [after, diff]);
+        showSteered(after, diff);
+      } catch (e) { missing++; }
     }
+    if (p.has('r') && shown.has(p.get('r'))) showSteered(...shown.get(p.get('r')));
+    if (missing) showError(`${missing} step(s) of the steering history are no longer held by the server (it keeps its most recent answers); the others are shown.`);
   }
   if (p.get('s') === '1') await loadStatistics();
   if (p.has('uk')) $('map-clusters').value = p.get('uk');
   if (p.get('u') === '1') await loadMap();
   if (p.has('l')) await openLatent(Number(p.get('l')));
 }
+// Disables what the loaded model cannot do, saying why on hover and beside the controls.
+function applyCapabilities(info) {
+  const can = new Set(info.capabilities || ['ask']);
+  const disable = (ids, why) => ids.forEach((id) => { $(id).disabled = true; $(id).title = why; });
+  if (!can.has('ask')) {
+    const why = 'the loaded model cannot answer questions (a CLIP model generates no text): classify with CLIP instead';
+    disable(['ask', 'prompt', 'max-tokens', 'regenerate', 'hm-build'], why);
+    $('ask-note').textContent = why + '.'; $('ask-note').hidden = false;
+    $('clip').open = true;
+  }
+  if (!can.has('classify')) {
+    const why = 'the loaded model has no CLIP text tower, so it cannot classify (load a CLIP checkpoint)';
+    disable(['classify', 'clip-classes', 'clip-templates', 'clip-set', 'clip-custom', 'clip-steer'], why);
+    $('clip-note').textContent = why + '.'; $('clip-note').hidden = false;
+  }
+  if (!info.statistics) disable(['stats-load'], 'no latent statistics are loaded (start the server with --stats DIR)');
+  document.body.dataset.capabilities = [...can].sort().join(',');
+}
 async function start() {
   const info = await api('api/info');
   state.info = info;
+  applyCapabilities(info);
   const sae = info.sae;
   $('model-info').textContent = `SAE ${sae.architecture} d_in ${sae.dIn} d_sae ${sae.dSae} at ${sae.hookPoint}`
     + (sae.modelName ? ` (${sae.modelName})` : '') + (info.statistics ? '; statistics loaded' : '; no statistics');

@@ -14,12 +14,9 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-import org.visualscratchpad.analysis.cluster.ClusteringMethod;
 import org.visualscratchpad.analysis.cluster.ColumnClusterer;
 import org.visualscratchpad.analysis.cluster.ColumnClustering;
-import org.visualscratchpad.analysis.cluster.ColumnDistance;
-import org.visualscratchpad.analysis.cluster.Cut;
-import org.visualscratchpad.analysis.cluster.Linkage;
+import org.visualscratchpad.scratchpad.ClusterOptions;
 import org.visualscratchpad.tensor.FloatMatrix;
 
 /**
@@ -64,17 +61,17 @@ public class ClusteringBenchmark {
 
   @Benchmark
   public ColumnClustering averageCorrelation() {
-    return ColumnClusterer.cluster(values, ClusteringMethod.Hierarchical.correlation(10));
+    return ColumnClusterer.cluster(values, ClusterOptions.defaults().withClusters(10));
   }
 
   @Benchmark
   public ColumnClustering wardCorrelation() {
-    return ColumnClusterer.cluster(values,
-        new ClusteringMethod.Hierarchical(Linkage.WARD, ColumnDistance.CORRELATION, new Cut.IntoClusters(10)));
+    return ColumnClusterer.cluster(values, ClusterOptions.defaults().withMethod(ClusterOptions.Method.WARD).withClusters(10));
   }
 
   @Benchmark
   public ColumnClustering kMeansCorrelation() {
-    return ColumnClusterer.cluster(values, ClusteringMethod.KMeans.of(10, ColumnDistance.CORRELATION, 7));
+    return ColumnClusterer.cluster(values, ClusterOptions.defaults().withMethod(ClusterOptions.Method.KMEANS).withClusters(10)
+        .withSeed(7));
   }
 }

@@ -5,6 +5,7 @@ import org.visualscratchpad.hook.HookPoint;
 import org.visualscratchpad.sae.SaeArchitecture;
 import org.visualscratchpad.sae.SaeConfig;
 import org.visualscratchpad.sae.SparseActivations;
+import org.visualscratchpad.sae.kernel.LatentActivation;
 import org.visualscratchpad.sae.kernel.SaeWeights;
 
 /**
@@ -35,7 +36,7 @@ final class SaeFixture {
     SaeWeights weights() {
       SaeConfig cfg = new SaeConfig(SaeArchitecture.STANDARD, D_IN, D_SAE, HookPoint.visionResidPost(22), true, 0,
           "float32", "synthetic, seed " + SEED);
-      return SaeWeights.of(cfg, wEnc, bEnc, wDec, bDec, null);
+      return SaeWeights.of(cfg, wEnc, wDec, bDec, LatentActivation.relu(bEnc));
     }
   }
 

@@ -7,6 +7,7 @@ package org.visualscratchpad.sae;
  * <pre>{@code
  * jshell> DatasetStatistics stats = pad.statistics().orElseThrow();
  * jshell> stats.frequency(412)
+ * jshell> stats.noisyLatents(2.0)
  * }</pre>
  */
 public interface DatasetStatistics {
@@ -19,4 +20,14 @@ public interface DatasetStatistics {
 
   /** Fraction of images (or patches, as the implementation documents) where {@code latentId} fires. */
   float frequency(int latentId);
+
+  /**
+   * The paper's noisy latents: the top {@code percent} % on each axis, by the one rule of {@link
+   * NoisyLatents}.
+   *
+   * @throws org.visualscratchpad.InvalidInputException if {@code percent} is not in [0, 100] or a statistic is not finite
+   */
+  default NoisyLatents noisyLatents(double percent) {
+    return NoisyLatents.of(this, percent);
+  }
 }

@@ -1,40 +1,38 @@
 package org.visualscratchpad.sae;
 
-import java.util.Locale;
 import org.visualscratchpad.InvalidInputException;
 
-/** The activation function of an SAE, named as SAELens names it in {@code cfg.json}. */
-public enum SaeArchitecture {
+/**
+ * An SAE architecture, named as SAELens names it in {@code cfg.json} ({@code standard}, {@code topk},
+ * {@code jumprelu}, {@code gated}, ...). This is the name only, a value: what an architecture computes
+ * (its encoder, the parameters it reads) is the type registered for the name in {@code
+ * visualscratchpad-sae} ({@code org.visualscratchpad.sae.architecture.SaeTypes}), so that a new
+ * architecture is added there, in one place, without changing this module.
+ *
+ * <pre>{@code
+ * jshell> SaeArchitecture.TOPK
+ * $1 ==> topk
+ * jshell> SaeTypes.parse("gated").architecture()      // visualscratchpad-sae: every registered name
+ * }</pre>
+ *
+ * @param cfgName the name in SAELens' {@code cfg.json}: lower case letters, digits and {@code _}
+ * @param usesK whether the SAE keeps {@code k} latents per row, so that {@link SaeConfig#k()} applies
+ */
+public record SaeArchitecture(String cfgName, boolean usesK) {
   /** {@code h = relu(pre)}: the paper's vanilla SAE. */
-  STANDARD("standard"),
+  public static final SaeArchitecture STANDARD = new SaeArchitecture("standard", false);
   /** {@code h} keeps the {@code k} largest pre-activations of each row (after ReLU), zero elsewhere. */
-  TOPK("topk"),
+  public static final SaeArchitecture TOPK = new SaeArchitecture("topk", true);
   /** {@code h = pre * (pre > threshold)} with a learned per-latent threshold. */
-  JUMPRELU("jumprelu");
+  public static final SaeArchitecture JUMPRELU = new SaeArchitecture("jumprelu", false);
 
-  private final String cfgName;
-
-  SaeArchitecture(String cfgName) {
-    this.cfgName = cfgName;
+  public SaeArchitecture {
+    InvalidInputException.check(cfgName != null && cfgName.matches("[a-z0-9_]+"),
+        "SAE architecture name (%s) must be SAELens' name: lower case letters, digits and _", cfgName);
   }
 
-  /** The name in SAELens' {@code cfg.json}. */
-  public String cfgName() {
+  @Override
+  public String toString() {
     return cfgName;
-  }
-
-  /** Parses a SAELens architecture name ({@code relu} and {@code gated}'s absence are explained). */
-  public static SaeArchitecture parse(String name) {
-    String n = name == null ? "" : name.toLowerCase(Locale.ROOT);
-    for (SaeArchitecture a : values()) {
-      if (a.cfgName.equals(n)) {
-        return a;
-      }
-    }
-    if (n.equals("relu") || n.equals("vanilla")) {
-      return STANDARD;
-    }
-    throw new InvalidInputException("SAE architecture (" + name
-        + ") must be one of standard, topk, jumprelu. Convert the checkpoint to one of these.");
   }
 }

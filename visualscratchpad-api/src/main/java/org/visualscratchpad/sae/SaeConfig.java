@@ -17,7 +17,7 @@ import org.visualscratchpad.hook.HookPoint;
  * @param dSae number of latents
  * @param hookPoint where the SAE reads
  * @param applyBDecToInput whether {@code b_dec} is subtracted from the input before encoding
- * @param k latents kept per row for {@link SaeArchitecture#TOPK}; 0 otherwise
+ * @param k latents kept per row for an architecture that {@link SaeArchitecture#usesK() uses k} (topk); 0 otherwise
  * @param dtype the stored dtype of the weights (e.g. {@code float32}); computation is in float32
  * @param modelName the model the SAE was trained on, as its checkpoint says ({@code ""} if unknown)
  */
@@ -36,10 +36,12 @@ public record SaeConfig(
     InvalidInputException.check(hookPoint != null, "SAE hook point must not be null");
     InvalidInputException.check(dIn > 0, "SAE d_in (%s) must be > 0", dIn);
     InvalidInputException.check(dSae > 0, "SAE d_sae (%s) must be > 0", dSae);
-    if (architecture == SaeArchitecture.TOPK) {
-      InvalidInputException.check(k > 0 && k <= dSae, "TopK SAE k (%s) must lie in [1, d_sae = %s]", k, dSae);
+    if (architecture.usesK()) {
+      InvalidInputException.check(k > 0 && k <= dSae, "%s SAE k (%s) must lie in [1, d_sae = %s]", architecture.cfgName(), k,
+          dSae);
     } else {
-      InvalidInputException.check(k == 0, "k (%s) applies only to topk SAEs; use 0 for %s", k, architecture.cfgName());
+      InvalidInputException.check(k == 0, "k (%s) applies only to SAEs that keep k latents per row (topk); use 0 for %s",
+          k, architecture.cfgName());
     }
     dtype = dtype == null ? "float32" : dtype;
     modelName = modelName == null ? "" : modelName;

@@ -9,12 +9,14 @@ import org.visualscratchpad.tensor.FloatMatrix;
  *
  * <pre>
  *   pre      = (z - b_dec * applyBDecToInput) W_enc + b_enc      W_enc [d_in, d_sae]
- *   h        = act(pre)                                          relu | topk | jumprelu
+ *   h        = act(pre)                                          as its architecture defines
  *   decode(h)= h W_dec + b_dec                                   W_dec [d_sae, d_in]
  *   error    = z - decode(h)
  * </pre>
  *
- * <p>Implementations are immutable after loading and safe for concurrent use. A call that throws
+ * <p>The activation (relu, topk, jumprelu, gated, ...) is its {@link SaeConfig#architecture()}'s; the
+ * pure-Java implementation in {@code visualscratchpad-sae} takes it from the architecture's registered
+ * type. Implementations are immutable after loading and safe for concurrent use. A call that throws
  * (bad shape, NaN input, latent out of range) leaves the SAE usable.
  *
  * <pre>{@code
@@ -77,6 +79,55 @@ public interface SparseAutoencoder {
    * @throws InvalidInputException if a latent id is {@code >= d_sae} or shapes disagree
    */
   FloatMatrix intervene(FloatMatrix input, SparseActivations codes, int crop, InterventionPlan plan);
+
+  /**
+   * The codes {@code h'} a plan feeds the model for one crop: {@code codes} with the plan's edits
+   * applied in order on the rows their scopes include (an ablated latent reads 0, a set one its
+   * value). This is what {@link #intervene} decodes (with the error term dropped) or adds as {@code
+   * (h' - h) W_dec} (error term kept); it is not the encoding of the edited stream, in which an
+   * ablated latent can be active again.
+   *
+   * @param codes {@code [tokens x d_sae]}, e.g. {@code encode(input)}
+   * @param crop the crop index, for scopes that name patches
+   * @return {@code [tokens x d_sae]}; {@code codes} itself when the plan has no edit
+   * @throws InvalidInputException if a latent id is {@code >= d_sae} or the codes are another SAE's
+   */
+  default SparseActivations editCodes(SparseActivations codes, int crop, InterventionPlan plan) {
+    InvalidInputException.check(codes != null && plan != null, "codes and plan must not be null");
+    InvalidInputException.check(codes.dSae() == dSae(),
+        "SAE codes d_sae (%s) must equal this SAE's d_sae (%s). Were they encoded by another SAE?", codes.dSae(), dSae());
+    InvalidInputException.check(crop >= 0, "crop index (%s) must be >= 0", crop);
+    if (plan.edits().isEmpty()) {
+      return codes;
+    }
+    for (org.visualscratchpad.intervention.LatentIntervention e : plan.edits()) {
+      e.latentIds().forEach(this::checkLatent);
+    }
+    SparseActivations.Builder out = SparseActivations.builder(dSae());
+    for (int row = 0; row < codes.rows(); row++) {
+      java.util.TreeMap<Integer, Float> values = new java.util.TreeMap<>();
+      for (int i = codes.rowStart(row); i < codes.rowEnd(row); i++) {
+        values.put(codes.latentAt(i), codes.valueAt(i));
+      }
+      for (org.visualscratchpad.intervention.LatentIntervention e : plan.edits()) {
+        if (e.scope().includes(crop, row)) {
+          for (int latentId : e.latentIds()) {
+            values.put(latentId, e.edit(values.getOrDefault(latentId, 0f)));
+          }
+        }
+      }
+      values.values().removeIf(v -> v == 0f);
+      int[] ids = new int[values.size()];
+      float[] vals = new float[values.size()];
+      int n = 0;
+      for (var entry : values.entrySet()) {
+        ids[n] = entry.getKey();
+        vals[n++] = entry.getValue();
+      }
+      out.addRow(ids, vals, n);
+    }
+    return out.build();
+  }
 
   /** {@link #intervene(FloatMatrix, SparseActivations, int, InterventionPlan)} encoding first. */
   default FloatMatrix intervene(FloatMatrix input, int crop, InterventionPlan plan) {

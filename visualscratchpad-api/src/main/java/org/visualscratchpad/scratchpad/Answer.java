@@ -39,6 +39,7 @@ public final class Answer {
   private final List<Token> promptTokens;
   private final List<Token> generated;
   private final List<SparseActivations> activations;
+  private final List<SparseActivations> reencoded;
   private final TextImageAttention attention;
   private final List<ImageTokenLocation> imageTokens;
   private final List<PhaseTiming> timings;
@@ -50,7 +51,8 @@ public final class Answer {
    * @param options the call's options, plan included
    * @param promptTokens the model's input tokens (image tokens expanded)
    * @param generated the generated tokens
-   * @param activations SAE activations per crop, {@code [tokensPerCrop x d_sae]} each (row 0 CLS where the tower has one)
+   * @param activations SAE codes per crop that the model was fed, {@code [tokensPerCrop x d_sae]} each
+   *     (row 0 CLS where the tower has one); also taken as the re-encoding (right for an answer without an edit)
    * @param attention generated tokens' attention to the image tokens
    * @param imageTokens where each image token comes from (one per attention column)
    */
@@ -68,6 +70,29 @@ public final class Answer {
   public Answer(Scratchpad source, BufferedImage image, String prompt, AskOptions options, List<Token> promptTokens,
       List<Token> generated, List<SparseActivations> activations, TextImageAttention attention,
       List<ImageTokenLocation> imageTokens, List<PhaseTiming> timings) {
+    this(source, image, prompt, options, promptTokens, generated, activations, activations, attention, imageTokens,
+        timings);
+  }
+
+  /**
+   * An answer whose stream was edited: {@code activations} are the codes the model was fed (the
+   * plan's edits applied to the SAE's codes of the unedited stream), {@code reencoded} the SAE's
+   * encoding of the edited stream the vision tower continued from (see {@link
+   * #reencodedActivations()}); the other parameters as in {@link #Answer(Scratchpad, BufferedImage,
+   * String, AskOptions, List, List, List, TextImageAttention, List)}.
+   */
+  public Answer(Scratchpad source, BufferedImage image, String prompt, AskOptions options, List<Token> promptTokens,
+      List<Token> generated, List<SparseActivations> activations, List<SparseActivations> reencoded,
+      TextImageAttention attention, List<ImageTokenLocation> imageTokens, List<PhaseTiming> timings) {
+    InvalidInputException.check(reencoded != null && reencoded.size() == activations.size(),
+        "re-encoded activations (%s crops) must match the activations (%s crops)",
+        reencoded == null ? 0 : reencoded.size(), activations.size());
+    for (int c = 0; c < reencoded.size(); c++) {
+      InvalidInputException.check(reencoded.get(c).rows() == activations.get(c).rows()
+              && reencoded.get(c).dSae() == activations.get(c).dSae(),
+          "re-encoded activations of crop %s (%s x %s) must have the shape of its activations (%s x %s)", c,
+          reencoded.get(c).rows(), reencoded.get(c).dSae(), activations.get(c).rows(), activations.get(c).dSae());
+    }
     InvalidInputException.check(image != null && prompt != null && options != null, "image, prompt and options must be set");
     InvalidInputException.check(!activations.isEmpty(), "an answer needs the activations of at least one crop");
     InvalidInputException.check(attention.weights().cols() == imageTokens.size(),
@@ -81,6 +106,7 @@ public final class Answer {
     this.promptTokens = List.copyOf(promptTokens);
     this.generated = List.copyOf(generated);
     this.activations = List.copyOf(activations);
+    this.reencoded = reencoded == activations ? this.activations : List.copyOf(reencoded);
     this.attention = attention;
     this.imageTokens = List.copyOf(imageTokens);
     this.timings = List.copyOf(timings);
@@ -128,13 +154,27 @@ public final class Answer {
   }
 
   /**
-   * SAE activations per crop: {@code [tokensPerCrop x d_sae]}; row 0 CLS, row k+1 patch k for a tower with CLS
-   * (CLIP), row k patch k for one without (SigLIP). Qwen2-VL's crop is the whole image, its rows the patches in
-   * the processor's 2 x 2 merge-window order (no CLS), as many as the image's size gives. {@link #imageTokens()}
-   * names each image token's row and its place in the image.
+   * The SAE codes the model was fed, per crop: {@code [tokensPerCrop x d_sae]}; row 0 CLS, row k+1 patch k
+   * for a tower with CLS (CLIP), row k patch k for one without (SigLIP); Qwen2-VL's crop is the whole image, its
+   * rows the patches in the processor's 2 x 2 merge-window order (no CLS), as many as the image's size gives;
+   * {@link #imageTokens()} names each image token's row and its place in the image. Without an edit, the SAE's encoding of the stream; under a plan, those codes with
+   * the plan's edits applied ({@link org.visualscratchpad.sae.SparseAutoencoder#editCodes}), so an ablated
+   * latent reads 0 and a set one its value. Every analysis (ranking, heatmap, clusters) reads these.
    */
   public List<SparseActivations> activations() {
     return activations;
+  }
+
+  /**
+   * The SAE's encoding of the stream the vision tower continued from, per crop ({@code [tokensPerCrop
+   * x d_sae]}). Equal to {@link #activations()} without an edit. Under an edit it differs: with the
+   * error term kept the edited stream is {@code z + (h' - h) W_dec}, and encoding it again can make an
+   * ablated latent active (the error term and the other latents' decoder directions still excite
+   * it); with the error term dropped it is the encoding of the reconstruction. For inspecting what
+   * the SAE reads after the edit, not what was fed.
+   */
+  public List<SparseActivations> reencodedActivations() {
+    return reencoded;
   }
 
   /**
@@ -237,7 +277,18 @@ public final class Answer {
     SparseActivations a0 = activations.get(0);
     return String.format(Locale.ROOT, "Answer[\"%s\" (%d tokens), %d crop(s) [%d x %d, mean L0 %.1f], plan: %s]",
         text(), generated.size(), activations.size(), a0.rows(), a0.dSae(), a0.meanL0(),
-        plan().edits().isEmpty() ? "no edit" : plan().edits().toString());
+        describe(plan()));
+  }
+
+  /**
+   * A plan for printing: {@code no edit}, or its edits and the error term ({@code [ablate [3] on all];
+   * error term DROP}), so that a printed result says the setting it was made with.
+   */
+  static String describe(InterventionPlan p) {
+    if (p.isIdentity()) {
+      return "no edit";
+    }
+    return (p.edits().isEmpty() ? "no edit" : p.edits().toString()) + "; error term " + p.errorTerm();
   }
 
   private static BufferedImage copy(BufferedImage src) {

@@ -9,7 +9,7 @@ import java.util.List;
  *
  * <pre>{@code
  * jshell> answer.diff(answer.ablate(412).regenerate())
- * $1 ==> AnswerDiff[first change at token 0; "red" -> "blue"; plan: ablate [412] on all]
+ * $1 ==> AnswerDiff[first change at token 0; "red" -> "blue"; plan: [ablate [412] on all]; error term KEEP]
  *   0  red        | blue       *
  * }</pre>
  *
@@ -65,7 +65,7 @@ public record AnswerDiff(Answer before, Answer after, List<Row> rows) {
     StringBuilder sb = new StringBuilder("AnswerDiff[");
     sb.append(changed() ? "first change at token " + firstChange() : "no change")
         .append("; \"").append(before.text()).append("\" -> \"").append(after.text()).append("\"; plan: ")
-        .append(after.plan().edits().isEmpty() ? "no edit" : after.plan().edits().toString()).append(']');
+        .append(Answer.describe(after.plan())).append(']');
     for (Row r : rows) {
       sb.append(String.format("%n  %2d  %-12s | %-12s %s", r.index(), r.before(), r.after(), r.changed() ? "*" : ""));
     }

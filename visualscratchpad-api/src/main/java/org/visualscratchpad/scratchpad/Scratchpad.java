@@ -73,6 +73,23 @@ public interface Scratchpad extends AutoCloseable {
     return Optional.empty();
   }
 
+  /** What a scratchpad can do: generate answers ({@link #ask}) or classify zero-shot ({@link #classify}). */
+  enum Capability {
+    /** {@link #ask}: a LLaVA-style model that generates text. */
+    ASK,
+    /** {@link #classify}: a CLIP model with its text tower. */
+    CLASSIFY
+  }
+
+  /**
+   * What this scratchpad's model can do; a call outside it throws {@link
+   * org.visualscratchpad.UnsupportedCapabilityException}. The default, for backends that only
+   * generate: {@code [ASK]}.
+   */
+  default java.util.Set<Capability> capabilities() {
+    return java.util.EnumSet.of(Capability.ASK);
+  }
+
   /**
    * Asks the model about an image with the default options (greedy, 32 new tokens, no edit).
    *
@@ -87,16 +104,19 @@ public interface Scratchpad extends AutoCloseable {
    * Asks the model about an image: generates an answer while recording the SAE activations of
    * every crop and the text-to-image attention, under {@code options.plan()}'s interventions.
    * Thread-safe: concurrent calls on one scratchpad give the same answers as sequential ones.
+   *
+   * @throws org.visualscratchpad.UnsupportedCapabilityException if the model cannot generate text (CLIP)
    */
   Answer ask(BufferedImage image, String prompt, AskOptions options);
 
   /**
    * Classifies an image zero-shot against class names (CLIP models only), under {@code plan}.
    *
-   * @throws ScratchpadException if the loaded model has no text tower (LLaVA checkpoints do not)
+   * @throws org.visualscratchpad.UnsupportedCapabilityException if the loaded model has no CLIP text
+   *     tower (LLaVA checkpoints do not)
    */
   default Classification classify(BufferedImage image, ClassPrompts prompts, InterventionPlan plan) {
-    throw new ScratchpadException("this scratchpad's model has no CLIP text tower, so it cannot classify. "
+    throw new org.visualscratchpad.UnsupportedCapabilityException("this scratchpad's model has no CLIP text tower, so it cannot classify. "
         + "Load a CLIPModel checkpoint (e.g. openai/clip-vit-large-patch14-336) for classification.");
   }
 
@@ -107,7 +127,8 @@ public interface Scratchpad extends AutoCloseable {
 
   /** See {@link Classification#drivers(String, int)}. */
   default List<RankedLatent> classDrivers(Classification classification, String className, int candidates) {
-    throw new ScratchpadException("this scratchpad's model cannot classify; load a CLIPModel checkpoint");
+    throw new org.visualscratchpad.UnsupportedCapabilityException("this scratchpad's model cannot classify; load a "
+        + "CLIPModel checkpoint");
   }
 
   /** Frees native memory; later calls fail with a clear error. Never throws. */

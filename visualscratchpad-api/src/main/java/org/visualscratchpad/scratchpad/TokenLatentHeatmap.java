@@ -16,19 +16,28 @@ import org.visualscratchpad.tensor.FloatMatrix;
  * jshell> Files.write(Path.of("heatmap.png"), hm.picture().png())
  * }</pre>
  *
- * @param answer the answer it was built from
+ * @param answer the answer it was built from; null for a heatmap of stored activations (no answer to ablate on)
  * @param options how it was built
  * @param tokens row labels (token texts)
  * @param latentIds column labels
  * @param values {@code [tokens x latents]}
  * @param filteredOut latents that would have been columns but were flagged noisy
+ * @param warnings what makes the heatmap or its clusters say little (e.g. fewer than 3 token rows, where
+ *     every correlation between two latent columns is +1 or -1); empty when none
  */
 public record TokenLatentHeatmap(Answer answer, HeatmapOptions options, List<String> tokens, List<Integer> latentIds,
-    FloatMatrix values, List<Integer> filteredOut) {
+    FloatMatrix values, List<Integer> filteredOut, List<String> warnings) {
+  /** A heatmap without warnings. */
+  public TokenLatentHeatmap(Answer answer, HeatmapOptions options, List<String> tokens, List<Integer> latentIds,
+      FloatMatrix values, List<Integer> filteredOut) {
+    this(answer, options, tokens, latentIds, values, filteredOut, List.of());
+  }
+
   public TokenLatentHeatmap {
     tokens = List.copyOf(tokens);
     latentIds = List.copyOf(latentIds);
     filteredOut = List.copyOf(filteredOut);
+    warnings = warnings == null ? List.of() : List.copyOf(warnings);
     InvalidInputException.check(values.rows() == tokens.size() && values.cols() == latentIds.size(),
         "heatmap values [%s x %s] must be [tokens %s x latents %s]", values.rows(), values.cols(), tokens.size(), latentIds.size());
   }
@@ -50,8 +59,9 @@ public record TokenLatentHeatmap(Answer answer, HeatmapOptions options, List<Str
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "TokenLatentHeatmap[%d tokens x %d latents, filtered %d noisy; latents %s%s]",
+    return String.format(Locale.ROOT, "TokenLatentHeatmap[%d tokens x %d latents, filtered %d noisy; latents %s%s]%s",
         tokens.size(), latentIds.size(), filteredOut.size(), latentIds.subList(0, Math.min(10, latentIds.size())),
-        latentIds.size() > 10 ? "..." : "");
+        latentIds.size() > 10 ? "..." : "", warnings.isEmpty() ? ""
+            : System.lineSeparator() + "  warning: " + String.join(System.lineSeparator() + "  warning: ", warnings));
   }
 }

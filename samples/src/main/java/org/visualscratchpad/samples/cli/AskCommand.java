@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.visualscratchpad.CheckpointFormatException;
-import org.visualscratchpad.sae.session.Session;
+import org.visualscratchpad.sae.json.PlanJson;
 import org.visualscratchpad.scratchpad.Answer;
 import org.visualscratchpad.scratchpad.AnswerDiff;
 import java.util.ArrayList;
@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import org.visualscratchpad.scratchpad.AskOptions;
 import org.visualscratchpad.scratchpad.PhaseTiming;
+import org.visualscratchpad.scratchpad.Picture;
 import org.visualscratchpad.scratchpad.ClusterOptions;
 import org.visualscratchpad.scratchpad.LatentCluster;
 import org.visualscratchpad.scratchpad.LatentClusters;
@@ -146,8 +147,9 @@ public final class AskCommand implements Callable<Integer> {
       if (out != null) {
         Files.createDirectories(out);
         if (found != null) {
-          found.picture().save(out.resolve("heatmap.png"));
-          found.picture().svg().ifPresent(s -> found.picture().save(out.resolve("heatmap.svg")));
+          Picture picture = found.picture();
+          picture.save(out.resolve("heatmap.png"));
+          picture.svg().ifPresent(s -> picture.save(out.resolve("heatmap.svg")));
         }
         writeReport(out.resolve("report.json"), answer, ranking, found, ablated, phases);
         o.println("wrote " + out.toAbsolutePath());
@@ -193,7 +195,7 @@ public final class AskCommand implements Callable<Integer> {
       }
     }
     if (ablated != null) {
-      root.set("plan", Session.planJson(ablated.plan()));
+      root.set("plan", PlanJson.toJson(ablated.plan()));
       root.put("planText", ablated.plan().toString());
       ArrayNode ids = root.putArray("ablatedLatents");
       ablated.plan().edits().forEach(e -> e.latentIds().forEach(ids::add));

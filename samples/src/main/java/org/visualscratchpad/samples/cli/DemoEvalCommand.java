@@ -48,7 +48,8 @@ public final class DemoEvalCommand implements Callable<Integer> {
   @Option(names = "--clusters", description = "Heatmap clusters per description (default: 5).")
   Integer clusters;
 
-  @Option(names = "--error-term", description = "KEEP or DROP: the SAE error term in the ablations (default: DROP, the paper's reconstruction).")
+  @Option(names = "--error-term", description = "KEEP or DROP: the SAE error term in the cluster ablations (default: DROP, the paper's "
+      + "reconstruction); the misleading- and hidden-cue edits always keep it.")
   org.visualscratchpad.intervention.ErrorTerm errorTerm;
 
   @Option(names = "--json", paramLabel = "FILE", defaultValue = "demo-eval.json",

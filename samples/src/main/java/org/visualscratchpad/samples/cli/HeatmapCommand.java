@@ -7,23 +7,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.visualscratchpad.analysis.cluster.ClusteringMethod;
-import org.visualscratchpad.analysis.cluster.ColumnDistance;
-import org.visualscratchpad.analysis.cluster.Cut;
-import org.visualscratchpad.analysis.cluster.Linkage;
-import org.visualscratchpad.analysis.heatmap.HeatmapOptions;
-import org.visualscratchpad.analysis.heatmap.LatentCluster;
 import org.visualscratchpad.analysis.heatmap.LatentStatistics;
-import org.visualscratchpad.analysis.heatmap.NoisyLatentFilter;
-import org.visualscratchpad.analysis.heatmap.Normalization;
-import org.visualscratchpad.analysis.heatmap.TokenLatentHeatmap;
-import org.visualscratchpad.analysis.heatmap.TokenSpan;
-import org.visualscratchpad.analysis.ranking.AttentionWeighting;
 import org.visualscratchpad.analysis.ranking.PatchActivations;
-import org.visualscratchpad.analysis.render.HeatmapPicture;
+import org.visualscratchpad.analysis.scratchpad.ScratchpadAnalysis;
 import org.visualscratchpad.safetensors.SafetensorsFile;
 import org.visualscratchpad.sae.SparseActivations;
+import org.visualscratchpad.scratchpad.ClusterOptions;
+import org.visualscratchpad.scratchpad.HeatmapOptions;
+import org.visualscratchpad.scratchpad.LatentCluster;
+import org.visualscratchpad.scratchpad.LatentClusters;
 import org.visualscratchpad.scratchpad.Picture;
+import org.visualscratchpad.scratchpad.TokenLatentHeatmap;
 import org.visualscratchpad.tensor.FloatMatrix;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,16 +54,16 @@ public final class HeatmapCommand implements Callable<Integer> {
   double noisyPercent;
 
   @Option(names = "--normalization", defaultValue = "COLUMN", description = "NONE, ROW or COLUMN (default ${DEFAULT-VALUE})")
-  Normalization normalization;
+  HeatmapOptions.Normalization normalization;
 
   @Option(names = "--linkage", defaultValue = "AVERAGE", description = "SINGLE, COMPLETE, AVERAGE, WARD (default ${DEFAULT-VALUE})")
-  Linkage linkage;
+  ClusterOptions.Method linkage;
 
   @Option(names = "--kmeans-seed", description = "cluster with k-means (10 restarts) seeded with this value instead")
   Long kmeansSeed;
 
   @Option(names = "--distance", defaultValue = "CORRELATION", description = "CORRELATION or EUCLIDEAN (default ${DEFAULT-VALUE})")
-  ColumnDistance distance;
+  ClusterOptions.Distance distance;
 
   @Option(names = "--clusters", defaultValue = "4", description = "number of clusters (default ${DEFAULT-VALUE})")
   int clusters;
@@ -87,10 +81,7 @@ public final class HeatmapCommand implements Callable<Integer> {
       for (int t = 0; t < attn.rows(); t++) {
         tokens.add("token " + t);
       }
-      ClusteringMethod method = kmeansSeed != null
-          ? ClusteringMethod.KMeans.of(clusters, distance, kmeansSeed)
-          : new ClusteringMethod.Hierarchical(linkage, distance, new Cut.IntoClusters(clusters));
-      HeatmapOptions options = new HeatmapOptions(topK, NoisyLatentFilter.off(), normalization, method, AttentionWeighting.RAW);
+      HeatmapOptions options = HeatmapOptions.defaults().withTopK(topK).withNormalization(normalization);
       if (sparsity != null) {
         try (SafetensorsFile s = SafetensorsFile.open(sparsity)) {
           float[] logFreq = s.floats("sparsity");
@@ -99,39 +90,62 @@ public final class HeatmapCommand implements Callable<Integer> {
             freq[j] = (float) Math.min(1, Math.pow(10, logFreq[j]));
           }
           // SAELens stores no mean activation: filter by frequency only
-          heatmap = TokenLatentHeatmap.build(patches, attn, tokens, TokenSpan.all(attn.rows()),
-              LatentStatistics.of(new float[freq.length], freq), options.withFilter(new NoisyLatentFilter(noisyPercent, false, true)));
+          heatmap = ScratchpadAnalysis.heatmap(patches, attn, tokens, LatentStatistics.of(new float[freq.length], freq),
+              options.withFilter(HeatmapOptions.NoisyFilter.FREQUENCY, noisyPercent));
         }
       } else {
-        heatmap = TokenLatentHeatmap.build(patches, attn, tokens, TokenSpan.all(attn.rows()), options);
+        heatmap = ScratchpadAnalysis.heatmap(patches, attn, tokens, null, options.withFilter(HeatmapOptions.NoisyFilter.NONE, 0));
       }
     }
+    ClusterOptions clustering = kmeansSeed != null
+        ? ClusterOptions.defaults().withMethod(ClusterOptions.Method.KMEANS).withSeed(kmeansSeed)
+        : ClusterOptions.defaults().withMethod(linkage);
+    LatentClusters clustered = heatmap.cluster(clustering.withDistance(distance).withClusters(clusters));
     Files.createDirectories(out);
-    Picture picture = HeatmapPicture.render(heatmap);
+    Picture picture = clustered.picture();
     picture.save(out.resolve("heatmap.png"));
     if (picture.svg().isPresent()) {
       picture.save(out.resolve("heatmap.svg"));
     }
+    // the columns in display (leaf) order, each with its cluster
+    List<Integer> order = clustered.leafOrder();
+    Map<Integer, Integer> clusterOf = new LinkedHashMap<>();
+    for (LatentCluster c : clustered.clusters()) {
+      c.latentIds().forEach(id -> clusterOf.put(id, c.index()));
+    }
+    List<Integer> ids = new ArrayList<>();
+    List<Integer> labels = new ArrayList<>();
+    for (int column : order) {
+      int id = heatmap.latentIds().get(column);
+      ids.add(id);
+      labels.add(clusterOf.get(id));
+    }
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("tokens", heatmap.tokens());
-    json.put("latentIds", heatmap.latentIds());
+    json.put("latentIds", ids);
     List<float[]> rows = new ArrayList<>();
     for (int r = 0; r < heatmap.values().rows(); r++) {
-      rows.add(heatmap.values().row(r));
+      float[] row = new float[order.size()];
+      for (int c = 0; c < row.length; c++) {
+        row[c] = heatmap.values().get(r, order.get(c));
+      }
+      rows.add(row);
     }
     json.put("values", rows);
-    json.put("columnClusters", heatmap.columnLabels());
+    json.put("columnClusters", labels);
     List<Map<String, Object>> cl = new ArrayList<>();
-    for (LatentCluster c : heatmap.clusters()) {
-      cl.add(Map.of("label", c.label(), "latentIds", c.latentIds(), "strongestTokens", c.tokens()));
+    for (LatentCluster c : clustered.clusters()) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("label", c.index());
+      entry.put("latentIds", c.latentIds());
+      entry.put("strongestTokens", c.strongestTokens());
+      cl.add(entry);
     }
     json.put("clusters", cl);
     new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
         .writeValue(out.resolve("heatmap.json").toFile(), json);
     System.out.println(heatmap);
-    for (LatentCluster c : heatmap.clusters()) {
-      System.out.println("  " + c);
-    }
+    System.out.println(clustered);
     System.out.println("wrote " + out.resolve("heatmap.png") + ", heatmap.json" + (picture.svg().isPresent() ? ", heatmap.svg" : ""));
     return 0;
   }

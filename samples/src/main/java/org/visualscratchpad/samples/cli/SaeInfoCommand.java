@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.visualscratchpad.sae.SaeArchitecture;
 import org.visualscratchpad.sae.SaeConfig;
 import org.visualscratchpad.sae.format.SaeCheckpointInfo;
 import org.visualscratchpad.sae.format.SaeLoader;
@@ -38,7 +37,7 @@ public final class SaeInfoCommand implements Callable<Integer> {
     row(out, "SAE", path.toString());
     row(out, "format", info.format() == org.visualscratchpad.sae.format.SaeFormat.SAELENS ? "SAELens" : "PatchSAE");
     row(out, "architecture", c.architecture().cfgName()
-        + (c.architecture() == SaeArchitecture.TOPK ? " (k " + c.k() + ")" : ""));
+        + (c.architecture().usesK() ? " (k " + c.k() + ")" : ""));
     row(out, "d_in", Integer.toString(c.dIn()));
     row(out, "d_sae", String.format(Locale.ROOT, "%d (expansion %.1fx)", c.dSae(), (double) c.dSae() / c.dIn()));
     row(out, "hook point", c.hookPoint().toString());

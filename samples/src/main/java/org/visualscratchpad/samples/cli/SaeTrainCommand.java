@@ -11,6 +11,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.hook.HookPoint;
 import org.visualscratchpad.sae.SaeArchitecture;
+import org.visualscratchpad.sae.architecture.SaeTypes;
 import org.visualscratchpad.sae.stats.ImageEntry;
 import org.visualscratchpad.sae.train.ActivationSource;
 import org.visualscratchpad.sae.train.EncoderActivationSource;
@@ -33,9 +34,11 @@ import picocli.CommandLine.Option;
  *   bin/vsp sae train --activations acts/ --hook ... --out sae-l22 --resume      # continue after a stop
  * </pre>
  *
- * <p>The activation source is chosen in {@link #openSource()}: today a folder of safetensors
- * {@code [rows x d_in]} tensors; an image source (a VisionEncoder run up to the hook point) plugs in
- * there as another {@link ActivationSource}.
+ * <p>The activation source is chosen in {@link #openSource()}: a folder of safetensors {@code [rows x
+ * d_in]} tensors ({@code --activations}), or images through a model's vision tower up to the hook point
+ * ({@code --images --model}), which runs the tower once and caches the rows (in memory while they fit in
+ * a quarter of the heap, else in a temporary file deleted when training ends; the command says which)
+ * so that every later epoch reads them back.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Train a sparse autoencoder (vanilla ReLU by default, the paper's recipe: 32x expansion,",
@@ -184,9 +187,26 @@ public final class SaeTrainCommand implements Callable<Integer> {
     }
     InvalidInputException.check(model != null, "--images needs --model (the vision encoder's folder)");
     VisionEncoder encoder = StatsCommand.openEncoder(model);
-    EncoderActivationSource source = new EncoderActivationSource(encoder, HookPoint.parse(hook),
-        ImageEntry.fromFolder(images), !excludeCls,
-        skipped -> System.err.println(System.lineSeparator() + "vsp: skipped " + skipped));
+    List<ImageEntry> entries = ImageEntry.fromFolder(images);
+    // the tower runs once over the images; every epoch reads its rows back (in memory while they fit in
+    // a quarter of the heap, else from a temporary file)
+    long memory = Runtime.getRuntime().maxMemory() / 4;
+    System.out.printf(java.util.Locale.ROOT, "running the vision tower once over %d images to cache the activations at %s"
+        + " (every epoch reads them back)...%n", entries.size(), hook);
+    System.out.flush();
+    EncoderActivationSource source;
+    try {
+      source = EncoderActivationSource.cached(encoder, HookPoint.parse(hook), entries, !excludeCls,
+          skipped -> System.err.println("vsp: skipped " + skipped), memory, null);
+    } catch (RuntimeException e) {
+      closeEncoder(encoder);
+      throw e;
+    }
+    var cache = source.cache();
+    System.out.printf(java.util.Locale.ROOT, "cached %d rows x %d (%.1f MiB) %s%n", cache.totalRows(), cache.dIn(),
+        cache.bytes() / 1048576.0, cache.inMemory() ? "in memory"
+            : "in the temporary file " + cache.file() + " (more than the " + (memory >> 20) + " MiB kept in memory; "
+                + "deleted when training ends)");
     return new ActivationSource() {
       @Override
       public int dIn() {
@@ -205,15 +225,20 @@ public final class SaeTrainCommand implements Callable<Integer> {
 
       @Override
       public void close() {
-        if (encoder instanceof AutoCloseable c) {
-          try {
-            c.close();
-          } catch (Exception e) {
-            System.err.println("vsp: closing the encoder failed: " + e.getMessage());
-          }
-        }
+        source.close();
+        closeEncoder(encoder);
       }
     };
+  }
+
+  private static void closeEncoder(VisionEncoder encoder) {
+    if (encoder instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        System.err.println("vsp: closing the encoder failed: " + e.getMessage());
+      }
+    }
   }
 
   TrainingConfig config(int dIn) {
@@ -225,12 +250,12 @@ public final class SaeTrainCommand implements Callable<Integer> {
         .withSchedule(steps, warmup >= 0 ? warmup : steps / 20, decay >= 0 ? decay : steps / 5)
         .withDecoderBiasInit(bDecInit).withDeadWindowTokens(deadWindow).withSeed(seed).withThreads(threads)
         .withModelName(modelName);
-    SaeArchitecture arch = SaeArchitecture.parse(architecture);
-    if (arch == SaeArchitecture.TOPK) {
+    SaeArchitecture arch = SaeTypes.parse(architecture).architecture();
+    if (SaeArchitecture.TOPK.equals(arch)) {
       InvalidInputException.check(k > 0, "--k (%s) must be > 0 for --architecture topk", k);
       cfg = cfg.withTopK(k);
     } else {
-      InvalidInputException.check(arch == SaeArchitecture.STANDARD,
+      InvalidInputException.check(SaeArchitecture.STANDARD.equals(arch),
           "--architecture (%s) must be standard or topk for training", architecture);
     }
     return cfg;

@@ -11,18 +11,14 @@ import org.visualscratchpad.sae.SparseAutoencoder;
 import org.visualscratchpad.sae.format.SaeLoader;
 import org.visualscratchpad.sae.stats.ImageEntry;
 import org.visualscratchpad.sae.stats.LatentStatistics;
-import org.visualscratchpad.sae.stats.NoisyLatents;
+import org.visualscratchpad.sae.NoisyLatents;
 import org.visualscratchpad.sae.stats.SkippedImage;
 import org.visualscratchpad.sae.stats.StatisticsOptions;
 import org.visualscratchpad.sae.stats.StatisticsRun;
 import org.visualscratchpad.torch.checkpoint.ConfigJson;
 import org.visualscratchpad.torch.clip.ClipModel;
-import org.visualscratchpad.torch.input.image.ImageDecoder;
 import org.visualscratchpad.torch.input.preprocess.ImagePreprocessor;
-import org.visualscratchpad.torch.input.preprocess.PixelValues;
-import org.visualscratchpad.torch.llava.ImageInput;
 import org.visualscratchpad.torch.llava.LlavaModel;
-import org.visualscratchpad.torch.trace.DenseTensor;
 import org.visualscratchpad.vision.VisionEncoder;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -133,15 +129,12 @@ public final class StatsCommand implements Callable<Integer> {
    * (LLaVA-1.5, LLaVA-NeXT, LLaVA-OneVision: its own tower, and for anyres every crop, as the VLM sees the image).
    */
   static VisionEncoder openEncoder(Path folder) {
-    ImagePreprocessor preprocessor = ImagePreprocessor.forCheckpoint(folder);
+    ImagePreprocessor.forCheckpoint(folder);   // a missing or bad preprocessor_config.json is reported before loading
     String type = ConfigJson.read(folder).getString("model_type", "");
     if (org.visualscratchpad.torch.family.VlmFamilies.supports(type)) {
-      return LlavaModel.load(folder).withPreprocessor(
-          image -> ImageInput.from(preprocessor.preprocess(ImageDecoder.toRgb(image))));
+      return LlavaModel.load(folder);
     }
-    return ClipModel.load(folder).withPreprocessor(image -> {
-      PixelValues p = preprocessor.preprocess(ImageDecoder.toRgb(image)).crops().get(0);
-      return DenseTensor.of(new long[] {1, 3, p.height(), p.width()}, p.channels().toArray());
-    });
+    return ClipModel.load(folder);
   }
+
 }

@@ -14,9 +14,9 @@ import org.visualscratchpad.scratchpad.Answer;
 import org.visualscratchpad.scratchpad.AnswerDiff;
 import org.visualscratchpad.scratchpad.AskOptions;
 import org.visualscratchpad.scratchpad.ClusterOptions;
-import org.visualscratchpad.scratchpad.HeatmapOptions;
 import org.visualscratchpad.scratchpad.LatentCluster;
 import org.visualscratchpad.scratchpad.LatentClusters;
+import org.visualscratchpad.scratchpad.Picture;
 import org.visualscratchpad.scratchpad.LatentRanking;
 import org.visualscratchpad.scratchpad.LoadSpec;
 import org.visualscratchpad.scratchpad.Scratchpad;
@@ -48,7 +48,7 @@ public final class DemoRun {
       o.println(ranking);
       // the heatmap, clustering and ablation settings of `vsp demo eval`'s selectivity measurement
       DemoEvaluation.Options settings = DemoEvaluation.Options.full();
-      TokenLatentHeatmap heatmap = answer.heatmap(HeatmapOptions.defaults().withTopK(settings.heatmapTopK()));
+      TokenLatentHeatmap heatmap = answer.heatmap(settings.heatmap());
       int k = Math.max(1, Math.min(settings.clusters(), heatmap.latentIds().size()));
       LatentClusters clusters = heatmap.cluster(ClusterOptions.defaults().withClusters(k));
       o.println(clusters);
@@ -56,15 +56,17 @@ public final class DemoRun {
       int colourToken = colourToken(answer);
       String word = answer.generated().get(colourToken).text().strip();
       LatentCluster target = DemoEvaluation.strongestOn(heatmap, clusters, DemoEvaluation.rowOf(heatmap, word));
-      o.println("ablating " + target + " (the cluster strongest on \"" + word + "\")");
+      o.println("ablating " + target + " (the cluster strongest on \"" + word + "\"), error term "
+          + settings.errorTerm());
       Answer after = answer.ablate(target).withErrorTerm(settings.errorTerm()).regenerate();
       AnswerDiff diff = answer.diff(after);
       o.println("new answer: " + after.text());
       o.println(diff);
       Files.createDirectories(out);
       scene.image().writePng(out.resolve("scene.png"));
-      clusters.picture().save(out.resolve("heatmap.png"));
-      clusters.picture().svg().ifPresent(s -> clusters.picture().save(out.resolve("heatmap.svg")));
+      Picture picture = clusters.picture();
+      picture.save(out.resolve("heatmap.png"));
+      picture.svg().ifPresent(s -> picture.save(out.resolve("heatmap.svg")));
       float[] attn = answer.attention().weights().row(0);
       AttentionPicture.render(image, attn, answer.imageTokens(), "attention of \"" + answer.generated().get(0).text()
           + "\"").save(out.resolve("attention.png"));

@@ -242,8 +242,7 @@ public final class FuzzTargets {
             + "\"normalization\":\"COLUMN\",\"cluster\":true,\"clusters\":3,\"method\":\"AVERAGE\","
             + "\"distance\":\"CORRELATION\",\"cutHeight\":0.5,\"seed\":1,\"restarts\":2}"},
         {"/api/answers/" + id + "/regenerate", "{\"edits\":[{\"kind\":\"ablate\",\"latentIds\":[1,2],\"scope\":\"all\"},"
-            + "{\"kind\":\"set\",\"latentIds\":[3],\"value\":2.5,\"scope\":\"patches\"}],\"errorTerm\":\"KEEP\","
-            + "\"maxNewTokens\":2}"},
+            + "{\"kind\":\"set\",\"latentIds\":[3],\"value\":2.5,\"scope\":\"patches\"}],\"errorTerm\":\"KEEP\"}"},
         {"/api/classify", "{\"sample\":\"shapes\",\"classes\":[\"a\",\"b\"],\"templates\":[\"a photo of a {}.\"]}"}};
     JsonNode[] seeds = new JsonNode[requests.length];
     for (int i = 0; i < requests.length; i++) {

@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Map;
 import org.visualscratchpad.ScratchpadException;
 import org.visualscratchpad.intervention.LatentIntervention;
+import org.visualscratchpad.sae.DatasetStatistics;
+import org.visualscratchpad.sae.NoisyLatents;
+import org.visualscratchpad.sae.json.PlanJson;
 import org.visualscratchpad.sae.SparseActivations;
 import org.visualscratchpad.scratchpad.Answer;
 import org.visualscratchpad.scratchpad.AnswerDiff;
@@ -37,18 +40,23 @@ final class AnswerViews {
 
   /**
    * Everything the observation panel draws for one answer: tokens, image-token boxes {@code
-   * [imageTokens][x, y, w, h, crop]}, attention {@code [generated][imageTokens]}, and the
-   * activation bars per generated token (weighted and plain, best first).
+   * [imageTokens][x, y, w, h, crop]} in the full image's pixels ({@code image.width x image.height}; the
+   * image served is a preview of at most {@value AnswerCache#PREVIEW_SIDE} px a side), attention {@code
+   * [generated][imageTokens]}, the activation bars per generated token (weighted and plain, best
+   * first), and the plan as text and as the plan codec's JSON ({@code planJson}).
    */
-  static Map<String, Object> answer(String id, Answer a, int barsTopK) {
+  static Map<String, Object> answer(String id, AnswerCache.Held held, int barsTopK) {
+    Answer a = held.answer();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("id", id);
     m.put("prompt", a.prompt());
     m.put("text", a.text());
     m.put("plan", a.plan().edits().isEmpty() ? "no edit" : a.plan().toString());
+    m.put("planJson", PlanJson.toJson(a.plan()));
     m.put("edits", a.plan().edits().stream().map(LatentIntervention::toString).toList());
-    var img = a.image();
-    m.put("image", Map.of("width", img.getWidth(), "height", img.getHeight(), "url", "api/answers/" + id + "/image"));
+    // width and height of the full image: the image-token boxes are in its pixels; the served image is a preview
+    m.put("image", Map.of("width", held.width(), "height", held.height(), "url", "api/answers/" + id + "/image"));
+    m.put("maxNewTokens", a.options().maxNewTokens());
     List<Map<String, Object>> prompt = new ArrayList<>();
     for (int i = 0; i < a.promptTokens().size(); i++) {
       prompt.add(token(i, a.promptTokens().get(i)));
@@ -108,6 +116,7 @@ final class AnswerViews {
     }
     m.put("values", rows);
     m.put("filteredOut", hm.filteredOut());
+    m.put("warnings", hm.warnings());
     m.put("options", hm.options());
     if (clusters != null) {
       m.put("clusterOptions", clusters.options());
@@ -115,6 +124,31 @@ final class AnswerViews {
           "strongestTokens", c.strongestTokens())).toList());
       m.put("leafOrder", clusters.leafOrder());
     }
+    return m;
+  }
+
+  /**
+   * The statistics scatter: every latent's mean activation and frequency, the noisy latents by the
+   * one rule ({@link NoisyLatents}: {@code noisy}, ascending ids) and where the scatter draws each
+   * axis's cut (the smallest flagged value; +infinity when the axis flags nothing).
+   */
+  static Map<String, Object> statistics(DatasetStatistics s, double percent) {
+    NoisyLatents noisy = s.noisyLatents(percent);
+    int n = s.dSae();
+    float[] mean = new float[n];
+    float[] freq = new float[n];
+    for (int l = 0; l < n; l++) {
+      mean[l] = s.meanActivation(l);
+      freq[l] = s.frequency(l);
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("dSae", n);
+    m.put("percent", percent);
+    m.put("meanThreshold", (float) noisy.meanActivationThreshold().orElse(Double.POSITIVE_INFINITY));
+    m.put("frequencyThreshold", (float) noisy.frequencyThreshold().orElse(Double.POSITIVE_INFINITY));
+    m.put("noisy", noisy.union().stream().toArray());
+    m.put("meanActivation", mean);
+    m.put("frequency", freq);
     return m;
   }
 

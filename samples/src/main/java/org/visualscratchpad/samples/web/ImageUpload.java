@@ -35,6 +35,16 @@ public final class ImageUpload {
    * @throws WebRequestException 413 when it is larger than the limits, 400 when it is not an image
    */
   public static BufferedImage decode(String encoded, ServerOptions options) {
+    return decode(bytes(encoded, options), options);
+  }
+
+  /**
+   * The file bytes of {@code encoded} (base64, optionally as a {@code data:image/...;base64,} URL), its
+   * size checked before decoding.
+   *
+   * @throws WebRequestException 413 when it is larger than the limits, 400 when it is not base64
+   */
+  public static byte[] bytes(String encoded, ServerOptions options) {
     if (encoded == null || encoded.isBlank()) {
       throw new WebRequestException(400, "field 'image' is missing. Upload or pick an image first.");
     }
@@ -50,21 +60,19 @@ public final class ImageUpload {
     if (approxBytes > options.maxImageBytes()) {
       throw WebRequestException.tooLarge("image", approxBytes, options.maxImageBytes(), "Send a smaller or compressed image.");
     }
-    byte[] bytes;
     try {
-      bytes = Base64.getDecoder().decode(b64.replaceAll("\\s+", ""));
+      return Base64.getDecoder().decode(b64.replaceAll("\\s+", ""));
     } catch (IllegalArgumentException e) {
       throw new WebRequestException(400, "field 'image' is not valid base64 (" + e.getMessage() + ").");
     }
-    return decode(bytes, options);
   }
 
   /**
-   * Decodes image file bytes.
+   * The image's width and height read from its header, checked against the limits; no pixel is decoded.
    *
    * @throws WebRequestException 413 when larger than the limits, 400 when not a readable image
    */
-  public static BufferedImage decode(byte[] bytes, ServerOptions options) {
+  public static java.awt.Dimension size(byte[] bytes, ServerOptions options) {
     if (bytes.length > options.maxImageBytes()) {
       throw WebRequestException.tooLarge("image", bytes.length, options.maxImageBytes(), "Send a smaller or compressed image.");
     }
@@ -86,6 +94,7 @@ public final class ImageUpload {
           throw new WebRequestException(413, "image size (" + width + " x " + height + " = " + width * height
               + " pixels) must be at most " + options.maxImagePixels() + " pixels. Resize the image.");
         }
+        return new java.awt.Dimension((int) width, (int) height);
       } finally {
         reader.dispose();
       }
@@ -96,6 +105,15 @@ public final class ImageUpload {
       throw new WebRequestException(400, "the uploaded image could not be decoded (" + e.getClass().getSimpleName()
           + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "). Send an intact PNG or JPEG file.", e);
     }
+  }
+
+  /**
+   * Decodes image file bytes.
+   *
+   * @throws WebRequestException 413 when larger than the limits, 400 when not a readable image
+   */
+  public static BufferedImage decode(byte[] bytes, ServerOptions options) {
+    size(bytes, options);
     // the pixels: decoded by the model runtime's decoder (same pixel limit, CMYK JPEGs converted)
     RgbImage rgb;
     try {
@@ -106,12 +124,15 @@ public final class ImageUpload {
     int w = rgb.width();
     int h = rgb.height();
     byte[] hwc = rgb.toBytes();
-    int[] argb = new int[w * h];
-    for (int i = 0; i < argb.length; i++) {
-      argb[i] = (hwc[3 * i] & 0xff) << 16 | (hwc[3 * i + 1] & 0xff) << 8 | (hwc[3 * i + 2] & 0xff);
-    }
     BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-    image.setRGB(0, 0, w, h, argb, 0, w);
+    int[] row = new int[w];   // one row at a time: no second full-size array
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int i = y * w + x;
+        row[x] = (hwc[3 * i] & 0xff) << 16 | (hwc[3 * i + 1] & 0xff) << 8 | (hwc[3 * i + 2] & 0xff);
+      }
+      image.setRGB(0, y, w, 1, row, 0, w);
+    }
     return image;
   }
 }

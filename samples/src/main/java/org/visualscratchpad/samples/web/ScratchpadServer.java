@@ -19,12 +19,14 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.ScratchpadException;
+import org.visualscratchpad.UnsupportedCapabilityException;
 import org.visualscratchpad.intervention.ErrorTerm;
 import org.visualscratchpad.intervention.InterventionPlan;
 import org.visualscratchpad.intervention.LatentIntervention;
-import org.visualscratchpad.intervention.TokenScope;
 import org.visualscratchpad.sae.DatasetStatistics;
 import org.visualscratchpad.sae.SaeConfig;
+import org.visualscratchpad.sae.json.PlanJson;
+import org.visualscratchpad.sae.json.StrictJson;
 import org.visualscratchpad.sae.stats.LatentStatistics;
 import org.visualscratchpad.sae.stats.TopImage;
 import org.visualscratchpad.scratchpad.Answer;
@@ -52,12 +54,16 @@ import org.visualscratchpad.vision.ImageTokenLocation;
  *
  * <table>
  *   <caption>The API (JSON in and out; errors are {@code {"error": message, "status": code}})</caption>
- *   <tr><td>GET /api/info</td><td>the SAE's configuration, whether statistics are loaded, the limits</td></tr>
+ *   <tr><td>GET /api/info</td><td>the SAE's configuration, whether statistics are loaded, the model's capabilities
+ *       ({@code ask}, {@code classify}), the limits</td></tr>
  *   <tr><td>GET /api/samples, /api/samples/{name}</td><td>the built-in pictures (PNG)</td></tr>
  *   <tr><td>POST /api/ask</td><td>{@code {image: base64 | data URL, or sample: name, prompt, maxNewTokens}}: an answer view</td></tr>
- *   <tr><td>GET /api/answers/{id}[/image]</td><td>a held answer's view, or its image (PNG)</td></tr>
- *   <tr><td>POST /api/answers/{id}/heatmap</td><td>Fig. 9 controls in: the token-latent heatmap and its clusters out</td></tr>
- *   <tr><td>POST /api/answers/{id}/regenerate</td><td>{@code {edits: [{kind, latentIds, value, scope}], errorTerm}}: the new answer and the diff</td></tr>
+ *   <tr><td>GET /api/answers/{id}[/image]</td><td>a held answer's view, or its image (a PNG preview of at most 768 px a side)</td></tr>
+ *   <tr><td>POST /api/answers/{id}/heatmap</td><td>Fig. 9 controls in ({@code topK, attentionWeighted, filter, percent,
+ *       normalization, includeEndToken, cluster, clusters, method, distance, cutHeight, seed, restarts}): the
+ *       token-latent heatmap, its warnings and its clusters out</td></tr>
+ *   <tr><td>POST /api/answers/{id}/regenerate</td><td>a plan in {@link org.visualscratchpad.sae.json.PlanJson}'s form,
+ *       {@code {edits: [{kind, latentIds, value, scope}], errorTerm}}: the new answer and the diff</td></tr>
  *   <tr><td>GET /api/answers/{id}/diff/{other}</td><td>two held answers token by token</td></tr>
  *   <tr><td>POST /api/classify</td><td>{@code {image | sample, classes, templates: [..] | "imagenet", edits}}: CLIP probabilities before and after the edits</td></tr>
  *   <tr><td>GET /api/class-sets</td><td>example class lists</td></tr>
@@ -69,9 +75,16 @@ import org.visualscratchpad.vision.ImageTokenLocation;
  *   <tr><td>GET /api/latents/{latentId}/reference/{rank}</td><td>its rank-th top image with the patch mask drawn over it (PNG)</td></tr>
  * </table>
  *
+ * <p>Request bodies are bound strictly ({@code WebRequests}, {@link org.visualscratchpad.sae.json.StrictJson}):
+ * an unknown field, a duplicate key or data after the JSON is a 400 naming it. Asking a model that cannot
+ * ({@link Scratchpad#capabilities()}) is a 400. Every error, Jetty's own included, is JSON.
+ *
  * <p>Safety: bound to loopback by default; body sizes and image pixels are limited ({@link
- * ServerOptions}); no client value is ever used as a file path; a {@link RequestGuard} refuses
- * other Hosts and cross-origin requests; a refused or failed request changes nothing loaded.
+ * ServerOptions}); the held answers are bounded by estimated bytes ({@link AnswerCache}) and the images
+ * being answered by working memory (413 when larger than all of it, 503 when busy; an {@code
+ * OutOfMemoryError} while answering is a 503 too); no client value is ever used as a file path; a {@link
+ * RequestGuard} refuses other Hosts and cross-origin requests; a refused or failed request changes nothing
+ * loaded.
  * Thread-safe: requests run concurrently on the scratchpad, which is itself thread-safe.
  */
 public final class ScratchpadServer implements AutoCloseable {
@@ -83,6 +96,7 @@ public final class ScratchpadServer implements AutoCloseable {
   private final ObjectMapper mapper = new ObjectMapper();
   private final DecoderMaps maps;
   private final AnswerCache answers;
+  private final MemoryBudget working;
   private final Javalin app;
   private final String url;
 
@@ -90,33 +104,37 @@ public final class ScratchpadServer implements AutoCloseable {
     this.pad = pad;
     this.options = options;
     this.references = references;
-    this.answers = new AnswerCache(options.cachedAnswers());
+    this.answers = new AnswerCache(options.cachedAnswers(), options.maxCachedBytes());
+    this.working = new MemoryBudget(options.maxWorkingBytes());
     this.maps = new DecoderMaps(pad.sae(), 0L);
     this.app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
       cfg.startup.showOldJavalinVersionWarning = false;
       cfg.http.maxRequestSize = options.maxAskBytes();
+      cfg.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+      cfg.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler.Servlet()));
       cfg.staticFiles.add("/web", Location.CLASSPATH);
       cfg.routes.before(this::guard);
       cfg.routes.get("/api/info", this::info);
       cfg.routes.get("/api/samples", ctx -> send(ctx, Arrays.stream(SampleImage.values()).map(SampleImage::slug).toList()));
       cfg.routes.get("/api/samples/{name}", ctx -> png(ctx, SampleImage.bySlug(ctx.pathParam("name")).render()));
-      cfg.routes.post("/api/ask", this::ask);
+      cfg.routes.post("/api/ask", ctx -> withinMemory(ctx, this::ask));
       cfg.routes.get("/api/answers/{id}", ctx -> send(ctx, AnswerViews.answer(ctx.pathParam("id"),
           answers.get(ctx.pathParam("id")), options.barsTopK())));
-      cfg.routes.get("/api/answers/{id}/image", ctx -> png(ctx, answers.get(ctx.pathParam("id")).image()));
+      cfg.routes.get("/api/answers/{id}/image", ctx -> png(ctx, answers.get(ctx.pathParam("id")).answer().image()));
       cfg.routes.post("/api/answers/{id}/heatmap", this::heatmap);
-      cfg.routes.post("/api/answers/{id}/regenerate", this::regenerate);
+      cfg.routes.post("/api/answers/{id}/regenerate", ctx -> withinMemory(ctx, this::regenerate));
       cfg.routes.get("/api/answers/{id}/diff/{other}", ctx -> send(ctx, AnswerViews.diff(
-          answers.get(ctx.pathParam("id")).diff(answers.get(ctx.pathParam("other"))))));
+          answers.get(ctx.pathParam("id")).answer().diff(answers.get(ctx.pathParam("other")).answer()))));
       cfg.routes.get("/api/statistics", this::statistics);
-      cfg.routes.post("/api/classify", this::classify);
+      cfg.routes.post("/api/classify", ctx -> withinMemory(ctx, this::classify));
       cfg.routes.get("/api/class-sets", ctx -> send(ctx, new java.util.TreeMap<>(ClassPrompts.exampleClassSets())));
       cfg.routes.get("/api/latent-map", this::latentMap);
       cfg.routes.get("/api/latents/{latentId}", this::latent);
       cfg.routes.get("/api/latents/{latentId}/reference/{rank}", this::referenceImage);
       cfg.routes.exception(WebRequestException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage()));
       cfg.routes.exception(InvalidInputException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
+      cfg.routes.exception(UnsupportedCapabilityException.class, (e, ctx) -> error(ctx, 400, e.getMessage()));
       cfg.routes.exception(ScratchpadException.class, (e, ctx) -> error(ctx, 500, e.getMessage()));
       cfg.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(),
           e.getStatus() == 413 ? "request body is larger than this server accepts (" + ServerOptions.size(options.maxAskBytes())
@@ -187,12 +205,17 @@ public final class ScratchpadServer implements AutoCloseable {
    */
   public String show(Answer answer) {
     InvalidInputException.check(answer != null, "answer must not be null");
-    return url + "#a=" + answers.put(answer);
+    return url + "#a=" + answers.put(answer, ImageSource.png(answer.image()));
   }
 
   /** The number of answers held for later requests. */
   public int heldAnswers() {
     return answers.size();
+  }
+
+  /** The estimated bytes the held answers take (at most {@link ServerOptions#maxCachedBytes()}). */
+  public long heldBytes() {
+    return answers.bytes();
   }
 
   /** Stops the server (the scratchpad stays open). Never throws. */
@@ -236,134 +259,189 @@ public final class ScratchpadServer implements AutoCloseable {
   private void info(Context ctx) {
     SaeConfig c = pad.sae().config();
     Map<String, Object> m = new LinkedHashMap<>();
-    m.put("sae", Map.of("architecture", c.architecture().name(), "dIn", c.dIn(), "dSae", c.dSae(),
+    m.put("sae", Map.of("architecture", c.architecture().cfgName(), "dIn", c.dIn(), "dSae", c.dSae(),
         "hookPoint", c.hookPoint().toString(), "k", c.k(), "dtype", c.dtype(), "modelName", c.modelName()));
     m.put("statistics", pad.statistics().isPresent());
+    m.put("capabilities", pad.capabilities().stream().map(k -> k.name().toLowerCase(java.util.Locale.ROOT)).sorted().toList());
     m.put("limits", Map.of("maxImageBytes", options.maxImageBytes(), "maxImagePixels", options.maxImagePixels(),
-        "maxJsonBytes", options.maxJsonBytes()));
+        "maxJsonBytes", options.maxJsonBytes(), "maxCachedBytes", options.maxCachedBytes(),
+        "maxWorkingBytes", options.maxWorkingBytes(), "cachedAnswers", options.cachedAnswers()));
     m.put("samples", Arrays.stream(SampleImage.values()).map(SampleImage::slug).toList());
     send(ctx, m);
   }
 
   private void ask(Context ctx) {
-    JsonRequest req = JsonRequest.parse(mapper, body(ctx, options.maxAskBytes(), "ask request"));
-    String prompt = req.string("prompt", null);
+    WebRequests.Ask req = StrictJson.read(body(ctx, options.maxAskBytes(), "ask request"), WebRequests.Ask.class);
+    requireCapability(Scratchpad.Capability.ASK, "ask a question");
+    String prompt = req.prompt();
     if (prompt == null || prompt.isBlank()) {
       throw new WebRequestException(400, "field 'prompt' is missing or blank. Type a question about the image.");
     }
     if (prompt.length() > 4000) {
       throw WebRequestException.badField("prompt", prompt.length() + " characters", "be at most 4000 characters");
     }
-    int maxNew = req.intField("maxNewTokens", 32, 1, 512);
-    BufferedImage img = image(req);
-    Answer a = pad.ask(img, prompt, AskOptions.defaults().withMaxNewTokens(maxNew));
-    String id = answers.put(a);
-    send(ctx, AnswerViews.answer(id, a, options.barsTopK()));
+    int maxNew = range("maxNewTokens", req.maxNewTokens(), 32, 1, 512);
+    Picked picked = image(req.image(), req.sample());
+    try (MemoryBudget.Reservation r = picked.reservation()) {
+      BufferedImage img = picked.decode();
+      Answer a = pad.ask(img, prompt, AskOptions.defaults().withMaxNewTokens(maxNew));
+      String id = answers.put(a, picked.source(), img);
+      send(ctx, AnswerViews.answer(id, answers.get(id), options.barsTopK()));
+    }
+  }
+
+  /** Runs {@code handler}; a request that runs the heap out is answered 503 with a message, not a 500 or a dead thread. */
+  private void withinMemory(Context ctx, io.javalin.http.Handler handler) throws Exception {
+    try {
+      handler.handle(ctx);
+    } catch (OutOfMemoryError e) {
+      throw new WebRequestException(503, "the server ran out of memory answering this request (" + e.getMessage()
+          + "); nothing it holds was changed. Try again with a smaller image, or start the server with more memory "
+          + "(VSP_JAVA_OPTS=-Xmx...).");
+    }
+  }
+
+  private void requireCapability(Scratchpad.Capability needed, String what) {
+    if (!pad.capabilities().contains(needed)) {
+      throw new UnsupportedCapabilityException("the loaded model cannot " + what + ": it can "
+          + pad.capabilities().stream().map(c -> c == Scratchpad.Capability.ASK ? "answer questions (ask)"
+              : "classify with CLIP (classify)").reduce((x, y) -> x + " and " + y).orElse("nothing")
+          + ". Load " + (needed == Scratchpad.Capability.ASK ? "a LLaVA checkpoint to ask questions"
+              : "a CLIP checkpoint (CLIPModel) to classify") + ".");
+    }
+  }
+
+  /** {@code value} or the default, checked to lie in {@code [min, max]}. */
+  private static int range(String field, Integer value, int fallback, int min, int max) {
+    int v = value == null ? fallback : value;
+    if (v < min || v > max) {
+      throw WebRequestException.badField(field, v, "be an integer in [" + min + ", " + max + "]");
+    }
+    return v;
+  }
+
+  private static double range(String field, Double value, double fallback, double min, double max) {
+    double v = value == null ? fallback : value;
+    if (!Double.isFinite(v) || v < min || v > max) {
+      throw WebRequestException.badField(field, v, "be a number in [" + min + ", " + max + "]");
+    }
+    return v;
   }
 
   private void heatmap(Context ctx) {
-    Answer a = answers.get(ctx.pathParam("id"));
-    JsonRequest req = JsonRequest.parse(mapper, body(ctx, options.maxJsonBytes(), "heatmap request"));
-    HeatmapOptions ho = new HeatmapOptions(req.intField("topK", 20, 1, 500), req.bool("attentionWeighted", true),
-        req.enumField("filter", HeatmapOptions.NoisyFilter.class, HeatmapOptions.NoisyFilter.BOTH),
-        req.doubleField("percent", 2.0, 0, 100),
-        req.enumField("normalization", HeatmapOptions.Normalization.class, HeatmapOptions.Normalization.NONE));
+    Answer a = answers.get(ctx.pathParam("id")).answer();
+    WebRequests.Heatmap req = StrictJson.read(body(ctx, options.maxJsonBytes(), "heatmap request"), WebRequests.Heatmap.class);
+    HeatmapOptions ho = new HeatmapOptions(range("topK", req.topK(), 20, 1, 500),
+        req.attentionWeighted() == null || req.attentionWeighted(),
+        req.filter() == null ? HeatmapOptions.NoisyFilter.BOTH : req.filter(), range("percent", req.percent(), 2.0, 0, 100),
+        req.normalization() == null ? HeatmapOptions.Normalization.NONE : req.normalization(),
+        req.includeEndToken() != null && req.includeEndToken());
     TokenLatentHeatmap hm = a.heatmap(ho);
     LatentClusters clusters = null;
-    if (req.bool("cluster", true) && !hm.latentIds().isEmpty()) {
-      int n = req.intField("clusters", 5, 0, 1000);
-      ClusterOptions co = new ClusterOptions(
-          req.enumField("method", ClusterOptions.Method.class, ClusterOptions.Method.AVERAGE),
-          req.enumField("distance", ClusterOptions.Distance.class, ClusterOptions.Distance.CORRELATION),
-          Math.min(n, hm.latentIds().size()), req.doubleField("cutHeight", 0.5, 0, 1e9),
-          req.intField("seed", 0, 0, Integer.MAX_VALUE), req.intField("restarts", 10, 1, 100));
+    if ((req.cluster() == null || req.cluster()) && !hm.latentIds().isEmpty()) {
+      int n = range("clusters", req.clusters(), 5, 0, 1000);
+      ClusterOptions co = new ClusterOptions(req.method() == null ? ClusterOptions.Method.AVERAGE : req.method(),
+          req.distance() == null ? ClusterOptions.Distance.CORRELATION : req.distance(),
+          Math.min(n, hm.latentIds().size()), range("cutHeight", req.cutHeight(), 0.5, 0, 1e9),
+          range("seed", req.seed(), 0, 0, Integer.MAX_VALUE), range("restarts", req.restarts(), 10, 1, 100));
       clusters = hm.cluster(co);
     }
     send(ctx, AnswerViews.heatmap(hm, clusters));
   }
 
   private void regenerate(Context ctx) {
-    Answer base = answers.get(ctx.pathParam("id"));
-    JsonRequest req = JsonRequest.parse(mapper, body(ctx, options.maxJsonBytes(), "regenerate request"));
-    Answer after = base.regenerate(plan(req, true));
-    String id = answers.put(after);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("baseId", ctx.pathParam("id"));
-    m.put("answer", AnswerViews.answer(id, after, options.barsTopK()));
-    m.put("diff", AnswerViews.diff(base.diff(after)));
-    send(ctx, m);
+    AnswerCache.Held base = answers.get(ctx.pathParam("id"));
+    PlanJson.Plan req = StrictJson.read(body(ctx, options.maxJsonBytes(), "regenerate request"), PlanJson.Plan.class);
+    InterventionPlan plan = plan(req.edits(), req.errorTerm(), true);
+    try (MemoryBudget.Reservation r = working.reserve(workingBytes(base.width(), base.height()),
+        "the answer's image (" + base.width() + " x " + base.height() + ")")) {
+      BufferedImage img = base.source().load(options);
+      Answer after = pad.ask(img, base.answer().prompt(), base.answer().options().withPlan(plan));
+      String id = answers.put(after, base.source(), img);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("baseId", ctx.pathParam("id"));
+      m.put("answer", AnswerViews.answer(id, answers.get(id), options.barsTopK()));
+      m.put("diff", AnswerViews.diff(base.answer().diff(after)));
+      send(ctx, m);
+    }
   }
 
-  /** The image of a request: exactly one of a base64 upload and a built-in sample's name. */
-  private BufferedImage image(JsonRequest req) {
-    String sample = req.string("sample", null);
-    String image = req.string("image", null);
+  /** The working memory an image of {@code width x height} reserves. */
+  private static long workingBytes(long width, long height) {
+    return width * height * ServerOptions.WORKING_BYTES_PER_PIXEL;
+  }
+
+  /** A request's image, chosen and sized but not yet decoded, with its working memory reserved. */
+  private record Picked(ImageSource source, SampleImage sample, byte[] bytes, MemoryBudget.Reservation reservation,
+      ServerOptions options) {
+    BufferedImage decode() {
+      return sample != null ? sample.render() : ImageUpload.decode(bytes, options);
+    }
+  }
+
+  /**
+   * The image of a request: exactly one of a base64 upload and a built-in sample's name; its size read
+   * from the header and its working memory reserved before any pixel is decoded.
+   */
+  private Picked image(String image, String sample) {
     if ((sample == null) == (image == null)) {
       throw new WebRequestException(400, "send exactly one of 'image' (base64 or a data URL) and 'sample' (a built-in "
           + "picture name); got " + (sample == null ? "neither" : "both") + ".");
     }
-    return sample != null ? SampleImage.bySlug(sample).render() : ImageUpload.decode(image, options);
+    if (sample != null) {
+      SampleImage s = SampleImage.bySlug(sample);
+      return new Picked(ImageSource.sample(s), s, null, working.reserve(workingBytes(1024, 1024), "picture " + sample),
+          options);
+    }
+    byte[] bytes = ImageUpload.bytes(image, options);
+    java.awt.Dimension size = ImageUpload.size(bytes, options);
+    MemoryBudget.Reservation r = working.reserve(workingBytes(size.width, size.height),
+        "the image (" + size.width + " x " + size.height + ")");
+    return new Picked(ImageSource.encoded(bytes), null, bytes, r, options);
   }
 
-  /** The plan of {@code edits: [{kind, latentIds, value, scope}]} and {@code errorTerm}; empty allowed unless required. */
-  private InterventionPlan plan(JsonRequest req, boolean required) {
+  /**
+   * The plan of the edits and error term of a request, through the one plan codec ({@link PlanJson}),
+   * with this server's limits: 1 to 64 edits (none allowed unless {@code required}), ids below d_sae.
+   */
+  private InterventionPlan plan(List<PlanJson.Edit> edits, ErrorTerm errorTerm, boolean required) {
     int dSae = pad.sae().dSae();
-    JsonNode edits = req.node("edits");
-    if (!required && (edits == null || edits.isArray() && edits.isEmpty())) {
+    if (!required && (edits == null || edits.isEmpty())) {
       return InterventionPlan.none();
     }
-    if (edits == null || !edits.isArray() || edits.isEmpty() || edits.size() > 64) {
-      throw WebRequestException.badField("edits", edits, "be a list of 1 to 64 edits like "
-          + "{\"kind\": \"ablate\", \"latentIds\": [412], \"scope\": \"all\"}");
+    if (edits == null || edits.isEmpty() || edits.size() > 64) {
+      throw WebRequestException.badField("edits", edits == null ? "none" : edits.size() + " edits", "be a list of 1 to 64 "
+          + "edits like {\"kind\": \"ablate\", \"latentIds\": [412], \"scope\": \"all\"}");
     }
-    List<LatentIntervention> list = new ArrayList<>();
     for (int i = 0; i < edits.size(); i++) {
-      JsonNode e = edits.get(i);
-      String where = "edits[" + i + "]";
-      if (!e.isObject()) {
-        throw WebRequestException.badField(where, e, "be an object");
+      List<Integer> ids = edits.get(i) == null ? null : edits.get(i).latentIds();
+      if (ids != null && ids.size() > 10_000) {
+        throw WebRequestException.badField("edits[" + i + "].latentIds", ids.size() + " ids", "hold at most 10000 latent ids");
       }
-      List<Integer> ids = JsonRequest.latentIds(e.get("latentIds"), where + ".latentIds", dSae);
-      String scopeName = e.hasNonNull("scope") ? e.get("scope").asText() : "all";
-      TokenScope scope = switch (scopeName) {
-        case "all" -> TokenScope.allTokens();
-        case "patches" -> TokenScope.patchesOnly();
-        default -> throw WebRequestException.badField(where + ".scope", scopeName, "be \"all\" or \"patches\"");
-      };
-      String kind = e.hasNonNull("kind") ? e.get("kind").asText() : "";
-      if (!List.of("ablate", "set", "scale").contains(kind)) {
-        throw WebRequestException.badField(where + ".kind", kind, "be \"ablate\", \"set\" or \"scale\"");
-      }
-      JsonNode v = e.get("value");
-      if (!kind.equals("ablate") && (v == null || !v.isNumber() || !Float.isFinite(v.floatValue()))) {
-        throw WebRequestException.badField(where + ".value", v, "be a finite number for kind '" + kind + "'");
-      }
-      list.add(switch (kind) {
-        case "ablate" -> LatentIntervention.ablate(ids, scope);
-        case "set" -> LatentIntervention.setValue(ids, v.floatValue(), scope);
-        case "scale" -> LatentIntervention.scale(ids, v.floatValue(), scope);
-        default -> throw WebRequestException.badField(where + ".kind", kind, "be \"ablate\", \"set\" or \"scale\"");
-      });
     }
-    return new InterventionPlan(list, req.enumField("errorTerm", ErrorTerm.class, ErrorTerm.KEEP));
+    return PlanJson.fromRecord(new PlanJson.Plan(errorTerm, edits), dSae);
   }
 
   private void classify(Context ctx) {
-    JsonRequest req = JsonRequest.parse(mapper, body(ctx, options.maxAskBytes(), "classify request"));
-    JsonNode classes = req.node("classes");
-    if (classes == null || !classes.isArray() || classes.size() < 2 || classes.size() > 1000) {
-      throw WebRequestException.badField("classes", classes, "be a list of 2 to 1000 class names");
+    WebRequests.Classify req = StrictJson.read(body(ctx, options.maxAskBytes(), "classify request"),
+        WebRequests.Classify.class);
+    requireCapability(Scratchpad.Capability.CLASSIFY, "classify");
+    List<String> classes = req.classes();
+    if (classes == null || classes.size() < 2 || classes.size() > 1000) {
+      throw WebRequestException.badField("classes", classes == null ? "none" : classes.size() + " names",
+          "be a list of 2 to 1000 class names");
     }
     List<String> names = new ArrayList<>();
-    for (JsonNode c : classes) {
-      if (!c.isTextual() || c.asText().isBlank() || c.asText().length() > 200) {
-        throw WebRequestException.badField("classes", c, "hold non-blank class names of at most 200 characters");
+    for (int i = 0; i < classes.size(); i++) {
+      String c = classes.get(i);
+      if (c == null || c.isBlank() || c.length() > 200) {
+        throw WebRequestException.badField("classes[" + i + "]", c, "be a non-blank class name of at most 200 characters");
       }
-      names.add(c.asText().strip());
+      names.add(c.strip());
     }
     List<String> templates;
-    JsonNode t = req.node("templates");
-    if (t == null) {
+    JsonNode t = req.templates();
+    if (t == null || t.isNull()) {
       templates = List.of("a photo of a {}.");
     } else if (t.isTextual() && t.asText().equals("imagenet")) {
       templates = ClassPrompts.imagenetTemplates();
@@ -379,37 +457,26 @@ public final class ScratchpadServer implements AutoCloseable {
       throw WebRequestException.badField("templates", t, "be \"imagenet\" or a list of 1 to 200 templates containing {}");
     }
     ClassPrompts prompts = new ClassPrompts(names, templates);
-    BufferedImage img = image(req);
-    InterventionPlan plan = plan(req, false);
-    Classification before = pad.classify(img, prompts);
-    Classification after = plan.edits().isEmpty() ? null : before.under(plan);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("templates", templates.size());
-    m.put("before", before.scores());
-    m.put("after", after == null ? null : after.scores());
-    m.put("plan", plan.edits().stream().map(LatentIntervention::toString).toList());
-    send(ctx, m);
+    InterventionPlan plan = plan(req.edits(), req.errorTerm(), false);
+    Picked picked = image(req.image(), req.sample());
+    try (MemoryBudget.Reservation r = picked.reservation()) {
+      BufferedImage img = picked.decode();
+      Classification before = pad.classify(img, prompts);
+      Classification after = plan.edits().isEmpty() ? null : before.under(plan);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("templates", templates.size());
+      m.put("before", before.scores());
+      m.put("after", after == null ? null : after.scores());
+      m.put("plan", plan.edits().stream().map(LatentIntervention::toString).toList());
+      send(ctx, m);
+    }
   }
 
   private void statistics(Context ctx) {
     DatasetStatistics s = pad.statistics().orElseThrow(() -> new WebRequestException(404,
         "no latent statistics are loaded. Start the server with --stats DIR to see the exploration scatter."));
     double percent = parsePercent(ctx.queryParam("percent"));
-    int n = s.dSae();
-    float[] mean = new float[n];
-    float[] freq = new float[n];
-    for (int l = 0; l < n; l++) {
-      mean[l] = s.meanActivation(l);
-      freq[l] = s.frequency(l);
-    }
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("dSae", n);
-    m.put("percent", percent);
-    m.put("meanThreshold", topPercentThreshold(mean, percent));
-    m.put("frequencyThreshold", topPercentThreshold(freq, percent));
-    m.put("meanActivation", mean);
-    m.put("frequency", freq);
-    send(ctx, m);
+    send(ctx, AnswerViews.statistics(s, percent));
   }
 
   private int latentId(Context ctx) {
@@ -535,7 +602,7 @@ public final class ScratchpadServer implements AutoCloseable {
     }
     String answerId = ctx.queryParam("answer");
     if (answerId != null && !answerId.isEmpty()) {
-      Answer a = answers.get(answerId);
+      Answer a = answers.get(answerId).answer();
       float[] perToken = new float[a.imageTokens().size()];
       float max = 0;
       for (int k = 0; k < perToken.length; k++) {
@@ -584,17 +651,6 @@ public final class ScratchpadServer implements AutoCloseable {
       // reported below
     }
     throw WebRequestException.badField("percent", raw.length() > 20 ? raw.substring(0, 20) : raw, "be a number in [0, 100]");
-  }
-
-  /** The smallest value among the top {@code percent} % of {@code values} (+infinity when none is flagged). */
-  static float topPercentThreshold(float[] values, double percent) {
-    int flagged = (int) Math.floor(values.length * percent / 100.0);
-    if (flagged <= 0) {
-      return Float.POSITIVE_INFINITY;
-    }
-    float[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted[sorted.length - flagged];
   }
 
   /**

@@ -65,4 +65,13 @@ class AskCommandTest {
     assertEquals("0", r[0], r[2]);
     assertTrue(r[2].contains("--clusters (500) is more than the heatmap's"), r[2]);
   }
+
+  /** Issue 13 item 11: a one-word answer's heatmap (its end token left out) is one row, and the command says what that means. */
+  @Test
+  void a_one_word_answer_is_clustered_with_a_warning() {
+    String[] r = ask("--clusters", "2");
+    assertEquals("0", r[0], r[1] + r[2]);
+    assertTrue(r[1].contains("answer: yellow"), r[1]);
+    assertTrue(r[1].contains("warning: 1 token row (the end-of-sequence token left out)"), r[1]);
+  }
 }

@@ -36,9 +36,21 @@ class TrainAndStatsEndToEndTest {
     }
     Files.writeString(images.resolve("cold/notes.txt"), "not an image");
     Path sae = tmp.resolve("sae");
-    assertEquals(0, Vsp.run("sae", "train", "--images", images.toString(), "--model", clip.toString(), "--hook",
-        "vision.blocks.2.hook_resid_post", "--out", sae.toString(), "--expansion", "4", "--steps", "15",
-        "--batch-size", "32", "--lr", "1e-3", "--checkpoint-every", "5"));
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stdout = System.out;
+    try (java.io.PrintStream capture = new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8)) {
+      System.setOut(capture);
+      // 15 steps of 32 rows over 8 images of 17 rows: several epochs
+      assertEquals(0, Vsp.run("sae", "train", "--images", images.toString(), "--model", clip.toString(), "--hook",
+          "vision.blocks.2.hook_resid_post", "--out", sae.toString(), "--expansion", "4", "--steps", "15",
+          "--batch-size", "32", "--lr", "1e-3", "--checkpoint-every", "5"));
+    } finally {
+      System.setOut(stdout);
+    }
+    String out = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+    System.out.print(out);
+    assertTrue(out.contains("running the vision tower once over 9 images"), out);
+    assertTrue(out.contains("cached 136 rows x 32 (0.0 MiB) in memory"), out);
     var loaded = SaeLoader.load(sae);
     assertEquals(32, loaded.dIn());
     assertEquals(128, loaded.dSae());

@@ -53,6 +53,8 @@ class DemoRunTest {
     List<Integer> planIds = new ArrayList<>();
     plan.get("edits").get(0).get("latentIds").forEach(n -> planIds.add(n.asInt()));
     assertEquals(r.ablated().latentIds(), planIds);
+    // and reads back through the one plan codec to the plan that was applied
+    assertEquals(r.afterAblation().plan(), org.visualscratchpad.sae.json.PlanJson.read(plan));
     for (String png : List.of("scene.png", "attention.png", "heatmap.png")) {
       BufferedImage img = ImageIO.read(dir.resolve("out").resolve(png).toFile());
       assertTrue(img.getWidth() > 32 && img.getHeight() > 32, png);

@@ -72,6 +72,7 @@ class SessionTest {
     assertEquals(expected.promptTokens(), actual.promptTokens());
     assertEquals(expected.generated(), actual.generated());
     assertEquals(expected.activations(), actual.activations());
+    assertEquals(expected.reencodedActivations(), actual.reencodedActivations());
     assertEquals(expected.attention(), actual.attention());
     assertEquals(expected.imageTokens(), actual.imageTokens());
   }
@@ -165,5 +166,104 @@ class SessionTest {
     assertTrue(e.getMessage().contains("options.maxNewTokens"), e.getMessage());
 
     assertFalse(pad.ask(image, "describe the image .", AskOptions.defaults().withMaxNewTokens(8)).generated().isEmpty());
+  }
+
+  /**
+   * Issue 13 item 7: an edited answer's activations are the codes the model was fed (an ablated latent
+   * reads 0 on every row); the SAE's encoding of the edited stream, where it may be active again, is
+   * offered separately.
+   */
+  @Test
+  void an_ablated_latent_reads_zero_in_the_edited_answer_s_activations() {
+    Answer base = pad.ask(image, "describe the image .", AskOptions.defaults().withMaxNewTokens(12));
+    List<Integer> top = base.rankLatents().top(5);
+    Answer edited = base.ablate(top).regenerate();
+    boolean activeInBase = false;
+    boolean activeAgain = false;
+    for (int crop = 0; crop < edited.activations().size(); crop++) {
+      for (int row = 0; row < edited.activations().get(crop).rows(); row++) {
+        for (int latent : top) {
+          assertEquals(0f, edited.activations().get(crop).get(row, latent), "latent " + latent + " row " + row);
+          activeInBase |= base.activations().get(crop).get(row, latent) > 0;
+          activeAgain |= edited.reencodedActivations().get(crop).get(row, latent) > 0;
+        }
+      }
+    }
+    assertTrue(activeInBase);
+    assertTrue(activeAgain, "on this model the error term re-excites an ablated latent in the re-encoding");
+    // the latents the plan did not touch keep the unedited codes
+    for (int crop = 0; crop < edited.activations().size(); crop++) {
+      for (int row = 0; row < edited.activations().get(crop).rows(); row++) {
+        for (int k = base.activations().get(crop).rowStart(row); k < base.activations().get(crop).rowEnd(row); k++) {
+          int latent = base.activations().get(crop).latentAt(k);
+          if (!top.contains(latent)) {
+            assertEquals(base.activations().get(crop).valueAt(k), edited.activations().get(crop).get(row, latent));
+          }
+        }
+      }
+    }
+    // without an edit the two are the same
+    assertEquals(base.activations(), base.reencodedActivations());
+  }
+
+  /** A version-1 session of an edited answer stored the re-encoding as its activations. */
+  @Test
+  void a_version_1_session_loads_and_an_edited_one_is_converted_with_its_model() throws Exception {
+    Answer answer = editedAnswer();
+    Path dir = Session.of(answer).save(shared.resolve("v1"));
+    // rewrite it as version 1 wrote it: the re-encoding under crop.*, no reencoded.*, version 1
+    Path tensors = dir.resolve(Session.TENSORS_FILE);
+    var w = new org.visualscratchpad.safetensors.SafetensorsWriter().metadata("format", "visualscratchpad-session");
+    try (var st = org.visualscratchpad.safetensors.SafetensorsFile.open(tensors)) {
+      for (int crop = 0; crop < answer.activations().size(); crop++) {
+        for (String part : List.of("row_ptr", "latent_ids")) {
+          int[] v = st.ints("reencoded." + crop + "." + part);
+          w.putInts("crop." + crop + "." + part, v, v.length);
+        }
+        float[] v = st.floats("reencoded." + crop + ".values");
+        w.putFloats("crop." + crop + ".values", v, v.length);
+      }
+      float[] att = st.floats("attention.weights");
+      w.putFloats("attention.weights", att, answer.attention().weights().rows(), answer.attention().weights().cols());
+    }
+    w.write(tensors);
+    Path json = dir.resolve(Session.JSON_FILE);
+    ObjectMapper m = new ObjectMapper();
+    ObjectNode root = (ObjectNode) m.readTree(json.toFile());
+    root.put("version", 1);
+    ((ObjectNode) root.get("activations")).remove("reencoded");
+    ((ObjectNode) root.get("files")).put(Session.TENSORS_FILE, java.util.HexFormat.of().formatHex(
+        java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(tensors))));
+    m.writeValue(json.toFile(), root);
+
+    CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> Session.load(dir));
+    assertTrue(e.getMessage().contains("version 1") && e.getMessage().contains("Session.load(dir, pad)"), e.getMessage());
+    Session converted = Session.load(dir, pad);
+    assertSameAnswer(answer, converted.answer());
+    assertEquals(Session.FORMAT_VERSION, m.readTree(converted.save(shared.resolve("v2")).resolve(Session.JSON_FILE).toFile())
+        .get("version").asInt());
+    // a version-1 session without an edit loads as it is, model or not
+    Answer greedy = pad.ask(image, "describe the image .", AskOptions.defaults().withMaxNewTokens(8));
+    Path plain = Session.of(greedy).save(shared.resolve("v1-plain"));
+    ObjectNode r = (ObjectNode) m.readTree(plain.resolve(Session.JSON_FILE).toFile());
+    r.put("version", 1);
+    ((ObjectNode) r.get("activations")).remove("reencoded");
+    m.writeValue(plain.resolve(Session.JSON_FILE).toFile(), r);
+    assertSameAnswer(greedy, Session.load(plain).answer());
+  }
+
+  @Test
+  void a_plan_with_an_unknown_field_is_refused_naming_the_file_and_field() throws Exception {
+    Answer answer = editedAnswer();
+    Path dir = Session.of(answer).save(shared.resolve("unknown-field"));
+    Path json = dir.resolve(Session.JSON_FILE);
+    ObjectMapper m = new ObjectMapper();
+    ObjectNode root = (ObjectNode) m.readTree(json.toFile());
+    ((ObjectNode) root.get("options").get("plan").get("edits").get(1)).put("maxNewToken", 3);
+    m.writeValue(json.toFile(), root);
+    CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> Session.load(dir));
+    assertTrue(e.getMessage().contains("options.plan.edits[1].maxNewToken") && e.getMessage().contains("not known"),
+        e.getMessage());
+    assertEquals(json, e.file());
   }
 }

@@ -141,6 +141,15 @@ class DemoPageTest {
         + " && document.querySelectorAll('#tokens .tok.gen').length === " + expected.generated().size());
     assertEquals(expected.text(), page.locator("#answer-text").textContent());
     shot("demo-sample-cue");
+    // a one-word answer: its heatmap has one row (the end token left out) and the page says what that means
+    TokenLatentHeatmap hm = expected.heatmap(new HeatmapOptions(20, true, HeatmapOptions.NoisyFilter.BOTH, 2.0,
+        HeatmapOptions.Normalization.COLUMN));
+    assertTrue(hm.tokens().size() < 3 && !hm.warnings().isEmpty(), hm.toString());
+    page.locator("#hm-build").click();
+    page.waitForFunction("!document.getElementById('heatmap-warnings').hidden");
+    assertTrue(page.locator("#heatmap-warnings").textContent().contains(hm.warnings().get(0)),
+        page.locator("#heatmap-warnings").textContent());
+    assertEquals(String.valueOf(hm.tokens().size() * hm.latentIds().size()), page.locator("#heatmap-chart").getAttribute("data-cells"));
     assertTrue(consoleErrors.isEmpty(), consoleErrors.toString());
   }
 
@@ -188,6 +197,14 @@ class DemoPageTest {
     int cold = argmin(attention[other]);
     assertTrue(overlayAlphaAt(expected, hot) > overlayAlphaAt(expected, cold),
         "the overlay is strongest on the most attended image token (" + hot + ") and weakest on the least (" + cold + ")");
+    // its legend: transparent at 0, full colour at the token's largest attention weight
+    assertTrue(page.locator("#overlay-legend").isVisible());
+    assertEquals(attention[other][hot], Float.parseFloat(page.locator("#overlay-legend").getAttribute("data-max")), 1e-6);
+    assertTrue(page.locator("#overlay-legend-text").textContent().contains(expected.generated().get(other).text()));
+    // the demo model is a LLaVA: classifying with CLIP is disabled, and says why
+    assertTrue(page.locator("#classify").isDisabled());
+    assertTrue(page.locator("#clip-note").textContent().contains("cannot classify"), page.locator("#clip-note").textContent());
+    assertTrue(page.locator("#ask").isEnabled());
     assertTrue(page.url().contains("t=" + other), page.url());
     // activation bars: the page's weighted bars for this token are the library's ranking
     List<Integer> topWeighted = expected.rankLatents().perToken().get(other).stream().limit(5).map(r -> r.latentId()).toList();
@@ -213,6 +230,14 @@ class DemoPageTest {
     Locator buttons = page.locator("#clusters button.cluster");
     assertEquals(clusters.clusters().size(), buttons.count());
     assertEquals(String.valueOf(hm.values().rows() * hm.latentIds().size()), page.locator("#heatmap-chart").getAttribute("data-cells"));
+    // the colour scale runs from 0 to the largest cell (1 with column normalisation)
+    float maxCell = 0;
+    for (int r = 0; r < hm.values().rows(); r++) {
+      for (int c = 0; c < hm.values().cols(); c++) {
+        maxCell = Math.max(maxCell, hm.values().get(r, c));
+      }
+    }
+    assertEquals(maxCell, Float.parseFloat(page.locator("#heatmap-chart").getAttribute("data-scale").substring(2)), 1e-6);
     // ablate the largest cluster (the one most likely to matter)
     LatentCluster target = clusters.clusters().stream().max(java.util.Comparator.comparingInt(c -> c.latentIds().size())).orElseThrow();
     buttons.nth(clusters.clusters().indexOf(target)).click();
@@ -238,6 +263,16 @@ class DemoPageTest {
     }
     assertEquals(1, page.locator("#history li").count());
     assertTrue(page.locator("#history li").textContent().contains(after.text()), page.locator("#history li").textContent());
+    // a second step: another cluster (the same when there is only one), on the patches only
+    LatentCluster secondCluster = clusters.clusters().stream().filter(c -> c != target).findFirst().orElse(target);
+    buttons.nth(clusters.clusters().indexOf(secondCluster)).click();
+    page.locator("#steer-scope").selectOption("patches");
+    page.locator("#regenerate").click();
+    page.waitForFunction("document.querySelectorAll('#history li').length === 2");
+    Answer after2 = expected.regenerate(new InterventionPlan(List.of(LatentIntervention.ablate(secondCluster.latentIds(),
+        TokenScope.patchesOnly())), ErrorTerm.KEEP));
+    List<String> history = page.locator("#history li").allTextContents();
+    assertTrue(history.get(1).contains(after2.text()), history.toString());
     shot("demo-steering");
 
     // exploration: the statistics scatter and the page of the latent the clicked token used most
@@ -266,9 +301,15 @@ class DemoPageTest {
     assertEquals(expected.text(), page.locator("#answer-text").textContent());
     assertEquals(String.valueOf(other), page.locator("#tokens .tok.selected").getAttribute("data-index"));
     assertEquals("3", page.locator("#hm-clusters").inputValue());
-    assertEquals(diff.rows().stream().map(r -> r.after().isEmpty() ? "\u2205" : r.after()).toList(),
+    AnswerDiff diff2 = expected.diff(after2);
+    assertEquals(diff2.rows().stream().map(r -> r.after().isEmpty() ? "\u2205" : r.after()).toList(),
         page.locator("#answer-after .tok").allTextContents());
-    assertEquals(ids, page.locator("#steer-latents").inputValue());
+    // the prompt as asked (not the page's default question) and the whole steering history, in order
+    assertEquals(DemoModelFixture.PROMPT, page.locator("#prompt").inputValue());
+    assertEquals(history, page.locator("#history li").allTextContents());
+    assertEquals(secondCluster.latentIds().stream().map(String::valueOf).collect(Collectors.joining(", ")),
+        page.locator("#steer-latents").inputValue());
+    assertEquals("patches", page.locator("#steer-scope").inputValue());
     page.waitForFunction("document.getElementById('latent-title').textContent.startsWith('Latent " + used + " of')");
     assertEquals(String.valueOf(pad.sae().dSae()), page.locator("#scatter-chart").getAttribute("data-points"));
     assertEquals(List.of(), consoleErrors);

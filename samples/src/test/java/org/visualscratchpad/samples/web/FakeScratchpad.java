@@ -49,6 +49,18 @@ final class FakeScratchpad implements Scratchpad {
   static final int BACKGROUND = 400;
 
   private final SparseAutoencoder sae = new FakeSae();
+  /** When set, asks wait here until it opens (to hold a request in flight in a test). */
+  volatile java.util.concurrent.CountDownLatch holdAsks;
+  /** Counts down once an ask has started (and reached the hold). */
+  volatile java.util.concurrent.CountDownLatch askStarted;
+
+  /** What this fake says it can do (both by default; a test narrows it to play a LLaVA or a CLIP model). */
+  volatile java.util.Set<Capability> capabilities = java.util.EnumSet.allOf(Capability.class);
+
+  @Override
+  public java.util.Set<Capability> capabilities() {
+    return capabilities;
+  }
   private final DatasetStatistics stats = new FakeStatistics();
   private volatile boolean closed;
 
@@ -66,6 +78,16 @@ final class FakeScratchpad implements Scratchpad {
   public Answer ask(BufferedImage image, String prompt, AskOptions options) {
     if (closed) {
       throw new ScratchpadException("the fake scratchpad is closed");
+    }
+    if (askStarted != null) {
+      askStarted.countDown();
+    }
+    if (holdAsks != null) {
+      try {
+        holdAsks.await(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     InvalidInputException.check(prompt.length() <= 500, "prompt (%s characters) must fit the fake model's context of 500 characters", prompt.length());
     for (LatentIntervention e : options.plan().edits()) {

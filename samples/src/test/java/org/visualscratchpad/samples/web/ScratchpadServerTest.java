@@ -72,6 +72,8 @@ class ScratchpadServerTest {
     String msg = n.get("error").asText();
     System.out.println("HTTP " + status + ": " + msg);
     assertFalse(msg.contains("\tat ") || msg.contains("Exception:"), "no stack trace in: " + msg);
+    assertFalse(msg.contains("com.fasterxml") || msg.contains("`") || msg.contains("Source:")
+        || msg.contains("reference chain") || msg.contains("java.lang."), "no library internals in: " + msg);
     return msg;
   }
 
@@ -328,5 +330,73 @@ class ScratchpadServerTest {
     String msg = error(post("api/ask", JSON.writeValueAsString(java.util.Map.of("sample", SampleImage.BLUE_SQUARE.slug(),
         "prompt", "What?", "maxNewTokens", "x".repeat(5000)))), 400);
     assertTrue(msg.contains("maxNewTokens") && msg.length() < 400 && msg.contains("..."), msg);
+  }
+
+  /** Issue 13 item 14: strict request bodies. */
+  @Test
+  void unknown_fields_and_trailing_data_are_refused_naming_the_field() throws Exception {
+    String msg = error(post("api/ask", "{\"sample\":\"red-circle\",\"prompt\":\"x\",\"maxNewToken\":3}"), 400);
+    assertTrue(msg.contains("'maxNewToken'") && msg.contains("maxNewTokens"), msg);
+    assertTrue(error(post("api/ask", "{\"sample\":\"red-circle\",\"prompt\":\"x\"} {}"), 400).contains("goes on after"));
+    assertTrue(error(post("api/ask", "{\"sample\":\"red-circle\",\"prompt\":\"x\",\"prompt\":\"y\"}"), 400).contains("twice"));
+    String id = askSample("red-circle");
+    assertTrue(error(post("api/answers/" + id + "/heatmap", "{\"topk\":5}"), 400).contains("'topk'"));
+    assertTrue(error(post("api/answers/" + id + "/heatmap", "{\"topK\":\"5\"}"), 400).contains("'topK' (\"5\") must be an integer"));
+    assertTrue(error(post("api/answers/" + id + "/regenerate",
+        "{\"edits\":[{\"kind\":\"ablate\",\"latentIds\":[101],\"maxNewTokens\":2}]}"), 400).contains("'edits[0].maxNewTokens'"));
+    assertTrue(error(post("api/answers/" + id + "/regenerate", "{\"edits\":[]}"), 400).contains("1 to 64 edits"));
+    assertTrue(error(post("api/classify", "{\"sample\":\"red-circle\",\"classes\":[\"a\",\"b\"],\"edit\":[]}"), 400)
+        .contains("'edit'"));
+    // the plan codec's own form is accepted too: an object scope, an error term
+    JsonNode r = ok(post("api/answers/" + id + "/regenerate",
+        "{\"errorTerm\":\"KEEP\",\"edits\":[{\"kind\":\"ablate\",\"latentIds\":[101,102,103],\"scope\":{\"kind\":\"all\"}}]}"));
+    assertEquals("KEEP", r.get("answer").get("planJson").get("errorTerm").asText());
+  }
+
+  /** Issue 13 item 14: errors Jetty answers before the API are JSON too, not its HTML page. */
+  @Test
+  void malformed_http_requests_get_json_errors() throws Exception {
+    for (String path : List.of("/api/%zz", "/api/answers/..%2f..%2fetc", "/%C0%AE%C0%AE/")) {
+      String raw = rawGet(path, "127.0.0.1:" + server.port());
+      String head = raw.substring(0, raw.indexOf("\r\n\r\n"));
+      String body = raw.substring(raw.indexOf("\r\n\r\n") + 4);
+      assertTrue(head.startsWith("HTTP/1.1 4"), raw);
+      assertTrue(head.toLowerCase(java.util.Locale.ROOT).contains("content-type: application/json"), raw);
+      if (head.toLowerCase(java.util.Locale.ROOT).contains("transfer-encoding: chunked")) {
+        body = body.substring(body.indexOf("\r\n") + 2, body.lastIndexOf("}") + 1);
+      }
+      JsonNode n = JSON.readTree(body);
+      assertTrue(n.get("error").isTextual() && !n.get("error").asText().contains("<"), body);
+      System.out.println(path + " -> " + head.lines().findFirst().orElse("") + " " + n.get("error").asText());
+    }
+  }
+
+  /** Issue 13 item 14: asking a model that cannot is a 400 that says so, not a 500. */
+  @Test
+  void capability_errors_are_400s_and_info_lists_what_the_model_can_do() throws Exception {
+    FakeScratchpad llavaLike = new FakeScratchpad();
+    llavaLike.capabilities = java.util.EnumSet.of(org.visualscratchpad.scratchpad.Scratchpad.Capability.ASK);
+    FakeScratchpad clipLike = new FakeScratchpad();
+    clipLike.capabilities = java.util.EnumSet.of(org.visualscratchpad.scratchpad.Scratchpad.Capability.CLASSIFY);
+    try (ScratchpadServer a = ScratchpadServer.start(llavaLike, ServerOptions.defaults().withPort(0));
+         ScratchpadServer c = ScratchpadServer.start(clipLike, ServerOptions.defaults().withPort(0))) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(a.url() + "api/classify"))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+              "{\"sample\":\"red-circle\",\"classes\":[\"red\",\"blue\"]}")).build(), HttpResponse.BodyHandlers.ofString());
+      String msg = error(r, 400);
+      assertTrue(msg.contains("cannot classify") && msg.contains("CLIP"), msg);
+      r = http.send(HttpRequest.newBuilder(URI.create(c.url() + "api/ask")).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"sample\":\"red-circle\",\"prompt\":\"x\"}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      msg = error(r, 400);
+      assertTrue(msg.contains("cannot ask") && msg.contains("LLaVA"), msg);
+      JsonNode info = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(c.url() + "api/info")).build(),
+          HttpResponse.BodyHandlers.ofString()).body());
+      assertEquals("[\"classify\"]", info.get("capabilities").toString());
+    } finally {
+      llavaLike.close();
+      clipLike.close();
+    }
+    assertEquals("[\"ask\",\"classify\"]", ok(get("api/info")).get("capabilities").toString());
   }
 }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.scratchpad.ClusterOptions;
+import org.visualscratchpad.scratchpad.Dendrogram;
 import org.visualscratchpad.tensor.FloatMatrix;
 import smile.clustering.HierarchicalClustering;
 import smile.clustering.linkage.CompleteLinkage;
@@ -14,14 +16,27 @@ import smile.clustering.linkage.UPGMALinkage;
 import smile.clustering.linkage.WardLinkage;
 
 /**
- * Clusters the columns of a {@code [rows x cols]} matrix (the heatmap's latents over its tokens).
- * Hierarchical clustering runs Smile's linkages on a proximity matrix computed here from
- * standardised columns and dot products (Smile's own {@code CorrelationDistance} is about 5x
- * slower); k-means is implemented here, seeded.
+ * Clusters the columns of a {@code [rows x cols]} matrix (the heatmap's latents over its tokens) as
+ * the API's {@link ClusterOptions} say. Hierarchical clustering ({@code SINGLE}, {@code COMPLETE},
+ * {@code AVERAGE} (UPGMA), {@code WARD}) runs Smile's linkages on a proximity matrix computed here
+ * from standardised columns and dot products (Smile's own {@code CorrelationDistance} is about 5x
+ * slower), cut into {@code clusters} clusters or, with {@code clusters == 0}, at {@code cutHeight}
+ * (merges at or below it are kept). {@code KMEANS} is Lloyd's algorithm with k-means++ seeding,
+ * implemented here: the best of {@code restarts} runs of at most {@value #KMEANS_MAX_ITERATIONS}
+ * iterations by within-cluster sum of squares, deterministic for a given seed; when the columns
+ * hold fewer than {@code clusters} distinct points, fewer (non-empty) clusters come back.
+ *
+ * <p>Distances: {@code CORRELATION} is {@code 1 - r}, with {@code r} the Pearson correlation of the
+ * two columns (range [0, 2]); a constant column has no defined correlation and is treated as
+ * uncorrelated ({@code r = 0}, distance 1) with every other column. Under Ward linkage and k-means
+ * the Euclidean distance between standardised columns, {@code sqrt(2 (1 - r))}, is used instead,
+ * which orders pairs identically and is the geometry those methods assume (k-means standardises a
+ * constant column to the zero vector, so constant columns fall into one cluster there). {@code
+ * EUCLIDEAN} is the distance between the raw (normalised) columns.
  *
  * <pre>{@code
  * jshell> var values = FloatMatrix.of(3, 4, new float[] {1, 2, 0, 0,  2, 4, 0, 0,  0, 0, 5, 6});
- * jshell> ColumnClusterer.cluster(values, ClusteringMethod.Hierarchical.correlation(2)).labels()
+ * jshell> ColumnClusterer.cluster(values, ClusterOptions.defaults().withClusters(2)).labels()
  * $2 ==> [0, 0, 1, 1]
  * }</pre>
  *
@@ -29,6 +44,9 @@ import smile.clustering.linkage.WardLinkage;
  * {@code O(cols^2)}-memory agglomeration.
  */
 public final class ColumnClusterer {
+  /** Iterations of one k-means restart, at most. */
+  public static final int KMEANS_MAX_ITERATIONS = 100;
+
   private ColumnClusterer() {}
 
   /**
@@ -37,7 +55,7 @@ public final class ColumnClusterer {
    * @throws InvalidInputException if there are no columns or rows, a value is NaN or infinite, or
    *     more clusters are asked for than there are columns
    */
-  public static ColumnClustering cluster(FloatMatrix values, ClusteringMethod method) {
+  public static ColumnClustering cluster(FloatMatrix values, ClusterOptions options) {
     int rows = values.rows();
     int cols = values.cols();
     InvalidInputException.check(cols >= 1 && rows >= 1,
@@ -53,15 +71,11 @@ public final class ColumnClusterer {
         columns[c * rows + r] = v;
       }
     }
-    if (method instanceof ClusteringMethod.Hierarchical h) {
-      if (h.cut() instanceof Cut.IntoClusters into) {
-        checkClusterCount(into.clusters(), cols);
-      }
-      return hierarchical(columns, rows, cols, h);
+    if (options.clusters() > 0) {
+      checkClusterCount(options.clusters(), cols);
     }
-    ClusteringMethod.KMeans k = (ClusteringMethod.KMeans) method;
-    checkClusterCount(k.clusters(), cols);
-    return kMeans(columns, rows, cols, k);
+    return options.method() == ClusterOptions.Method.KMEANS ? kMeans(columns, rows, cols, options)
+        : hierarchical(columns, rows, cols, options);
   }
 
   private static void checkClusterCount(int clusters, int cols) {
@@ -73,13 +87,13 @@ public final class ColumnClusterer {
    * The condensed lower triangle (diagonal included, column by column) Smile's linkages read.
    * Entry of {@code (i, j)}, {@code i >= j}: {@code len - (n - j)(n - j + 1)/2 + i - j}.
    */
-  static float[] proximity(float[] columns, int rows, int cols, ColumnDistance distance, boolean euclideanGeometry) {
+  static float[] proximity(float[] columns, int rows, int cols, ClusterOptions.Distance distance, boolean euclideanGeometry) {
     double[] prepared = new double[rows * cols];
     boolean[] constant = new boolean[cols];
     double[] sqNorm = new double[cols];
     for (int c = 0; c < cols; c++) {
       int base = c * rows;
-      if (distance == ColumnDistance.CORRELATION) {
+      if (distance == ClusterOptions.Distance.CORRELATION) {
         double mean = 0;
         for (int r = 0; r < rows; r++) {
           mean += columns[base + r];
@@ -127,7 +141,7 @@ public final class ColumnClusterer {
               d = 0;
             } else {
               double dot = dot(packed, i * rows, j * rows, rows);
-              if (distance == ColumnDistance.CORRELATION) {
+              if (distance == ClusterOptions.Distance.CORRELATION) {
                 double corr = constant[i] || constant[j] ? 0 : Math.max(-1, Math.min(1, dot));
                 d = euclideanGeometry ? Math.sqrt(2 * (1 - corr)) : 1 - corr;
               } else {
@@ -160,13 +174,13 @@ public final class ColumnClusterer {
     return (double) s0 + s1 + s2 + s3;
   }
 
-  private static ColumnClustering hierarchical(float[] columns, int rows, int cols, ClusteringMethod.Hierarchical method) {
+  private static ColumnClustering hierarchical(float[] columns, int rows, int cols, ClusterOptions options) {
     if (cols == 1) {
-      return new ColumnClustering(method, List.of(0), List.of(0), 1, Optional.of(new Dendrogram(1, new int[0][], new double[0])));
+      return new ColumnClustering(options, List.of(0), List.of(0), 1, Optional.of(new Dendrogram(1, new int[0][], new double[0])));
     }
-    float[] prox = proximity(columns, rows, cols, method.distance(), method.linkage() == Linkage.WARD);
+    float[] prox = proximity(columns, rows, cols, options.distance(), options.method() == ClusterOptions.Method.WARD);
     smile.clustering.linkage.Linkage linkage;
-    switch (method.linkage()) {
+    switch (options.method()) {
       case SINGLE:
         linkage = new SingleLinkage(cols, prox);
         break;
@@ -185,12 +199,13 @@ public final class ColumnClusterer {
     double[] heights = hc.height();
     Dendrogram dendrogram = new Dendrogram(cols, tree, heights);
     int[] raw;
-    if (method.cut() instanceof Cut.IntoClusters into) {
-      raw = into.clusters() == cols ? identity(cols) : into.clusters() == 1 ? new int[cols] : hc.partition(into.clusters());
+    int into = options.clusters();
+    if (into > 0) {
+      raw = into == cols ? identity(cols) : into == 1 ? new int[cols] : hc.partition(into);
     } else {
-      raw = cutAtHeight(dendrogram, ((Cut.AtHeight) method.cut()).height());
+      raw = cutAtHeight(dendrogram, options.cutHeight());
     }
-    return relabel(method, raw, dendrogram.leafOrder(), Optional.of(dendrogram));
+    return relabel(options, raw, dendrogram.leafOrder(), Optional.of(dendrogram));
   }
 
   /** Union-find over the merges at or below {@code height}; robust to Smile's edge cases. */
@@ -230,7 +245,7 @@ public final class ColumnClusterer {
   }
 
   /** Renumbers arbitrary labels 0, 1, ... in order of first appearance along {@code order}. */
-  private static ColumnClustering relabel(ClusteringMethod method, int[] raw, int[] order, Optional<Dendrogram> dendrogram) {
+  private static ColumnClustering relabel(ClusterOptions options, int[] raw, int[] order, Optional<Dendrogram> dendrogram) {
     java.util.Map<Integer, Integer> renumber = new java.util.HashMap<>();
     for (int column : order) {
       renumber.putIfAbsent(raw[column], renumber.size());
@@ -243,17 +258,17 @@ public final class ColumnClusterer {
     for (int column : order) {
       orderList.add(column);
     }
-    return new ColumnClustering(method, labels, orderList, renumber.size(), dendrogram);
+    return new ColumnClustering(options, labels, orderList, renumber.size(), dendrogram);
   }
 
-  private static ColumnClustering kMeans(float[] columns, int rows, int cols, ClusteringMethod.KMeans method) {
+  private static ColumnClustering kMeans(float[] columns, int rows, int cols, ClusterOptions options) {
     // points: the columns (standardised to unit norm under correlation distance)
     double[][] points = new double[cols][rows];
     for (int c = 0; c < cols; c++) {
       for (int r = 0; r < rows; r++) {
         points[c][r] = columns[c * rows + r];
       }
-      if (method.distance() == ColumnDistance.CORRELATION) {
+      if (options.distance() == ClusterOptions.Distance.CORRELATION) {
         double mean = Arrays.stream(points[c]).average().orElse(0);
         double ss = 0;
         for (int r = 0; r < rows; r++) {
@@ -266,13 +281,13 @@ public final class ColumnClusterer {
         }
       }
     }
-    int k = method.clusters();
-    SplittableRandom random = new SplittableRandom(method.seed());
+    int k = options.clusters();
+    SplittableRandom random = new SplittableRandom(options.seed());
     int[] best = null;
     double bestCost = Double.POSITIVE_INFINITY;
-    for (int restart = 0; restart < method.restarts(); restart++) {
+    for (int restart = 0; restart < options.restarts(); restart++) {
       int[] labels = new int[cols];
-      double cost = lloyd(points, k, method.maxIterations(), random.split(), labels);
+      double cost = lloyd(points, k, KMEANS_MAX_ITERATIONS, random.split(), labels);
       if (cost < bestCost - 1e-12) {
         bestCost = cost;
         best = labels;
@@ -291,7 +306,7 @@ public final class ColumnClusterer {
     final int[] labels = best;
     Arrays.sort(order, (a, b) -> firstColumn[labels[a]] != firstColumn[labels[b]]
         ? Integer.compare(firstColumn[labels[a]], firstColumn[labels[b]]) : Integer.compare(a, b));
-    return relabel(method, labels, Arrays.stream(order).mapToInt(Integer::intValue).toArray(), Optional.empty());
+    return relabel(options, labels, Arrays.stream(order).mapToInt(Integer::intValue).toArray(), Optional.empty());
   }
 
   private static double lloyd(double[][] points, int k, int maxIterations, SplittableRandom random, int[] labels) {

@@ -6,9 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ForkJoinPool;
 import org.visualscratchpad.InvalidInputException;
-import org.visualscratchpad.analysis.cluster.ClusteringMethod;
 import org.visualscratchpad.analysis.cluster.ColumnClusterer;
-import org.visualscratchpad.analysis.cluster.ColumnDistance;
+import org.visualscratchpad.scratchpad.ClusterOptions;
 import org.visualscratchpad.analysis.render.ScatterPlot;
 import org.visualscratchpad.tensor.FloatMatrix;
 import smile.manifold.UMAP;
@@ -207,7 +206,9 @@ public final class LatentMap {
       d[j] = x[j];
       d[x.length + j] = y[j];
     }
-    var c = ColumnClusterer.cluster(FloatMatrix.of(2, x.length, d), ClusteringMethod.KMeans.of(clusters, ColumnDistance.EUCLIDEAN, seed));
+    var c = ColumnClusterer.cluster(FloatMatrix.of(2, x.length, d), ClusterOptions.defaults()
+        .withMethod(ClusterOptions.Method.KMEANS).withDistance(ClusterOptions.Distance.EUCLIDEAN).withClusters(clusters)
+        .withSeed(seed));
     int[] labels = new int[x.length];
     for (int j = 0; j < x.length; j++) {
       labels[j] = c.labels().get(j);

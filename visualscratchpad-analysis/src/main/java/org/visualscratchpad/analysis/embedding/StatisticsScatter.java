@@ -11,7 +11,7 @@ import org.visualscratchpad.analysis.render.ScatterPlot;
  * noisy-latent filter's thresholds as lines, excluded latents labelled 1 and kept ones 0.
  *
  * <pre>{@code
- * jshell> var s = StatisticsScatter.of(stats, NoisyLatentFilter.defaults().apply(stats));
+ * jshell> var s = StatisticsScatter.of(stats, FilteredLatents.of(stats, HeatmapOptions.NoisyFilter.BOTH, 2.0));
  * jshell> ScatterPicture.render(s.plot()).save(Path.of("stats.png"))
  * }</pre>
  *
@@ -35,7 +35,7 @@ public record StatisticsScatter(LatentStatistics statistics, FilteredLatents fil
       labels[j] = filtered.isExcluded(j) ? 3 : 0;
     }
     ScatterPlot plot = ScatterPlot.of(String.format(Locale.ROOT, "Latent statistics (%d latents; %d filtered as noisy: %s)",
-            statistics.dSae(), filtered.excludedCount(), filtered.filter()), "firing frequency", "mean activation",
+            statistics.dSae(), filtered.excludedCount(), filtered.describe()), "firing frequency", "mean activation",
             statistics.frequencies(), statistics.meanActivations())
         .withLogX(true).withLabels(labels).withLabelNames(java.util.Map.of(0, "kept", 3, "noisy (filtered)"));
     if (filtered.frequencyThreshold().isPresent()) {

@@ -8,13 +8,15 @@ import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.analysis.ranking.AttentionScorer;
 import org.visualscratchpad.analysis.ranking.AttentionWeighting;
 import org.visualscratchpad.analysis.ranking.PatchActivations;
-import org.visualscratchpad.analysis.ranking.RankedLatent;
+import org.visualscratchpad.scratchpad.HeatmapOptions;
+import org.visualscratchpad.scratchpad.RankedLatent;
 import org.visualscratchpad.tensor.FloatMatrix;
 
 /**
  * The raw token-latent matrix before normalisation and clustering: the union of every token's
  * top-{@code k} latents (noisy latents excluded) as columns, ascending by latent id, and their
- * attention-weighted scores on every token of the span.
+ * attention-weighted scores on every token of the span. The API's {@link
+ * org.visualscratchpad.scratchpad.TokenLatentHeatmap} is this matrix normalised ({@link #normalise}).
  *
  * <pre>{@code
  * jshell> var m = HeatmapMatrix.compute(patches, attn, tokens, new TokenSpan(0, 8), FilteredLatents.none(256), 20, AttentionWeighting.RAW)
@@ -28,18 +30,22 @@ import org.visualscratchpad.tensor.FloatMatrix;
  * @param topK the k used
  * @param filtered the excluded latents
  * @param weighting how attention weighted the patches
+ * @param filteredOut the excluded latents that would have been columns without the exclusion, ascending
  */
 public record HeatmapMatrix(List<String> tokens, TokenSpan span, List<Integer> latentIds, FloatMatrix scores, int topK,
-    FilteredLatents filtered, AttentionWeighting weighting) {
+    FilteredLatents filtered, AttentionWeighting weighting, List<Integer> filteredOut) {
   public HeatmapMatrix {
     tokens = List.copyOf(tokens);
     latentIds = List.copyOf(latentIds);
+    filteredOut = List.copyOf(filteredOut);
     InvalidInputException.check(scores.rows() == tokens.size() && scores.cols() == latentIds.size(),
         "scores [%s x %s] must be [tokens (%s) x latents (%s)]", scores.rows(), scores.cols(), tokens.size(), latentIds.size());
   }
 
   /**
-   * Selects the columns and computes their scores.
+   * Selects the columns and computes their scores, in one scoring pass: the excluded latents are
+   * scored into their own top-{@code k} ({@link AttentionScorer#topKSplit}), which tells which of
+   * them the exclusion removed ({@link #filteredOut()}) without building the heatmap twice.
    *
    * @param attention {@code [allTokens x imageTokens]}, rows of {@code span} are used
    * @param tokens the strings of all attention rows
@@ -57,11 +63,19 @@ public record HeatmapMatrix(List<String> tokens, TokenSpan span, List<Integer> l
     FloatMatrix rows = attention.rowRange(span.from(), span.to());
     InvalidInputException.check(topK >= 1, "topK (%s) must be >= 1", topK);
     AttentionScorer scorer = new AttentionScorer(patches, rows, weighting);
-    List<List<RankedLatent>> top = scorer.topK(topK, filtered.toBitSet());
+    AttentionScorer.Split top = scorer.topKSplit(topK, filtered.excludedSet());
     BitSet union = new BitSet(patches.dSae());
-    for (List<RankedLatent> list : top) {
-      for (RankedLatent r : list) {
+    BitSet removed = new BitSet(patches.dSae());
+    for (int t = 0; t < top.kept().size(); t++) {
+      for (RankedLatent r : top.kept().get(t)) {
         union.set(r.latentId());
+      }
+      if (!top.excluded().get(t).isEmpty()) {
+        for (RankedLatent r : top.merged(t, topK)) {
+          if (filtered.isExcluded(r.latentId())) {
+            removed.set(r.latentId());
+          }
+        }
       }
     }
     InvalidInputException.check(!union.isEmpty(),
@@ -73,7 +87,40 @@ public record HeatmapMatrix(List<String> tokens, TokenSpan span, List<Integer> l
     for (int id : ids) {
       idList.add(id);
     }
-    return new HeatmapMatrix(tokens.subList(span.from(), span.to()), span, idList, scores, topK, filtered, weighting);
+    return new HeatmapMatrix(tokens.subList(span.from(), span.to()), span, idList, scores, topK, filtered, weighting,
+        removed.stream().boxed().toList());
+  }
+
+  /**
+   * Scales rows or columns by their largest absolute value (paper §A.2), so that each spans [0, 1]
+   * for non-negative scores; an all-zero row or column stays zero. {@code NONE} returns the matrix.
+   */
+  public static FloatMatrix normalise(FloatMatrix m, HeatmapOptions.Normalization normalization) {
+    int rows = m.rows();
+    int cols = m.cols();
+    float[] d = m.toArray();
+    if (normalization == HeatmapOptions.Normalization.ROW) {
+      for (int r = 0; r < rows; r++) {
+        float max = 0;
+        for (int c = 0; c < cols; c++) {
+          max = Math.max(max, Math.abs(d[r * cols + c]));
+        }
+        for (int c = 0; c < cols && max > 0; c++) {
+          d[r * cols + c] /= max;
+        }
+      }
+    } else if (normalization == HeatmapOptions.Normalization.COLUMN) {
+      for (int c = 0; c < cols; c++) {
+        float max = 0;
+        for (int r = 0; r < rows; r++) {
+          max = Math.max(max, Math.abs(d[r * cols + c]));
+        }
+        for (int r = 0; r < rows && max > 0; r++) {
+          d[r * cols + c] /= max;
+        }
+      }
+    }
+    return FloatMatrix.adopt(rows, cols, d);
   }
 
   @Override

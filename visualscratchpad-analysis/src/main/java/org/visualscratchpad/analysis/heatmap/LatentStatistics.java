@@ -2,6 +2,7 @@ package org.visualscratchpad.analysis.heatmap;
 
 import java.util.Locale;
 import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.sae.DatasetStatistics;
 
 /**
  * Per-latent statistics over a reference data set (paper Fig. 6), as plain arrays: the mean
@@ -15,7 +16,7 @@ import org.visualscratchpad.InvalidInputException;
  *
  * <p>Immutable and thread-safe.
  */
-public final class LatentStatistics {
+public final class LatentStatistics implements DatasetStatistics {
   private final float[] meanActivation;
   private final float[] frequency;
 
@@ -54,14 +55,17 @@ public final class LatentStatistics {
     return of(meanActivation, freq);
   }
 
+  @Override
   public int dSae() {
     return meanActivation.length;
   }
 
+  @Override
   public float meanActivation(int latentId) {
     return meanActivation[latentId];
   }
 
+  @Override
   public float frequency(int latentId) {
     return frequency[latentId];
   }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.scratchpad.RankedLatent;
 
 /**
  * One score per latent, length {@code dSae}: a token's attention-weighted scores, the unweighted

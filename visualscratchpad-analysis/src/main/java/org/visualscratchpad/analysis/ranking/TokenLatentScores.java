@@ -6,10 +6,10 @@ import org.visualscratchpad.tensor.FloatMatrix;
 
 /**
  * Attention-weighted latent scores of a run's tokens: {@code scores} is {@code [tokens x dSae]},
- * row {@code t} = {@code h_patches^T attn_t} (see {@link LatentRanking#scores}).
+ * row {@code t} = {@code h_patches^T attn_t} (made by {@link AttentionScorer#scores}).
  *
  * <pre>{@code
- * jshell> var s = LatentRanking.scores(patches, attention, tokens, AttentionWeighting.RAW);
+ * jshell> var s = new AttentionScorer(patches, attention, AttentionWeighting.RAW).scores(tokens);
  * jshell> s.row(0).topK(5);                         // the strongest latents of token 0
  * jshell> s.span(0, s.tokens().size(), SpanAggregation.MEAN).ranking();
  * }</pre>

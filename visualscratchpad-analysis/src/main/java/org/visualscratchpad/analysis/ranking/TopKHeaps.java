@@ -2,6 +2,7 @@ package org.visualscratchpad.analysis.ranking;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.visualscratchpad.scratchpad.RankedLatent;
 
 /** Fixed-size min-heaps of (score, latent id), one per token, in flat arrays. */
 final class TopKHeaps {

@@ -4,7 +4,7 @@ import java.awt.Color;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.visualscratchpad.analysis.ranking.RankedLatent;
+import org.visualscratchpad.scratchpad.RankedLatent;
 import org.visualscratchpad.scratchpad.Picture;
 
 /**
@@ -13,7 +13,7 @@ import org.visualscratchpad.scratchpad.Picture;
  * colour, the others in grey. PNG and SVG.
  *
  * <pre>{@code
- * jshell> ActivationBarsPicture.render("red", scores.row(1).topK(15), LatentRanking.meanOverPatches(patches).topK(15))
+ * jshell> ActivationBarsPicture.render("red", scores.row(1).topK(15), AttentionScorer.meanOverPatches(patches).topK(15))
  * }</pre>
  *
  * <p>Stateless and thread-safe; the same input gives the same bytes.

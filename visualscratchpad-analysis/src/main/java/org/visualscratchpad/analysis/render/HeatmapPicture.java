@@ -3,9 +3,11 @@ package org.visualscratchpad.analysis.render;
 import java.awt.Color;
 import java.util.List;
 import java.util.Optional;
-import org.visualscratchpad.analysis.cluster.Dendrogram;
-import org.visualscratchpad.analysis.heatmap.TokenLatentHeatmap;
+import org.visualscratchpad.scratchpad.Dendrogram;
+import org.visualscratchpad.scratchpad.LatentCluster;
+import org.visualscratchpad.scratchpad.LatentClusters;
 import org.visualscratchpad.scratchpad.Picture;
+import org.visualscratchpad.scratchpad.TokenLatentHeatmap;
 import org.visualscratchpad.tensor.FloatMatrix;
 
 /**
@@ -14,7 +16,7 @@ import org.visualscratchpad.tensor.FloatMatrix;
  * the heatmap has at most 20,000 cells.
  *
  * <pre>{@code
- * jshell> HeatmapPicture.render(heatmap).save(Path.of("heatmap.png"))
+ * jshell> HeatmapPicture.render(answer.heatmap(), answer.cluster()).save(Path.of("heatmap.png"))   // = answer.cluster().picture()
  * }</pre>
  *
  * <p>Stateless and thread-safe; the same heatmap gives the same bytes.
@@ -24,17 +26,40 @@ public final class HeatmapPicture {
 
   private HeatmapPicture() {}
 
-  /** The heatmap in its display (leaf) order with dendrogram and cluster bands. */
-  public static Picture render(TokenLatentHeatmap heatmap) {
-    List<Integer> order = heatmap.clustering().order();
-    int[] position = new int[order.size()];
-    for (int i = 0; i < order.size(); i++) {
-      position[order.get(i)] = i;
-    }
+  /**
+   * The API's heatmap: with {@code clusters} (null for none) its columns in their leaf order, a band
+   * per cluster and the dendrogram of a hierarchical clustering, all read from {@code clusters}
+   * (nothing is clustered again).
+   */
+  public static Picture render(TokenLatentHeatmap heatmap, LatentClusters clusters) {
     String title = "Token-latent heatmap (" + heatmap.options().normalization().name().toLowerCase(java.util.Locale.ROOT)
-        + " normalised, top " + heatmap.options().topK() + " per token)";
-    return render(title, heatmap.tokens(), heatmap.latentIds(), heatmap.values(), heatmap.columnLabels(),
-        heatmap.clustering().dendrogram(), position);
+        + " normalisation, top " + heatmap.options().topK() + " per token)";
+    if (clusters == null) {
+      return render(title, heatmap.tokens(), heatmap.latentIds(), heatmap.values(), List.of(), Optional.empty(), new int[0]);
+    }
+    java.util.Map<Integer, Integer> clusterOf = new java.util.HashMap<>();
+    for (LatentCluster c : clusters.clusters()) {
+      c.latentIds().forEach(id -> clusterOf.put(id, c.index()));
+    }
+    List<Integer> order = clusters.leafOrder();
+    int rows = heatmap.values().rows();
+    int cols = order.size();
+    float[] values = new float[rows * cols];
+    List<Integer> ids = new java.util.ArrayList<>();
+    List<Integer> bands = new java.util.ArrayList<>();
+    int[] position = new int[cols];
+    for (int i = 0; i < cols; i++) {
+      int column = order.get(i);
+      int latentId = heatmap.latentIds().get(column);
+      ids.add(latentId);
+      bands.add(clusterOf.get(latentId));
+      position[column] = i;
+      for (int r = 0; r < rows; r++) {
+        values[r * cols + i] = heatmap.values().get(r, column);
+      }
+    }
+    return render(title, heatmap.tokens(), ids, FloatMatrix.adopt(rows, cols, values), bands, clusters.dendrogram(),
+        position);
   }
 
   /**

@@ -2,27 +2,18 @@ package org.visualscratchpad.analysis.scratchpad;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
-import java.util.Optional;
-import org.visualscratchpad.analysis.cluster.ClusteringMethod;
 import org.visualscratchpad.analysis.cluster.ColumnClusterer;
 import org.visualscratchpad.analysis.cluster.ColumnClustering;
-import org.visualscratchpad.analysis.cluster.ColumnDistance;
-import org.visualscratchpad.analysis.cluster.Cut;
-import org.visualscratchpad.analysis.cluster.Linkage;
 import org.visualscratchpad.analysis.heatmap.FilteredLatents;
 import org.visualscratchpad.analysis.heatmap.HeatmapMatrix;
-import org.visualscratchpad.analysis.heatmap.LatentStatistics;
-import org.visualscratchpad.analysis.heatmap.NoisyLatentFilter;
-import org.visualscratchpad.analysis.heatmap.Normalization;
-import org.visualscratchpad.analysis.heatmap.TokenLatentHeatmap;
 import org.visualscratchpad.analysis.heatmap.TokenSpan;
 import org.visualscratchpad.analysis.ranking.AttentionWeighting;
 import org.visualscratchpad.analysis.ranking.ImageTokenRows;
-import org.visualscratchpad.analysis.ranking.LatentRanking;
-import org.visualscratchpad.analysis.ranking.LatentScoreVector;
+import org.visualscratchpad.analysis.ranking.AttentionScorer;
 import org.visualscratchpad.analysis.ranking.PatchActivations;
-import org.visualscratchpad.analysis.ranking.TokenLatentScores;
+import org.visualscratchpad.analysis.ranking.SpanAggregation;
 import org.visualscratchpad.analysis.render.HeatmapPicture;
 import org.visualscratchpad.sae.DatasetStatistics;
 import org.visualscratchpad.InvalidInputException;
@@ -40,6 +31,7 @@ import org.visualscratchpad.scratchpad.Picture;
 import org.visualscratchpad.scratchpad.RankOptions;
 import org.visualscratchpad.scratchpad.RankedLatent;
 import org.visualscratchpad.scratchpad.Scratchpad;
+import org.visualscratchpad.scratchpad.TokenLatentHeatmap;
 import org.visualscratchpad.tensor.FloatMatrix;
 
 /**
@@ -63,22 +55,18 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
   @Override
   public org.visualscratchpad.scratchpad.LatentRanking rank(Answer answer, RankOptions options) {
     PatchActivations patches = patches(answer);
-    FloatMatrix attn = answer.attention().weights();
-    int tokens = attn.rows();
+    int tokens = answer.attention().weights().rows();
     int end = options.spanEnd() == -1 ? tokens : options.spanEnd();
     List<List<RankedLatent>> perToken = new ArrayList<>();
     List<RankedLatent> overall;
     if (options.attentionWeighted()) {
-      TokenLatentScores scores = LatentRanking.scores(patches, attn, answer.attention().tokens(),
+      AttentionScorer scorer = new AttentionScorer(patches, answer.attention().weights(),
           options.divideByImageMass() ? AttentionWeighting.PER_IMAGE_MASS : AttentionWeighting.RAW);
-      for (int t = 0; t < tokens; t++) {
-        perToken.add(convert(scores.row(t).topK(options.topK())));
-      }
-      overall = convert(scores.span(options.spanStart(), end,
-          org.visualscratchpad.analysis.ranking.SpanAggregation.MEAN).topK(options.topK()));
+      perToken.addAll(scorer.topK(options.topK(), new BitSet()));
+      overall = scorer.scores(answer.attention().tokens()).span(options.spanStart(), end, SpanAggregation.MEAN)
+          .topK(options.topK());
     } else {
-      LatentScoreVector mean = LatentRanking.meanOverPatches(patches);
-      List<RankedLatent> top = convert(mean.topK(options.topK()));
+      List<RankedLatent> top = AttentionScorer.meanOverPatches(patches).topK(options.topK());
       for (int t = 0; t < tokens; t++) {
         perToken.add(top);
       }
@@ -87,84 +75,67 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
     return new org.visualscratchpad.scratchpad.LatentRanking(answer, options, perToken, overall);
   }
 
-  private static List<RankedLatent> convert(List<org.visualscratchpad.analysis.ranking.RankedLatent> list) {
-    List<RankedLatent> out = new ArrayList<>(list.size());
-    for (var r : list) {
-      out.add(new RankedLatent(r.latentId(), r.score()));
-    }
-    return out;
+  /** The heatmap of the answer's image and generated tokens, filtered by its scratchpad's statistics if loaded. */
+  @Override
+  public TokenLatentHeatmap heatmap(Answer answer, HeatmapOptions options) {
+    DatasetStatistics stats = answer.source().flatMap(Scratchpad::statistics).orElse(null);
+    return heatmap(answer, patches(answer), answer.attention().weights(), answer.attention().tokens(), stats, options);
   }
 
-  @Override
-  public org.visualscratchpad.scratchpad.TokenLatentHeatmap heatmap(Answer answer, HeatmapOptions options) {
-    PatchActivations patches = patches(answer);
-    FloatMatrix attn = answer.attention().weights();
+  /**
+   * The token-latent heatmap of stored activations and attention, without an answer (its {@link
+   * TokenLatentHeatmap#answer()} is null, so its clusters cannot be ablated): e.g. {@code vsp
+   * heatmap} on a safetensors file.
+   *
+   * @param attention {@code [tokens x imageTokens]}
+   * @param tokens one string per attention row
+   * @param stats the statistics the noisy-latent filter reads; null to filter nothing
+   * @throws InvalidInputException if the shapes disagree, the statistics belong to another SAE or no
+   *     latent scores above 0
+   */
+  public static TokenLatentHeatmap heatmap(PatchActivations patches, FloatMatrix attention, List<String> tokens,
+      DatasetStatistics stats, HeatmapOptions options) {
+    return heatmap(null, patches, attention, tokens, stats, options);
+  }
+
+  private static TokenLatentHeatmap heatmap(Answer answer, PatchActivations patches, FloatMatrix attention,
+      List<String> tokens, DatasetStatistics stats, HeatmapOptions options) {
+    FloatMatrix attn = attention;
     if (!options.attentionWeighted()) {
       float[] uniform = new float[attn.rows() * attn.cols()];
       Arrays.fill(uniform, 1f / attn.cols());
       attn = FloatMatrix.adopt(attn.rows(), attn.cols(), uniform);
     }
-    List<String> tokens = answer.attention().tokens();
-    TokenSpan span = TokenSpan.all(attn.rows());
-    NoisyLatentFilter filter = filter(options);
-    Optional<LatentStatistics> stats = answer.source().flatMap(Scratchpad::statistics).map(ScratchpadAnalysis::statistics);
-    FilteredLatents filtered = filter.active() && stats.isPresent()
-        ? filter.apply(stats.get()) : FilteredLatents.none(patches.dSae());
-    HeatmapMatrix matrix = HeatmapMatrix.compute(patches, attn, tokens, span, filtered, options.topK(), AttentionWeighting.RAW);
-    List<Integer> filteredOut = new ArrayList<>();
-    if (filtered.excludedCount() > 0) {
-      HeatmapMatrix unfiltered = HeatmapMatrix.compute(patches, attn, tokens, span, FilteredLatents.none(patches.dSae()),
-          options.topK(), AttentionWeighting.RAW);
-      for (int id : unfiltered.latentIds()) {
-        if (filtered.isExcluded(id)) {
-          filteredOut.add(id);
-        }
+    List<String> warnings = new ArrayList<>();
+    int rows = attn.rows();
+    boolean endToken = rows > 0 && tokens.get(rows - 1).isEmpty();
+    if (endToken && !options.includeEndToken()) {
+      if (rows > 1) {
+        rows--;
+      } else {
+        warnings.add("the answer is only its end-of-sequence token, so that token is the heatmap's one row");
       }
     }
-    FloatMatrix values = TokenLatentHeatmap.normalise(matrix.scores(), Normalization.valueOf(options.normalization().name()));
-    return new org.visualscratchpad.scratchpad.TokenLatentHeatmap(answer, options, matrix.tokens(), matrix.latentIds(), values,
-        filteredOut);
-  }
-
-  /** The analysis module's filter for the API's noisy-filter choice (package-private for tests). */
-  static NoisyLatentFilter filter(HeatmapOptions options) {
-    switch (options.noisyFilter()) {
-      case MEAN_ACTIVATION:
-        return new NoisyLatentFilter(options.noisyPercent(), true, false);
-      case FREQUENCY:
-        return new NoisyLatentFilter(options.noisyPercent(), false, true);
-      case BOTH:
-        return new NoisyLatentFilter(options.noisyPercent(), true, true);
-      default:
-        return NoisyLatentFilter.off();
+    TokenSpan span = TokenSpan.all(rows);
+    if (rows < 3) {
+      warnings.add(rows + " token row" + (rows == 1 ? "" : "s")
+          + (endToken && !options.includeEndToken() && attn.rows() > rows ? " (the end-of-sequence token left out)" : "")
+          + ": with fewer than 3 rows every correlation between two latent columns is +1 or -1 (or undefined), so "
+          + "clusters by correlation say little. Ask for a longer answer (a describing prompt, more new tokens).");
     }
-  }
-
-  /** Plain-array statistics from the SAE module's statistics. */
-  public static LatentStatistics statistics(DatasetStatistics stats) {
-    float[] mean = new float[stats.dSae()];
-    float[] freq = new float[stats.dSae()];
-    for (int j = 0; j < mean.length; j++) {
-      mean[j] = stats.meanActivation(j);
-      freq[j] = stats.frequency(j);
-    }
-    return LatentStatistics.of(mean, freq);
-  }
-
-  /** The clustering method of the API's options. */
-  public static ClusteringMethod method(ClusterOptions options) {
-    ColumnDistance distance = ColumnDistance.valueOf(options.distance().name());
-    if (options.method() == ClusterOptions.Method.KMEANS) {
-      return new ClusteringMethod.KMeans(options.clusters(), distance, options.restarts(), 100, options.seed());
-    }
-    Cut cut = options.clusters() > 0 ? new Cut.IntoClusters(options.clusters()) : new Cut.AtHeight(options.cutHeight());
-    return new ClusteringMethod.Hierarchical(Linkage.valueOf(options.method().name()), distance, cut);
+    boolean filter = stats != null && options.noisyFilter() != HeatmapOptions.NoisyFilter.NONE && options.noisyPercent() > 0;
+    FilteredLatents filtered = filter ? FilteredLatents.of(stats, options.noisyFilter(), options.noisyPercent())
+        : FilteredLatents.none(patches.dSae());
+    HeatmapMatrix matrix = HeatmapMatrix.compute(patches, attn, tokens, span, filtered, options.topK(), AttentionWeighting.RAW);
+    FloatMatrix values = HeatmapMatrix.normalise(matrix.scores(), options.normalization());
+    return new TokenLatentHeatmap(answer, options, matrix.tokens(), matrix.latentIds(), values, matrix.filteredOut(),
+        warnings);
   }
 
   @Override
-  public LatentClusters cluster(org.visualscratchpad.scratchpad.TokenLatentHeatmap heatmap, ClusterOptions options) {
-    ColumnClustering c = ColumnClusterer.cluster(heatmap.values(), method(options));
-    FloatMatrix strength = TokenLatentHeatmap.normalise(heatmap.values(), Normalization.COLUMN);
+  public LatentClusters cluster(TokenLatentHeatmap heatmap, ClusterOptions options) {
+    ColumnClustering c = ColumnClusterer.cluster(heatmap.values(), options);
+    FloatMatrix strength = HeatmapMatrix.normalise(heatmap.values(), HeatmapOptions.Normalization.COLUMN);
     List<LatentCluster> clusters = new ArrayList<>();
     for (int label = 0; label < c.clusterCount(); label++) {
       List<Integer> members = c.members(label);
@@ -187,38 +158,13 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
       }
       clusters.add(new LatentCluster(label, ids, strongest));
     }
-    return new LatentClusters(heatmap, options, clusters, c.order());
+    return new LatentClusters(heatmap, options, clusters, c.order(), c.dendrogram());
   }
 
+  /** The heatmap drawn by {@link HeatmapPicture}: in the clusters' leaf order with their bands and tree, if given. */
   @Override
-  public Picture picture(org.visualscratchpad.scratchpad.TokenLatentHeatmap heatmap, LatentClusters clusters) {
-    String title = "Token-latent heatmap (" + heatmap.options().normalization().name().toLowerCase(java.util.Locale.ROOT)
-        + " normalisation, top " + heatmap.options().topK() + " per token)";
-    if (clusters == null) {
-      return HeatmapPicture.render(title, heatmap.tokens(), heatmap.latentIds(), heatmap.values(), List.of(), Optional.empty(),
-          new int[0]);
-    }
-    ColumnClustering c = ColumnClusterer.cluster(heatmap.values(), method(clusters.options()));
-    List<Integer> order = clusters.leafOrder();
-    int rows = heatmap.values().rows();
-    int cols = order.size();
-    float[] values = new float[rows * cols];
-    List<Integer> ids = new ArrayList<>();
-    List<Integer> bands = new ArrayList<>();
-    for (int i = 0; i < cols; i++) {
-      int column = order.get(i);
-      ids.add(heatmap.latentIds().get(column));
-      bands.add(c.labels().get(column));
-      for (int r = 0; r < rows; r++) {
-        values[r * cols + i] = heatmap.values().get(r, column);
-      }
-    }
-    int[] position = new int[cols];
-    for (int i = 0; i < cols; i++) {
-      position[order.get(i)] = i;
-    }
-    return HeatmapPicture.render(title, heatmap.tokens(), ids, FloatMatrix.adopt(rows, cols, values), bands, c.dendrogram(),
-        position);
+  public Picture picture(TokenLatentHeatmap heatmap, LatentClusters clusters) {
+    return HeatmapPicture.render(heatmap, clusters);
   }
 
   /** UMAP ({@link LatentMap}, default options with {@code seed}) of the SAE's unit decoder directions. */
@@ -251,8 +197,9 @@ public final class ScratchpadAnalysis implements AnalysisProvider {
       d[latentId] = map.positions().get(latentId, 0);
       d[n + latentId] = map.positions().get(latentId, 1);
     }
-    ColumnClustering c = ColumnClusterer.cluster(FloatMatrix.of(2, n, d),
-        ClusteringMethod.KMeans.of(clusters, ColumnDistance.EUCLIDEAN, map.seed()));
+    ColumnClustering c = ColumnClusterer.cluster(FloatMatrix.of(2, n, d), ClusterOptions.defaults()
+        .withMethod(ClusterOptions.Method.KMEANS).withDistance(ClusterOptions.Distance.EUCLIDEAN).withClusters(clusters)
+        .withSeed(map.seed()));
     List<Integer> labels = new ArrayList<>(n);
     for (int latentId = 0; latentId < n; latentId++) {
       labels.add(c.labels().get(latentId));

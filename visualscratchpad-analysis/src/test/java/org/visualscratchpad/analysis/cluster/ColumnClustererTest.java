@@ -13,9 +13,26 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.scratchpad.ClusterOptions;
+import org.visualscratchpad.scratchpad.ClusterOptions.Distance;
+import org.visualscratchpad.scratchpad.ClusterOptions.Method;
+import org.visualscratchpad.scratchpad.Dendrogram;
 import org.visualscratchpad.tensor.FloatMatrix;
 
 class ColumnClustererTest {
+  static final List<Method> LINKAGES = List.of(Method.SINGLE, Method.COMPLETE, Method.AVERAGE, Method.WARD);
+
+  static ClusterOptions kMeans(int clusters, Distance distance, long seed) {
+    return ClusterOptions.defaults().withMethod(Method.KMEANS).withDistance(distance).withClusters(clusters).withSeed(seed);
+  }
+
+  static ClusterOptions averageCorrelation(int clusters) {
+    return ClusterOptions.defaults().withClusters(clusters);
+  }
+
+  static ClusterOptions averageCorrelationCutAt(double height) {
+    return new ClusterOptions(Method.AVERAGE, Distance.CORRELATION, 0, height, 0, 10);
+  }
 
   /** A [rows x cols] heatmap whose columns come from `groups` prototypes, shuffled; truth[c] = group. */
   record Planted(FloatMatrix values, int[] truth) {}
@@ -63,16 +80,16 @@ class ColumnClustererTest {
   static Stream<Arguments> methods() {
     List<Arguments> out = new ArrayList<>();
     for (long seed : new long[] {11, 12, 13}) {
-      for (Linkage l : Linkage.values()) {
-        for (ColumnDistance d : ColumnDistance.values()) {
-          if (l == Linkage.SINGLE && d == ColumnDistance.EUCLIDEAN) {
+      for (Method l : LINKAGES) {
+        for (Distance d : Distance.values()) {
+          if (l == Method.SINGLE && d == Distance.EUCLIDEAN) {
             continue; // single linkage chains across scale differences under raw euclidean; covered with COLUMN-normalised input below
           }
-          out.add(Arguments.of(seed, new ClusteringMethod.Hierarchical(l, d, new Cut.IntoClusters(4))));
+          out.add(Arguments.of(seed, ClusterOptions.defaults().withMethod(l).withDistance(d).withClusters(4)));
         }
       }
-      for (ColumnDistance d : ColumnDistance.values()) {
-        out.add(Arguments.of(seed, ClusteringMethod.KMeans.of(4, d, seed)));
+      for (Distance d : Distance.values()) {
+        out.add(Arguments.of(seed, kMeans(4, d, seed)));
       }
     }
     return out.stream();
@@ -80,9 +97,9 @@ class ColumnClustererTest {
 
   @ParameterizedTest(name = "seed {0}: {1}")
   @MethodSource("methods")
-  void recovers_planted_clusters(long seed, ClusteringMethod method) {
+  void recovers_planted_clusters(long seed, ClusterOptions method) {
     Planted p = planted(seed, 24, 4, 12, 0.05f);
-    FloatMatrix values = method.distance() == ColumnDistance.EUCLIDEAN ? columnNormalised(p.values()) : p.values();
+    FloatMatrix values = method.distance() == Distance.EUCLIDEAN ? columnNormalised(p.values()) : p.values();
     ColumnClustering c = ColumnClusterer.cluster(values, method);
     assertEquals(4, c.clusterCount(), "seed " + seed);
     assertRecovers(p.truth(), c.labels(), "seed " + seed + " " + method);
@@ -104,14 +121,14 @@ class ColumnClustererTest {
   void single_linkage_euclidean_recovers_on_normalised_columns() {
     Planted p = planted(5, 24, 4, 12, 0.02f);
     ColumnClustering c = ColumnClusterer.cluster(columnNormalised(p.values()),
-        new ClusteringMethod.Hierarchical(Linkage.SINGLE, ColumnDistance.EUCLIDEAN, new Cut.IntoClusters(4)));
+        ClusterOptions.defaults().withMethod(Method.SINGLE).withDistance(Distance.EUCLIDEAN).withClusters(4));
     assertRecovers(p.truth(), c.labels(), "single euclidean");
   }
 
   @Test
   void cut_at_height_matches_the_dendrogram() {
     Planted p = planted(21, 24, 3, 10, 0.05f);
-    ColumnClustering byCount = ColumnClusterer.cluster(p.values(), ClusteringMethod.Hierarchical.correlation(3));
+    ColumnClustering byCount = ColumnClusterer.cluster(p.values(), averageCorrelation(3));
     Dendrogram d = byCount.dendrogram().orElseThrow();
     double[] h = new double[d.merges()];
     for (int m = 0; m < h.length; m++) {
@@ -121,12 +138,10 @@ class ColumnClustererTest {
     // cutting between the 3rd-largest and 2nd-largest merge heights gives 3 clusters
     double cut = (h[h.length - 3] + h[h.length - 2]) / 2;
     ColumnClustering byHeight = ColumnClusterer.cluster(p.values(),
-        new ClusteringMethod.Hierarchical(Linkage.AVERAGE, ColumnDistance.CORRELATION, new Cut.AtHeight(cut)));
+        averageCorrelationCutAt(cut));
     assertEquals(byCount.labels(), byHeight.labels());
-    assertEquals(1, ColumnClusterer.cluster(p.values(),
-        new ClusteringMethod.Hierarchical(Linkage.AVERAGE, ColumnDistance.CORRELATION, new Cut.AtHeight(1e9))).clusterCount());
-    assertEquals(30, ColumnClusterer.cluster(p.values(),
-        new ClusteringMethod.Hierarchical(Linkage.AVERAGE, ColumnDistance.CORRELATION, new Cut.AtHeight(0))).clusterCount());
+    assertEquals(1, ColumnClusterer.cluster(p.values(), averageCorrelationCutAt(1e9)).clusterCount());
+    assertEquals(30, ColumnClusterer.cluster(p.values(), averageCorrelationCutAt(0)).clusterCount());
     assertEquals(30, d.leafOrder().length);
     assertTrue(byCount.toString().contains("30 columns into 3 clusters"), byCount.toString());
   }
@@ -134,7 +149,7 @@ class ColumnClustererTest {
   @Test
   void k_means_is_deterministic_for_a_seed() {
     Planted p = planted(3, 20, 5, 8, 0.3f);
-    ClusteringMethod.KMeans m = new ClusteringMethod.KMeans(5, ColumnDistance.EUCLIDEAN, 3, 50, 99);
+    ClusterOptions m = new ClusterOptions(Method.KMEANS, Distance.EUCLIDEAN, 5, 0, 99, 3);
     assertEquals(ColumnClusterer.cluster(p.values(), m), ColumnClusterer.cluster(p.values(), m));
     assertTrue(ColumnClusterer.cluster(p.values(), m).toString().contains("seed 99"));
   }
@@ -143,19 +158,19 @@ class ColumnClustererTest {
   void more_clusters_than_columns_is_a_clear_error() {
     FloatMatrix v = FloatMatrix.of(2, 3, new float[] {1, 2, 3, 4, 5, 6});
     var e = assertThrows(InvalidInputException.class,
-        () -> ColumnClusterer.cluster(v, ClusteringMethod.Hierarchical.correlation(4)));
+        () -> ColumnClusterer.cluster(v, averageCorrelation(4)));
     assertTrue(e.getMessage().contains("clusters (4) must not exceed the number of columns (3)"), e.getMessage());
     assertThrows(InvalidInputException.class,
-        () -> ColumnClusterer.cluster(v, ClusteringMethod.KMeans.of(4, ColumnDistance.EUCLIDEAN, 1)));
+        () -> ColumnClusterer.cluster(v, kMeans(4, Distance.EUCLIDEAN, 1)));
     // exactly as many clusters as columns: every column alone
-    assertEquals(3, ColumnClusterer.cluster(v, ClusteringMethod.Hierarchical.correlation(3)).clusterCount());
+    assertEquals(3, ColumnClusterer.cluster(v, averageCorrelation(3)).clusterCount());
   }
 
   @Test
   void nan_is_a_clear_error() {
     FloatMatrix v = FloatMatrix.of(2, 2, new float[] {1, Float.NaN, 3, 4});
     var e = assertThrows(InvalidInputException.class,
-        () -> ColumnClusterer.cluster(v, ClusteringMethod.Hierarchical.correlation(1)));
+        () -> ColumnClusterer.cluster(v, averageCorrelation(1)));
     assertTrue(e.getMessage().contains("value [0, 1] (NaN) must be finite"), e.getMessage());
   }
 
@@ -167,21 +182,20 @@ class ColumnClustererTest {
         2, 4, 0, 0, 3, 0,
         0, 0, 1, 3, 3, 0,
         0, 0, 2, 6, 3, 0});
-    float[] prox = ColumnClusterer.proximity(columnMajor(v), 4, 6, ColumnDistance.CORRELATION, false);
+    float[] prox = ColumnClusterer.proximity(columnMajor(v), 4, 6, Distance.CORRELATION, false);
     assertEquals(1.0f, entry(prox, 6, 4, 0), 1e-6f);
     assertEquals(1.0f, entry(prox, 6, 5, 4), 1e-6f);
     assertEquals(0.0f, entry(prox, 6, 1, 0), 1e-6f);
-    ColumnClustering c = ColumnClusterer.cluster(v, ClusteringMethod.Hierarchical.correlation(4));
+    ColumnClustering c = ColumnClusterer.cluster(v, averageCorrelation(4));
     assertEquals(c.labels().get(0), c.labels().get(1));
     assertEquals(c.labels().get(2), c.labels().get(3));
     assertNotEquals(c.labels().get(4), c.labels().get(5));
-    for (Linkage l : Linkage.values()) {
-      ColumnClustering all = ColumnClusterer.cluster(v, new ClusteringMethod.Hierarchical(l, ColumnDistance.CORRELATION,
-          new Cut.IntoClusters(2)));
+    for (Method l : LINKAGES) {
+      ColumnClustering all = ColumnClusterer.cluster(v, ClusterOptions.defaults().withMethod(l).withClusters(2));
       assertEquals(2, all.clusterCount(), l.toString());
     }
     // k-means standardises both constant columns to the zero vector: 3 distinct points, so 3 non-empty clusters
-    ColumnClustering k = ColumnClusterer.cluster(v, ClusteringMethod.KMeans.of(4, ColumnDistance.CORRELATION, 5));
+    ColumnClustering k = ColumnClusterer.cluster(v, kMeans(4, Distance.CORRELATION, 5));
     assertEquals(3, k.clusterCount());
     assertEquals(k.labels().get(4), k.labels().get(5));
   }
@@ -189,13 +203,13 @@ class ColumnClustererTest {
   @Test
   void one_column_is_one_cluster_and_identical_columns_do_not_break_k_means() {
     FloatMatrix one = FloatMatrix.of(3, 1, new float[] {1, 2, 3});
-    assertEquals(List.of(0), ColumnClusterer.cluster(one, ClusteringMethod.Hierarchical.correlation(1)).labels());
+    assertEquals(List.of(0), ColumnClusterer.cluster(one, averageCorrelation(1)).labels());
     FloatMatrix same = FloatMatrix.of(2, 3, new float[] {1, 1, 1, 2, 2, 2});
-    ColumnClustering c = ColumnClusterer.cluster(same, ClusteringMethod.KMeans.of(3, ColumnDistance.EUCLIDEAN, 1));
+    ColumnClustering c = ColumnClusterer.cluster(same, kMeans(3, Distance.EUCLIDEAN, 1));
     assertEquals(3, c.columns());
     assertTrue(c.clusterCount() >= 1 && c.clusterCount() <= 3);
     assertThrows(InvalidInputException.class, () -> ColumnClusterer.cluster(FloatMatrix.zeros(3, 0),
-        ClusteringMethod.Hierarchical.correlation(1)));
+        averageCorrelation(1)));
   }
 
   private static float entry(float[] prox, int n, int i, int j) {
@@ -213,7 +227,7 @@ class ColumnClustererTest {
   }
 
   static FloatMatrix columnNormalised(FloatMatrix m) {
-    return org.visualscratchpad.analysis.heatmap.TokenLatentHeatmap.normalise(m,
-        org.visualscratchpad.analysis.heatmap.Normalization.COLUMN);
+    return org.visualscratchpad.analysis.heatmap.HeatmapMatrix.normalise(m,
+        org.visualscratchpad.scratchpad.HeatmapOptions.Normalization.COLUMN);
   }
 }

@@ -20,18 +20,19 @@ import org.junit.jupiter.api.Test;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.analysis.Fixtures;
 import org.visualscratchpad.analysis.embedding.StatisticsScatter;
-import org.visualscratchpad.analysis.heatmap.HeatmapOptions;
 import org.visualscratchpad.analysis.heatmap.LatentStatistics;
-import org.visualscratchpad.analysis.heatmap.NoisyLatentFilter;
-import org.visualscratchpad.analysis.heatmap.TokenLatentHeatmap;
-import org.visualscratchpad.analysis.heatmap.TokenSpan;
+import org.visualscratchpad.analysis.heatmap.FilteredLatents;
+import org.visualscratchpad.analysis.scratchpad.ScratchpadAnalysis;
 import org.visualscratchpad.analysis.ranking.AttentionWeighting;
-import org.visualscratchpad.analysis.ranking.LatentRanking;
+import org.visualscratchpad.analysis.ranking.AttentionScorer;
 import org.visualscratchpad.analysis.ranking.PatchActivations;
 import org.visualscratchpad.analysis.ranking.TokenLatentScores;
 import org.visualscratchpad.safetensors.SafetensorsFile;
 import org.visualscratchpad.sae.SparseActivations;
+import org.visualscratchpad.scratchpad.ClusterOptions;
+import org.visualscratchpad.scratchpad.HeatmapOptions;
 import org.visualscratchpad.scratchpad.Picture;
+import org.visualscratchpad.scratchpad.TokenLatentHeatmap;
 import org.visualscratchpad.tensor.FloatMatrix;
 import org.visualscratchpad.vision.ImageTokenLocation;
 import org.visualscratchpad.vision.PixelBox;
@@ -121,14 +122,12 @@ class PicturesTest {
 
   @Test
   void heatmap_with_dendrogram_and_cluster_bands() throws Exception {
-    TokenLatentHeatmap h = TokenLatentHeatmap.build(patches, attention, tokens, TokenSpan.all(8), stats,
-        HeatmapOptions.defaults().withTopK(8));
-    checked("heatmap", () -> HeatmapPicture.render(h), true);
-    TokenLatentHeatmap k = TokenLatentHeatmap.build(patches, attention, tokens, TokenSpan.all(8), stats,
-        HeatmapOptions.defaults().withTopK(8).withClustering(
-            org.visualscratchpad.analysis.cluster.ClusteringMethod.KMeans.of(4,
-                org.visualscratchpad.analysis.cluster.ColumnDistance.CORRELATION, 1)));
-    checked("heatmap-kmeans", () -> HeatmapPicture.render(k), true);
+    TokenLatentHeatmap h = ScratchpadAnalysis.heatmap(patches, attention, tokens, stats,
+        HeatmapOptions.defaults().withTopK(8).withNormalization(HeatmapOptions.Normalization.COLUMN));
+    checked("heatmap", () -> h.cluster(ClusterOptions.defaults().withClusters(4)).picture(), true);
+    checked("heatmap-kmeans", () -> h.cluster(ClusterOptions.defaults().withMethod(ClusterOptions.Method.KMEANS)
+        .withClusters(4).withSeed(1)).picture(), true);
+    checked("heatmap-unclustered", h::picture, true);
   }
 
   @Test
@@ -185,14 +184,14 @@ class PicturesTest {
 
   @Test
   void activation_bars_weighted_and_unweighted() throws Exception {
-    TokenLatentScores s = LatentRanking.scores(patches, attention, tokens, AttentionWeighting.RAW);
+    TokenLatentScores s = new AttentionScorer(patches, attention, AttentionWeighting.RAW).scores(tokens);
     checked("bars-token0", () -> ActivationBarsPicture.render(tokens.get(0), s.row(0).topK(15),
-        LatentRanking.meanOverPatches(patches).topK(15)), true);
+        AttentionScorer.meanOverPatches(patches).topK(15)), true);
   }
 
   @Test
   void reference_images_with_patch_masks() throws Exception {
-    int latent = LatentRanking.meanOverPatches(patches).topK(1).get(0).latentId();
+    int latent = AttentionScorer.meanOverPatches(patches).topK(1).get(0).latentId();
     float[] acts = patches.latentOverTokens(latent);
     BufferedImage square = new BufferedImage(42, 42, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = square.createGraphics();
@@ -215,7 +214,7 @@ class PicturesTest {
 
   @Test
   void statistics_scatter_with_thresholds() throws Exception {
-    var filtered = new NoisyLatentFilter(5, true, true).apply(stats);
+    var filtered = FilteredLatents.of(stats, HeatmapOptions.NoisyFilter.BOTH, 5);
     checked("statistics-scatter", () -> ScatterPicture.render(StatisticsScatter.of(stats, filtered).plot()), true);
   }
 }

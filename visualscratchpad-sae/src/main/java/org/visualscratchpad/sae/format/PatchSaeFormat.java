@@ -6,14 +6,17 @@ import java.util.Map;
 import org.visualscratchpad.CheckpointFormatException;
 import org.visualscratchpad.ScratchpadException;
 import org.visualscratchpad.hook.HookPoint;
-import org.visualscratchpad.sae.SaeArchitecture;
 import org.visualscratchpad.sae.SaeConfig;
+import org.visualscratchpad.sae.architecture.SaeParameters;
+import org.visualscratchpad.sae.architecture.SaeType;
+import org.visualscratchpad.sae.architecture.SaeTypes;
 import org.visualscratchpad.sae.kernel.SaeWeights;
 
 /**
  * Reads PatchSAE checkpoints: a {@code torch.save} zip of {@code {"cfg": ..., "state_dict": {W_enc,
- * b_enc, W_dec, b_dec}}}. The cfg may be a dict or a pickled config object (its {@code __dict__}
- * state is read); {@code d_in}/{@code d_sae} default to the tensor shapes.
+ * b_enc, W_dec, b_dec}}} (the state dict's other tensors are the architecture's, e.g. {@code
+ * threshold}). The cfg may be a dict or a pickled config object (its {@code __dict__} state is read);
+ * {@code d_in}/{@code d_sae} default to the tensor shapes.
  */
 final class PatchSaeFormat {
   private final Path path;
@@ -44,19 +47,23 @@ final class PatchSaeFormat {
     return new PatchSaeFormat(path);
   }
 
+  /** Every tensor of the state dict; W_enc, W_dec and b_dec are required (the rest is the architecture's to ask for). */
   private Map<String, float[]> readTensors(TorchPickle pickle) {
-    Map<String, float[]> out = new LinkedHashMap<>();
-    for (String name : new String[] {"W_enc", "b_enc", "W_dec", "b_dec", "threshold"}) {
-      Object t = stateDict.get(name);
-      if (t == null) {
-        if (name.equals("threshold")) {
-          continue;
-        }
+    for (String name : new String[] {"W_enc", "W_dec", "b_dec"}) {
+      if (stateDict.get(name) == null) {
         throw new CheckpointFormatException(path, "state_dict has no tensor " + name + "; it holds "
             + stateDict.keySet() + ".");
       }
-      if (!(t instanceof TorchPickle.Tensor tensor)) {
-        throw new CheckpointFormatException(path, "state_dict entry " + name + " is " + t + ", not a tensor.");
+    }
+    Map<String, float[]> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : stateDict.entrySet()) {
+      String name = e.getKey();
+      boolean required = name.equals("W_enc") || name.equals("W_dec") || name.equals("b_dec");
+      if (!(e.getValue() instanceof TorchPickle.Tensor tensor)) {
+        if (required) {
+          throw new CheckpointFormatException(path, "state_dict entry " + name + " is " + e.getValue() + ", not a tensor.");
+        }
+        continue;
       }
       shapes.put(name, tensor.shape());
       if (name.equals("W_enc")) {
@@ -111,21 +118,22 @@ final class PatchSaeFormat {
     }
     int dIn = intValue("d_in", enc.get(0));
     int dSae = intValue("d_sae", enc.get(1));
-    SaeArchitecture arch = SaeArchitecture.STANDARD;
+    SaeType type = SaeTypes.STANDARD;
     Object archName = cfgValue("architecture");
     if (archName != null) {
       try {
-        arch = SaeArchitecture.parse(String.valueOf(archName));
+        type = SaeTypes.parse(String.valueOf(archName));
       } catch (ScratchpadException e) {
-        throw new CheckpointFormatException(path, "cfg architecture (" + archName
-            + ") must be one of standard, topk, jumprelu.", e);
+        throw new CheckpointFormatException(path, "cfg architecture (" + archName + ") must be one of "
+            + SaeTypes.names() + ".", e);
       }
     }
     int k = 0;
-    if (arch == SaeArchitecture.TOPK) {
+    if (type.architecture().usesK()) {
       Object kv = cfgValue("k");
       if (!(kv instanceof Long)) {
-        throw new CheckpointFormatException(path, "cfg k (" + kv + ") must be an integer for a topk SAE.");
+        throw new CheckpointFormatException(path, "cfg k (" + kv + ") must be an integer for a "
+            + type.architecture().cfgName() + " SAE.");
       }
       k = ((Long) kv).intValue();
     }
@@ -135,10 +143,10 @@ final class PatchSaeFormat {
     Object model = cfgValue("model_name");
     Object dtype = cfgValue("dtype");
     String dt = dtype == null ? "float32" : dtype.toString().replace("torch.", "");
-    SaeConfig config = new SaeConfig(arch, dIn, dSae, hook, applyBDec, k, dt, model == null ? "" : model.toString());
+    SaeConfig config = new SaeConfig(type.architecture(), dIn, dSae, hook, applyBDec, k, dt,
+        model == null ? "" : model.toString());
     LinkedHashMap<String, long[]> expected = new LinkedHashMap<>();
     expected.put("W_enc", new long[] {dIn, dSae});
-    expected.put("b_enc", new long[] {dSae});
     expected.put("W_dec", new long[] {dSae, dIn});
     expected.put("b_dec", new long[] {dIn});
     expected.forEach((name, shape) -> SaeLensFormat.checkShape(path, name, shapes.get(name), shape));
@@ -184,7 +192,26 @@ final class PatchSaeFormat {
   }
 
   SaeWeights weights(SaeConfig config) {
-    return SaeWeights.of(config, tensors.get("W_enc"), tensors.get("b_enc"), tensors.get("W_dec"),
-        tensors.get("b_dec"), config.architecture() == SaeArchitecture.JUMPRELU ? tensors.get("threshold") : null);
+    return SaeTypes.weights(config, tensors.get("W_enc"), tensors.get("W_dec"), tensors.get("b_dec"), new SaeParameters() {
+      @Override
+      public boolean contains(String name) {
+        return tensors.containsKey(name);
+      }
+
+      @Override
+      public float[] get(String name, long... shape) {
+        if (!tensors.containsKey(name)) {
+          throw missing(name, null, shape);
+        }
+        SaeLensFormat.checkShape(path, name, shapes.get(name), shape);
+        return tensors.get(name);
+      }
+
+      @Override
+      public RuntimeException missing(String name, String neededFor, long... shape) {
+        return new CheckpointFormatException(path, "state_dict has no tensor " + name + " " + java.util.Arrays.toString(shape)
+            + (neededFor == null ? "" : ", which " + neededFor + " needs") + "; it holds " + stateDict.keySet() + ".");
+      }
+    });
   }
 }

@@ -13,8 +13,10 @@ import org.visualscratchpad.ScratchpadException;
 import org.visualscratchpad.hook.HookPoint;
 import org.visualscratchpad.safetensors.SafetensorsFile;
 import org.visualscratchpad.safetensors.TensorInfo;
-import org.visualscratchpad.sae.SaeArchitecture;
 import org.visualscratchpad.sae.SaeConfig;
+import org.visualscratchpad.sae.architecture.SaeParameters;
+import org.visualscratchpad.sae.architecture.SaeType;
+import org.visualscratchpad.sae.architecture.SaeTypes;
 import org.visualscratchpad.sae.kernel.SaeWeights;
 
 /** Reads SAELens folders: {@code cfg.json} (v5 flat or v6 with {@code metadata}) + safetensors weights. */
@@ -101,9 +103,9 @@ final class SaeLensFormat {
   SaeConfig config(SaeLoadOptions options) {
     int dIn = positiveInt("d_in", "width of the hooked activations");
     int dSae = positiveInt("d_sae", "number of latents");
-    SaeArchitecture arch = architecture();
+    SaeType type = architecture();
     int k = 0;
-    if (arch == SaeArchitecture.TOPK) {
+    if (type.architecture().usesK()) {
       JsonNode kNode = field("k");
       if (kNode == null) {
         JsonNode kwargs = field("activation_fn_kwargs");
@@ -111,7 +113,7 @@ final class SaeLensFormat {
       }
       if (kNode == null || !kNode.isIntegralNumber() || kNode.intValue() <= 0 || kNode.intValue() > dSae) {
         throw new CheckpointFormatException(cfgPath, "field k (" + kNode + ") must be an integer in [1, d_sae = "
-            + dSae + "] for a topk SAE. Add \"k\": 32 (or activation_fn_kwargs.k).");
+            + dSae + "] for a " + type.architecture().cfgName() + " SAE. Add \"k\": 32 (or activation_fn_kwargs.k).");
       }
       k = kNode.intValue();
     }
@@ -131,11 +133,11 @@ final class SaeLensFormat {
     HookPoint hook = options.hookPoint() != null ? options.hookPoint() : hookPoint();
     String dtype = text("dtype");
     String model = text("model_name");
-    return new SaeConfig(arch, dIn, dSae, hook, applyBDec, k, dtype == null ? "float32" : dtype,
+    return new SaeConfig(type.architecture(), dIn, dSae, hook, applyBDec, k, dtype == null ? "float32" : dtype,
         model == null ? "" : model);
   }
 
-  private SaeArchitecture architecture() {
+  private SaeType architecture() {
     String arch = text("architecture");
     String act = text("activation_fn_str");
     if (act == null) {
@@ -144,19 +146,19 @@ final class SaeLensFormat {
     if (arch == null || arch.equalsIgnoreCase("standard")) {
       // SAELens v5 spells topk as architecture standard + activation_fn_str topk
       if (act != null && act.toLowerCase(Locale.ROOT).equals("topk")) {
-        return SaeArchitecture.TOPK;
+        return SaeTypes.TOPK;
       }
       if (act != null && !act.equalsIgnoreCase("relu")) {
         throw new CheckpointFormatException(cfgPath, "field activation_fn_str (" + act
             + ") must be relu or topk for a standard SAE. Convert the SAE to a supported activation.");
       }
-      return SaeArchitecture.STANDARD;
+      return SaeTypes.STANDARD;
     }
     try {
-      return SaeArchitecture.parse(arch);
+      return SaeTypes.parse(arch);
     } catch (ScratchpadException e) {
-      throw new CheckpointFormatException(cfgPath, "field architecture (" + arch
-          + ") must be one of standard, topk, jumprelu. Convert the checkpoint to one of these.", e);
+      throw new CheckpointFormatException(cfgPath, "field architecture (" + arch + ") must be one of "
+          + SaeTypes.names() + ". Convert the checkpoint to one of these.", e);
     }
   }
 
@@ -189,7 +191,7 @@ final class SaeLensFormat {
     }
   }
 
-  /** Reads and checks the weights against {@code config}. */
+  /** Reads and checks the weights against {@code config}; the architecture's type reads its own tensors. */
   SaeWeights weights(SaeConfig config) {
     requireWeightsFile();
     Path wp = weightsPath();
@@ -197,31 +199,36 @@ final class SaeLensFormat {
       int dIn = config.dIn();
       int dSae = config.dSae();
       float[] wEnc = tensor(f, wp, "W_enc", dIn, dSae);
-      float[] bEnc = tensor(f, wp, "b_enc", dSae);
       float[] wDec = tensor(f, wp, "W_dec", dSae, dIn);
       float[] bDec = tensor(f, wp, "b_dec", dIn);
-      float[] threshold = null;
-      if (config.architecture() == SaeArchitecture.JUMPRELU) {
-        if (f.contains("threshold")) {
-          threshold = tensor(f, wp, "threshold", dSae);
-        } else if (f.contains("log_threshold")) {
-          threshold = tensor(f, wp, "log_threshold", dSae);
-          for (int j = 0; j < threshold.length; j++) {
-            threshold[j] = (float) Math.exp(threshold[j]);
-          }
-        } else {
-          throw new CheckpointFormatException(wp, "has no tensor threshold [" + dSae + "], which a jumprelu SAE "
-              + "needs; tensors present: " + f.names() + ".");
-        }
-      }
-      return SaeWeights.of(config, wEnc, bEnc, wDec, bDec, threshold);
+      return SaeTypes.weights(config, wEnc, wDec, bDec, parameters(f, wp));
     }
+  }
+
+  /** The tensors of a safetensors file, refused with the file's name when absent or misshaped. */
+  static SaeParameters parameters(SafetensorsFile f, Path file) {
+    return new SaeParameters() {
+      @Override
+      public boolean contains(String name) {
+        return f.contains(name);
+      }
+
+      @Override
+      public float[] get(String name, long... shape) {
+        return tensor(f, file, name, shape);
+      }
+
+      @Override
+      public RuntimeException missing(String name, String neededFor, long... shape) {
+        return new CheckpointFormatException(file, "has no tensor " + name + " " + java.util.Arrays.toString(shape)
+            + (neededFor == null ? "" : ", which " + neededFor + " needs") + "; tensors present: " + f.names() + ".");
+      }
+    };
   }
 
   static float[] tensor(SafetensorsFile f, Path file, String name, long... shape) {
     if (!f.contains(name)) {
-      throw new CheckpointFormatException(file, "has no tensor " + name + " " + java.util.Arrays.toString(shape)
-          + "; tensors present: " + f.names() + ".");
+      throw parameters(f, file).missing(name, null, shape);
     }
     TensorInfo t = f.info(name);
     checkShape(file, name, t.shape(), shape);

@@ -131,7 +131,7 @@ public final class PureJavaSae implements SparseAutoencoder {
     checkCodes(codes, rows);
     return plan.errorTerm() == ErrorTerm.KEEP
         ? FloatMatrix.adopt(rows, config.dIn(), keepErrorTerm(z, rows, codes, crop, plan))
-        : decode(editedCodes(codes, crop, plan));
+        : decode(editCodes(codes, crop, plan));
   }
 
   /** z' = z + (h' - h) W_dec over the changed entries; untouched rows stay bit-identical. */
@@ -159,8 +159,11 @@ public final class PureJavaSae implements SparseAutoencoder {
     return z;
   }
 
-  /** h' as sparse rows: the codes with the plan's edits applied. */
-  SparseActivations editedCodes(SparseActivations codes, int crop, InterventionPlan plan) {
+  /** h' as sparse rows: the codes with the plan's edits applied (one merge per row). */
+  @Override
+  public SparseActivations editCodes(SparseActivations codes, int crop, InterventionPlan plan) {
+    checkPlan(plan, crop);
+    checkCodes(codes, -1);
     if (plan.edits().isEmpty()) {
       return codes;
     }

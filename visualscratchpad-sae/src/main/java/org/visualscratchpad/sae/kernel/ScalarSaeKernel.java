@@ -1,6 +1,5 @@
 package org.visualscratchpad.sae.kernel;
 
-import org.visualscratchpad.sae.SaeArchitecture;
 import org.visualscratchpad.sae.SparseActivations;
 
 /**
@@ -18,13 +17,13 @@ import org.visualscratchpad.sae.SparseActivations;
  */
 public final class ScalarSaeKernel implements SaeKernel {
   private final SaeWeights w;
-  private final float[] cutoffs; // (d_sae)
+  private final LatentActivation act;
 
   public ScalarSaeKernel(SaeWeights weights) {
     org.visualscratchpad.InvalidInputException.check(weights.hasEncoderMatrix(),
         "these SAE weights no longer hold W_enc; build kernels from the weights as loaded");
     this.w = weights;
-    this.cutoffs = weights.activationCutoffs();
+    this.act = weights.activation;
   }
 
   @Override
@@ -40,22 +39,22 @@ public final class ScalarSaeKernel implements SaeKernel {
   @Override
   public SparseActivations encode(float[] z, int rows) {
     int dSae = w.dSae();
-    boolean topk = w.config().architecture() == SaeArchitecture.TOPK;
     SparseActivations.Builder out = SparseActivations.builder(dSae);
-    float[] pre = new float[dSae];
+    float[] m = new float[dSae];
     int[] ids = new int[dSae];
     float[] vals = new float[dSae];
     for (int row = 0; row < rows; row++) {
-      preActivationRow(z, row, pre);
+      productRow(z, row, m);
       int n = 0;
       for (int latentId = 0; latentId < dSae; latentId++) {
-        if (pre[latentId] > cutoffs[latentId]) {
+        float pre = act.pre(latentId, m[latentId]);
+        if (act.fires(latentId, m[latentId], pre)) {
           ids[n] = latentId;
-          vals[n++] = pre[latentId];
+          vals[n++] = pre;
         }
       }
-      if (topk) {
-        n = TopK.keepLargest(ids, vals, n, w.config().k());
+      if (act.topK > 0) {
+        n = TopK.keepLargest(ids, vals, n, act.topK);
       }
       out.addRow(ids, vals, n);
     }
@@ -66,29 +65,28 @@ public final class ScalarSaeKernel implements SaeKernel {
   public float[] preActivations(float[] z, int rows) {
     int dSae = w.dSae();
     float[] out = new float[Math.multiplyExact(rows, dSae)];
-    float[] pre = new float[dSae];
+    float[] m = new float[dSae];
     for (int row = 0; row < rows; row++) {
-      preActivationRow(z, row, pre);
-      System.arraycopy(pre, 0, out, row * dSae, dSae);
+      productRow(z, row, m);
+      for (int latentId = 0; latentId < dSae; latentId++) {
+        out[row * dSae + latentId] = act.pre(latentId, m[latentId]);
+      }
     }
     return out;
   }
 
-  /** pre = (z[row] - b_dec*apply) W_enc + b_enc, summed over d_in in ascending order. */
-  private void preActivationRow(float[] z, int row, float[] pre) {
+  /** m = (z[row] - b_dec*apply) W_enc, summed over d_in in ascending order (no bias yet). */
+  private void productRow(float[] z, int row, float[] m) {
     int dIn = w.dIn();
     int dSae = w.dSae();
     boolean apply = w.config().applyBDecToInput();
-    java.util.Arrays.fill(pre, 0f);
+    java.util.Arrays.fill(m, 0f);
     for (int k = 0; k < dIn; k++) {
       float a = apply ? z[row * dIn + k] - w.bDec[k] : z[row * dIn + k];
       int base = k * dSae;
       for (int latentId = 0; latentId < dSae; latentId++) {
-        pre[latentId] += a * w.wEnc[base + latentId];
+        m[latentId] += a * w.wEnc[base + latentId];
       }
-    }
-    for (int latentId = 0; latentId < dSae; latentId++) {
-      pre[latentId] += w.bEnc[latentId];
     }
   }
 

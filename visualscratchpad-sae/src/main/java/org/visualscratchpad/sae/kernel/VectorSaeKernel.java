@@ -5,7 +5,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-import org.visualscratchpad.sae.SaeArchitecture;
 import org.visualscratchpad.sae.SparseActivations;
 
 /**
@@ -16,9 +15,9 @@ import org.visualscratchpad.sae.SparseActivations;
  * latents ({@code [panels][d_in][NR]}, the last panel zero-padded). Per call the input rows, with
  * {@code b_dec} subtracted, are packed into row tiles of {@code MR = 6} ({@code [tiles][d_in][MR]}).
  * A 6 x NR micro-kernel keeps its 12 accumulators in registers over the whole {@code d_in} and
- * writes them once to a 6 x NR tile buffer (L1); {@code b_enc} and the activation cut-off are then
- * applied as vector operations and only the active entries are appended to per-row lists (no dense
- * {@code [rows x d_sae]} block). Workers take chunks of panels (the latent dimension) from an atomic
+ * writes them once to a 6 x NR tile buffer (L1); the architecture's {@link LatentActivation} (scale,
+ * shift, cut-off, gate) is then applied as vector operations and only the active entries are
+ * appended to per-row lists (no dense {@code [rows x d_sae]} block); a row top-k runs after the merge. Workers take chunks of panels (the latent dimension) from an atomic
  * counter, each chunk with its own row lists, merged in latent order at the end. Within a chunk the
  * rows are swept in blocks of 96 (16 tiles; {@link #ROW_BLOCK_TILES}): for each block, every panel of
  * the chunk against the block's tiles, so that the block's packed rows stay in L2 and each panel is
@@ -49,10 +48,12 @@ final class VectorSaeKernel implements SaeKernel {
   private final int dSae;
   private final int panels;
   private final float[] packed; // (panels, d_in, NR)
-  private final float[] bEncPad; // (panels * NR)
+  private final float[] shiftPad; // (panels * NR)
+  private final float[] scalePad; // (panels * NR) or null: scale 1
+  private final float[] gateCutPad; // (panels * NR) or null: fires only where m > -gate
   private final float[] cutPad; // (panels * NR), +inf on padding
   private final float[] inputShift; // (d_in): b_dec if applied, else 0
-  private final boolean topk;
+  private final int topK;
 
   VectorSaeKernel(SaeWeights weights) {
     org.visualscratchpad.InvalidInputException.check(weights.hasEncoderMatrix(),
@@ -70,11 +71,21 @@ final class VectorSaeKernel implements SaeKernel {
         System.arraycopy(weights.wEnc, k * dSae + col0, packed, (p * dIn + k) * NR, width);
       }
     }
-    this.bEncPad = Arrays.copyOf(weights.bEnc, padded);
-    this.cutPad = Arrays.copyOf(weights.activationCutoffs(), padded);
+    LatentActivation act = weights.activation;
+    this.shiftPad = Arrays.copyOf(act.shift, padded);
+    this.scalePad = act.scale == null ? null : Arrays.copyOf(act.scale, padded);
+    if (act.gate == null) {
+      this.gateCutPad = null;
+    } else {
+      this.gateCutPad = new float[padded];
+      for (int latentId = 0; latentId < dSae; latentId++) {
+        gateCutPad[latentId] = -act.gate[latentId]; // m + gate > 0 exactly when m > -gate (finite floats)
+      }
+    }
+    this.cutPad = Arrays.copyOf(act.cutoff, padded);
     Arrays.fill(cutPad, dSae, padded, Float.POSITIVE_INFINITY);
     this.inputShift = weights.config().applyBDecToInput() ? weights.bDec.clone() : new float[dIn];
-    this.topk = weights.config().architecture() == SaeArchitecture.TOPK;
+    this.topK = act.topK;
   }
 
   @Override
@@ -145,8 +156,8 @@ final class VectorSaeKernel implements SaeKernel {
           n += c;
         }
       }
-      if (topk) {
-        n = TopK.keepLargest(ids, vals, n, w.config().k());
+      if (topK > 0) {
+        n = TopK.keepLargest(ids, vals, n, topK);
       }
       out.addRow(ids, vals, n);
     }
@@ -203,7 +214,8 @@ final class VectorSaeKernel implements SaeKernel {
           for (int i = 0; i < n; i++) {
             int dst = (row0 + i) * panels * NR + col0;
             for (int c = 0; c < NR; c++) {
-              dense[dst + c] = tile[i * NR + c] + bEncPad[col0 + c];
+              float m = tile[i * NR + c];
+              dense[dst + c] = scalePad == null ? m + shiftPad[col0 + c] : scalePad[col0 + c] * m + shiftPad[col0 + c];
             }
           }
         } else {
@@ -264,22 +276,30 @@ final class VectorSaeKernel implements SaeKernel {
     c51.intoArray(tile, 5 * NR + L);
   }
 
-  /** Adds b_enc to the first {@code n} tile rows and appends the entries above the cut-off. */
+  /** Applies the latent activation to the first {@code n} tile rows and appends the entries that fire. */
   private void emit(float[] tile, int n, int row0, int col0, RowLists sink) {
-    FloatVector bias0 = FloatVector.fromArray(S, bEncPad, col0);
-    FloatVector bias1 = FloatVector.fromArray(S, bEncPad, col0 + L);
+    FloatVector shift0 = FloatVector.fromArray(S, shiftPad, col0);
+    FloatVector shift1 = FloatVector.fromArray(S, shiftPad, col0 + L);
     FloatVector cut0 = FloatVector.fromArray(S, cutPad, col0);
     FloatVector cut1 = FloatVector.fromArray(S, cutPad, col0 + L);
+    FloatVector scale0 = scalePad == null ? null : FloatVector.fromArray(S, scalePad, col0);
+    FloatVector scale1 = scalePad == null ? null : FloatVector.fromArray(S, scalePad, col0 + L);
+    FloatVector gate0 = gateCutPad == null ? null : FloatVector.fromArray(S, gateCutPad, col0);
+    FloatVector gate1 = gateCutPad == null ? null : FloatVector.fromArray(S, gateCutPad, col0 + L);
     for (int i = 0; i < n; i++) {
-      emitHalf(tile, i * NR, bias0, cut0, row0 + i, col0, sink);
-      emitHalf(tile, i * NR + L, bias1, cut1, row0 + i, col0 + L, sink);
+      emitHalf(tile, i * NR, scale0, shift0, cut0, gate0, row0 + i, col0, sink);
+      emitHalf(tile, i * NR + L, scale1, shift1, cut1, gate1, row0 + i, col0 + L, sink);
     }
   }
 
-  private static void emitHalf(float[] tile, int off, FloatVector bias, FloatVector cut, int row, int col,
-      RowLists sink) {
-    FloatVector pre = FloatVector.fromArray(S, tile, off).add(bias);
+  private static void emitHalf(float[] tile, int off, FloatVector scale, FloatVector shift, FloatVector cut,
+      FloatVector gateCut, int row, int col, RowLists sink) {
+    FloatVector m = FloatVector.fromArray(S, tile, off);
+    FloatVector pre = scale == null ? m.add(shift) : m.mul(scale).add(shift);
     VectorMask<Float> active = pre.compare(VectorOperators.GT, cut);
+    if (gateCut != null) {
+      active = active.and(m.compare(VectorOperators.GT, gateCut));
+    }
     if (active.anyTrue()) {
       pre.intoArray(tile, off);
       long bits = active.toLong();

@@ -24,10 +24,9 @@ import org.visualscratchpad.ScratchpadException;
 import org.visualscratchpad.attention.AttentionConvention;
 import org.visualscratchpad.attention.AttentionTap;
 import org.visualscratchpad.attention.TextImageAttention;
-import org.visualscratchpad.intervention.ErrorTerm;
 import org.visualscratchpad.intervention.InterventionPlan;
-import org.visualscratchpad.intervention.LatentIntervention;
-import org.visualscratchpad.intervention.TokenScope;
+import org.visualscratchpad.sae.json.JsonFieldException;
+import org.visualscratchpad.sae.json.PlanJson;
 import org.visualscratchpad.safetensors.SafetensorsFile;
 import org.visualscratchpad.safetensors.SafetensorsWriter;
 import org.visualscratchpad.sae.SparseActivations;
@@ -51,9 +50,11 @@ import org.visualscratchpad.vision.PixelBox;
  *   <li>{@code session.json}: format version, prompt, options, tokens, attention labels, image-token
  *       locations, the model's and SAE's file hashes, and the SHA-256 of the two files below;
  *   <li>{@code image.png}: the image asked about (lossless);
- *   <li>{@code tensors.safetensors}: per crop {@code crop.C.row_ptr} (I32 {@code [rows + 1]}),
- *       {@code crop.C.latent_ids} (I32 {@code [nnz]}), {@code crop.C.values} (F32 {@code [nnz]}),
- *       and {@code attention.weights} (F32 {@code [generated x imageTokens]}).
+ *   <li>{@code tensors.safetensors}: per crop the codes the model was fed, {@code crop.C.row_ptr} (I32
+ *       {@code [rows + 1]}), {@code crop.C.latent_ids} (I32 {@code [nnz]}), {@code crop.C.values} (F32
+ *       {@code [nnz]}); for an edited answer also the re-encoding of the edited stream, {@code
+ *       reencoded.C.*} (see {@link Answer#reencodedActivations()}); and {@code attention.weights} (F32
+ *       {@code [generated x imageTokens]}).
  * </ul>
  *
  * <pre>{@code
@@ -65,12 +66,21 @@ import org.visualscratchpad.vision.PixelBox;
  * jshell> resumed.ablate(17).regenerate()
  * }</pre>
  *
+ * <p>The plan is read and written by the one plan codec, {@link PlanJson} (unknown fields refused).
+ * Sessions of format version 1 still load; an edited answer of version 1 (whose activations were the
+ * re-encoding) is converted by regenerating it when loaded with its model, and refused with that advice
+ * without one.
+ *
  * <p>Immutable. Loading validates every field and names the file and field at fault; a failed load
  * leaves the scratchpad untouched.
  */
 public final class Session {
-  /** The version written into {@code session.json}. */
-  public static final int FORMAT_VERSION = 1;
+  /**
+   * The version written into {@code session.json}: 2 stores an edited answer's fed codes as its
+   * activations and the re-encoding of the edited stream beside them; version 1 (still read) stored
+   * the re-encoding as the activations.
+   */
+  public static final int FORMAT_VERSION = 2;
   public static final String JSON_FILE = "session.json";
   public static final String IMAGE_FILE = "image.png";
   public static final String TENSORS_FILE = "tensors.safetensors";
@@ -146,21 +156,10 @@ public final class Session {
 
       SafetensorsWriter w = new SafetensorsWriter().metadata("format", "visualscratchpad-session");
       List<SparseActivations> acts = answer.activations();
-      for (int crop = 0; crop < acts.size(); crop++) {
-        SparseActivations a = acts.get(crop);
-        int[] rowPtr = new int[a.rows() + 1];
-        for (int row = 0; row < a.rows(); row++) {
-          rowPtr[row + 1] = a.rowEnd(row);
-        }
-        int[] ids = new int[a.nnz()];
-        float[] values = new float[a.nnz()];
-        for (int k = 0; k < a.nnz(); k++) {
-          ids[k] = a.latentAt(k);
-          values[k] = a.valueAt(k);
-        }
-        w.putInts("crop." + crop + ".row_ptr", rowPtr, rowPtr.length)
-            .putInts("crop." + crop + ".latent_ids", ids, ids.length)
-            .putFloats("crop." + crop + ".values", values, values.length);
+      boolean reencoded = !answer.reencodedActivations().equals(acts);
+      putCodes(w, "crop.", acts);
+      if (reencoded) {
+        putCodes(w, "reencoded.", answer.reencodedActivations());
       }
       FloatMatrix att = answer.attention().weights();
       w.putFloats("attention.weights", att.toArray(), att.rows(), att.cols());
@@ -191,6 +190,7 @@ public final class Session {
       ObjectNode crops = root.putObject("activations");
       crops.put("crops", acts.size());
       crops.put("dSae", acts.get(0).dSae());
+      crops.put("reencoded", reencoded);
       ObjectNode identity = root.putObject("identity");
       identity.set("model", JSON.valueToTree(model.sha256()));
       identity.set("sae", JSON.valueToTree(sae.sha256()));
@@ -207,40 +207,32 @@ public final class Session {
     }
   }
 
+  /** Per crop C: {@code <prefix>C.row_ptr}, {@code <prefix>C.latent_ids}, {@code <prefix>C.values}. */
+  private static void putCodes(SafetensorsWriter w, String prefix, List<SparseActivations> acts) {
+    for (int crop = 0; crop < acts.size(); crop++) {
+      SparseActivations a = acts.get(crop);
+      int[] rowPtr = new int[a.rows() + 1];
+      for (int row = 0; row < a.rows(); row++) {
+        rowPtr[row + 1] = a.rowEnd(row);
+      }
+      int[] ids = new int[a.nnz()];
+      float[] values = new float[a.nnz()];
+      for (int k = 0; k < a.nnz(); k++) {
+        ids[k] = a.latentAt(k);
+        values[k] = a.valueAt(k);
+      }
+      w.putInts(prefix + crop + ".row_ptr", rowPtr, rowPtr.length)
+          .putInts(prefix + crop + ".latent_ids", ids, ids.length)
+          .putFloats(prefix + crop + ".values", values, values.length);
+    }
+  }
+
   /**
-   * An intervention plan as the structured JSON a session stores (and {@code report.json} holds):
-   * {@code {"errorTerm": "KEEP", "edits": [{"kind": "set", "value": 1000.0, "latentIds": [3],
-   * "scope": {"kind": "all"}}]}}; values are the applied floats, exactly.
+   * An intervention plan as the structured JSON a session stores (and {@code report.json} holds): the
+   * one codec, {@link PlanJson}; values are the applied floats, exactly.
    */
   public static ObjectNode planJson(InterventionPlan plan) {
-    ObjectNode n = JSON.createObjectNode();
-    n.put("errorTerm", plan.errorTerm().name());
-    ArrayNode edits = n.putArray("edits");
-    for (LatentIntervention e : plan.edits()) {
-      ObjectNode en = edits.addObject();
-      if (e instanceof LatentIntervention.Ablate) {
-        en.put("kind", "ablate");
-      } else if (e instanceof LatentIntervention.SetValue v) {
-        en.put("kind", "set").put("value", v.value());
-      } else if (e instanceof LatentIntervention.Scale v) {
-        en.put("kind", "scale").put("value", v.factor());
-      } else if (e instanceof LatentIntervention.AddDirection v) {
-        en.put("kind", "add").put("value", v.coefficient());
-      }
-      ArrayNode ids = en.putArray("latentIds");
-      e.latentIds().forEach(ids::add);
-      ObjectNode scope = en.putObject("scope");
-      if (e.scope() instanceof TokenScope.ChosenPatches c) {
-        scope.put("kind", "chosen");
-        ArrayNode ps = scope.putArray("patches");
-        for (TokenScope.PatchRef p : c.patches()) {
-          ps.addArray().add(p.crop()).add(p.patchIndex());
-        }
-      } else {
-        scope.put("kind", e.scope() == TokenScope.patchesOnly() ? "patches" : "all");
-      }
-    }
-    return n;
+    return PlanJson.toJson(plan);
   }
 
   private static ObjectNode options(AskOptions o) {
@@ -310,8 +302,10 @@ public final class Session {
     Fields f = new Fields(jsonFile);
     f.check("visualscratchpad-session".equals(root.path("format").asText()), "format",
         "must be \"visualscratchpad-session\"");
-    f.check(root.path("version").asInt(-1) == FORMAT_VERSION, "version",
-        "(" + root.path("version") + ") must be " + FORMAT_VERSION + "; this library reads version " + FORMAT_VERSION);
+    int version = root.path("version").asInt(-1);
+    f.check(version == 1 || version == FORMAT_VERSION, "version",
+        "(" + root.path("version") + ") must be 1 or " + FORMAT_VERSION + "; this library reads versions 1 and "
+            + FORMAT_VERSION + " (a newer session needs a newer library)");
 
     // the two data files must be the ones that were saved
     Path png = dir.resolve(IMAGE_FILE);
@@ -388,17 +382,13 @@ public final class Session {
         f.check(pad.sae().dSae() == dSae, "activations.dSae",
             "(" + dSae + ") must match the scratchpad's SAE d_sae (" + pad.sae().dSae() + ")");
       }
-      List<SparseActivations> acts = new ArrayList<>();
+      boolean hasReencoded = version >= 2 && root.path("activations").path("reencoded").asBoolean(false);
+      List<SparseActivations> acts;
+      List<SparseActivations> reencoded;
       FloatMatrix weights;
       try (SafetensorsFile st = SafetensorsFile.open(tensorsFile)) {
-        for (int crop = 0; crop < crops; crop++) {
-          String p = "crop." + crop + ".";
-          try {
-            acts.add(SparseActivations.of(dSae, st.ints(p + "row_ptr"), st.ints(p + "latent_ids"), st.floats(p + "values")));
-          } catch (InvalidInputException e) {
-            throw new CheckpointFormatException(tensorsFile, "crop " + crop + "'s activations are invalid: " + e.getMessage(), e);
-          }
-        }
+        acts = codes(st, tensorsFile, "crop.", crops, dSae);
+        reencoded = hasReencoded ? codes(st, tensorsFile, "reencoded.", crops, dSae) : acts;
         int rows = generated.size();
         int cols = locations.size();
         float[] w = st.floats("attention.weights");
@@ -408,9 +398,30 @@ public final class Session {
         }
         weights = FloatMatrix.adopt(rows, cols, w);
       }
-      Answer answer = new Answer(pad, image, prompt, options, promptTokens, generated, acts,
-          new TextImageAttention(convention, labels, positions, weights), locations);
+      TextImageAttention attention = new TextImageAttention(convention, labels, positions, weights);
       Instant savedAt = Instant.parse(f.text(root, "savedAt"));
+      if (version == 1 && !options.plan().isIdentity()) {
+        // version 1 stored an edited answer's re-encoded stream as its activations, not the codes it was fed
+        Answer stored = new Answer(pad, image, prompt, options, promptTokens, generated, acts, attention, locations);
+        if (pad == null) {
+          throw new CheckpointFormatException(jsonFile, "was saved by version 1 of the session format, which stored an "
+              + "edited answer's activations as the SAE's encoding of the edited stream (an ablated latent could show "
+              + "as active), not the codes the model was fed. Convert it with its model: Session.load(dir, pad) "
+              + "regenerates the answer under its plan (checking that the tokens are the saved ones), then "
+              + ".save(dir) writes version " + FORMAT_VERSION + ".");
+        }
+        Answer again = stored.regenerate();
+        List<Integer> savedIds = generated.stream().map(Token::id).toList();
+        List<Integer> newIds = again.generated().stream().map(Token::id).toList();
+        if (!savedIds.equals(newIds)) {
+          throw new CheckpointFormatException(jsonFile, "was saved by version 1 of the session format and could not be "
+              + "converted: regenerating it under its plan gives tokens " + newIds + ", not the saved " + savedIds
+              + ". Was it made with other options or another library version?");
+        }
+        return new Session(again, modelId, saeId, savedAt);
+      }
+      Answer answer = new Answer(pad, image, prompt, options, promptTokens, generated, acts, reencoded, attention,
+          locations, List.of());
       return new Session(answer, modelId, saeId, savedAt);
     } catch (CheckpointFormatException e) {
       throw e;
@@ -418,6 +429,20 @@ public final class Session {
       throw new CheckpointFormatException(jsonFile, "does not describe a valid answer: " + e.getMessage()
           + ". The session was changed or is corrupt; save it again.", e);
     }
+  }
+
+  /** The codes of every crop stored under {@code prefix} ({@code crop.} or {@code reencoded.}). */
+  private static List<SparseActivations> codes(SafetensorsFile st, Path file, String prefix, int crops, int dSae) {
+    List<SparseActivations> out = new ArrayList<>();
+    for (int crop = 0; crop < crops; crop++) {
+      String p = prefix + crop + ".";
+      try {
+        out.add(SparseActivations.of(dSae, st.ints(p + "row_ptr"), st.ints(p + "latent_ids"), st.floats(p + "values")));
+      } catch (InvalidInputException e) {
+        throw new CheckpointFormatException(file, prefix + crop + " activations are invalid: " + e.getMessage(), e);
+      }
+    }
+    return out;
   }
 
   @Override
@@ -515,43 +540,14 @@ public final class Session {
       JsonNode a = o.path("attention");
       AttentionTap tap = new AttentionTap(enumValue(AttentionConvention.class, a.path("convention"), "options.attention.convention"),
           ints(a.path("layers"), "options.attention.layers"), ints(a.path("heads"), "options.attention.heads"));
-      JsonNode p = o.path("plan");
-      ErrorTerm errorTerm = enumValue(ErrorTerm.class, p.path("errorTerm"), "options.plan.errorTerm");
-      List<LatentIntervention> edits = new ArrayList<>();
-      for (JsonNode e : array(p.path("edits"), "options.plan.edits")) {
-        List<Integer> ids = ints(e.path("latentIds"), "options.plan.edits.latentIds");
-        JsonNode sc = e.path("scope");
-        String scopeKind = text(sc, "options.plan.edits.scope.kind");
-        TokenScope scope;
-        switch (scopeKind) {
-          case "all" -> scope = TokenScope.allTokens();
-          case "patches" -> scope = TokenScope.patchesOnly();
-          case "chosen" -> {
-            List<TokenScope.PatchRef> refs = new ArrayList<>();
-            for (JsonNode r : array(sc.path("patches"), "options.plan.edits.scope.patches")) {
-              check(r.isArray() && r.size() == 2, "options.plan.edits.scope.patches", "entries must be [crop, patchIndex]");
-              refs.add(new TokenScope.PatchRef(r.get(0).asInt(), r.get(1).asInt()));
-            }
-            scope = TokenScope.patches(refs);
-          }
-          default -> {
-            check(false, "options.plan.edits.scope.kind", "(" + scopeKind + ") must be all, patches or chosen");
-            scope = null;
-          }
-        }
-        String kind = text(e, "options.plan.edits.kind");
-        switch (kind) {
-          case "ablate" -> edits.add(LatentIntervention.ablate(ids, scope));
-          case "set" -> edits.add(LatentIntervention.setValue(ids, (float) number(e, "options.plan.edits.value"), scope));
-          case "scale" -> edits.add(LatentIntervention.scale(ids, (float) number(e, "options.plan.edits.value"), scope));
-          case "add" -> {
-            check(ids.size() == 1, "options.plan.edits.latentIds", "of an add edit must name one latent");
-            edits.add(LatentIntervention.addDirection(ids.get(0), (float) number(e, "options.plan.edits.value"), scope));
-          }
-          default -> check(false, "options.plan.edits.kind", "(" + kind + ") must be ablate, set, scale or add");
-        }
+      InterventionPlan plan;
+      try {
+        plan = PlanJson.read(o.get("plan"));
+      } catch (JsonFieldException e) {
+        throw new CheckpointFormatException(file, e.under("options.plan").getMessage()
+            + ". The session was changed or is corrupt; save it again.", e);
       }
-      return new AskOptions(maxNewTokens, sampling, tap, new InterventionPlan(edits, errorTerm));
+      return new AskOptions(maxNewTokens, sampling, tap, plan);
     }
   }
 }

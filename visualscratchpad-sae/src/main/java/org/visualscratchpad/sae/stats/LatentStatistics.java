@@ -2,7 +2,6 @@ package org.visualscratchpad.sae.stats;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
@@ -439,34 +438,6 @@ public final class LatentStatistics implements DatasetStatistics {
       e[j] = (float) labelEntropy(j);
     }
     return e;
-  }
-
-  /**
-   * The paper's noisy latents: on each axis (mean activation, frequency) the {@code ceil(percent %
-   * of d_sae)} highest latents, counting only latents with a value above zero; ties by latent id.
-   *
-   * @param percent in [0, 100]; the paper uses 2
-   */
-  public NoisyLatents noisyLatents(double percent) {
-    InvalidInputException.check(percent >= 0 && percent <= 100, "percent (%s) must lie in [0, 100]", percent);
-    int count = (int) Math.ceil(percent / 100.0 * dSae - 1e-9);
-    return new NoisyLatents(percent, topLatents(meanActivations(), count), topLatents(frequencies(), count));
-  }
-
-  private static BitSet topLatents(float[] values, int count) {
-    Integer[] order = new Integer[values.length];
-    for (int j = 0; j < values.length; j++) {
-      order[j] = j;
-    }
-    Arrays.sort(order, (a, b) -> {
-      int c = Float.compare(values[b], values[a]);
-      return c != 0 ? c : Integer.compare(a, b);
-    });
-    BitSet set = new BitSet(values.length);
-    for (int i = 0; i < Math.min(count, order.length) && values[order[i]] > 0; i++) {
-      set.set(order[i]);
-    }
-    return set;
   }
 
   /** Writes {@code latent_stats.safetensors} and {@code latent_stats.json} into {@code dir}. */

@@ -26,6 +26,9 @@ import org.visualscratchpad.vision.VisionEncoder;
  * jshell> var src = new EncoderActivationSource(clip, HookPoint.visionResidPost(22), ImageEntry.fromFolder(Path.of("val")), true, s -> System.err.println(s))
  * }</pre>
  *
+ * <p>{@link #cached} runs the tower once and reads the rows back every epoch ({@code vsp sae train --images}
+ * does); the plain constructor runs it for every image of every epoch.
+ *
  * <p>Iterators are not thread-safe.
  */
 public final class EncoderActivationSource implements ActivationSource {
@@ -34,6 +37,7 @@ public final class EncoderActivationSource implements ActivationSource {
   private final List<ImageEntry> images;
   private final boolean includeCls;
   private final Consumer<SkippedImage> onSkipped;
+  private final ActivationCache cache;   // null: the tower runs for every image of every epoch
 
   /**
    * @param encoder the vision tower
@@ -52,6 +56,38 @@ public final class EncoderActivationSource implements ActivationSource {
     this.images = List.copyOf(images);
     this.includeCls = includeCls;
     this.onSkipped = onSkipped;
+    this.cache = null;
+  }
+
+  private EncoderActivationSource(VisionEncoder encoder, HookPoint hook, List<ImageEntry> images, boolean includeCls,
+      Consumer<SkippedImage> onSkipped, ActivationCache cache) {
+    this.encoder = encoder;
+    this.hook = hook;
+    this.images = List.copyOf(images);
+    this.includeCls = includeCls;
+    this.onSkipped = onSkipped;
+    this.cache = cache;
+  }
+
+  /**
+   * The same source with the tower run once: every image's rows are computed up front ({@link
+   * ActivationCache}: in memory up to {@code memoryLimitBytes}, else in a temporary file in {@code
+   * tempDir}) and every epoch reads them back. For a given seed it gives exactly the batches of the
+   * uncached source; an unreadable file is reported once, while building.
+   *
+   * @throws InvalidInputException if no image is readable
+   */
+  public static EncoderActivationSource cached(VisionEncoder encoder, HookPoint hook, List<ImageEntry> images,
+      boolean includeCls, Consumer<SkippedImage> onSkipped, long memoryLimitBytes, java.nio.file.Path tempDir) {
+    InvalidInputException.check(hook.layer() < encoder.numLayers(), "hook point %s must lie within the encoder's %s layers",
+        hook, encoder.numLayers());
+    ActivationCache cache = ActivationCache.build(encoder, hook, images, includeCls, onSkipped, memoryLimitBytes, tempDir);
+    return new EncoderActivationSource(encoder, hook, images, includeCls, onSkipped, cache);
+  }
+
+  /** The cache of a {@link #cached} source (where its rows are), or null. */
+  public ActivationCache cache() {
+    return cache;
   }
 
   @Override
@@ -84,7 +120,16 @@ public final class EncoderActivationSource implements ActivationSource {
             order = shuffled(images.size(), rnd);
             position = 0;
           }
-          ImageEntry entry = images.get(order[position++]);
+          int index = order[position++];
+          if (cache != null) {
+            float[] block = cache.rowsOf(index);   // null: unreadable, reported when the cache was built
+            for (int r = 0; block != null && r < block.length / d && buffered < capacity; r++) {
+              System.arraycopy(block, r * d, buffer, buffered * d, d);
+              buffered++;
+            }
+            continue;
+          }
+          ImageEntry entry = images.get(index);
           BufferedImage img;
           try {
             img = ImageIO.read(entry.path().toFile());
@@ -135,12 +180,16 @@ public final class EncoderActivationSource implements ActivationSource {
   @Override
   public String describe() {
     return "EncoderActivationSource[" + images.size() + " images through " + encoder.getClass().getSimpleName() + " at "
-        + hook + ", d_in " + dIn() + ", CLS " + (includeCls ? "included" : "excluded") + "]";
+        + hook + ", d_in " + dIn() + ", CLS " + (includeCls ? "included" : "excluded")
+        + (cache == null ? ", the tower run every epoch" : ", the tower run once: " + cache) + "]";
   }
 
+  /** Deletes the cache's temporary file, if any; the encoder belongs to the caller. */
   @Override
   public void close() {
-    // the encoder belongs to the caller
+    if (cache != null) {
+      cache.close();
+    }
   }
 
   @Override

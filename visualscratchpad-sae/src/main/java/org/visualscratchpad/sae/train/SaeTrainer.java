@@ -384,7 +384,7 @@ public final class SaeTrainer implements AutoCloseable {
     float[] l1Weights = l1Weights();
     float l1Scale = (float) (config.l1Coefficient() / rows);
     int blocks = (rows + ROW_BLOCK - 1) / ROW_BLOCK;
-    boolean topK = config.architecture() == SaeArchitecture.TOPK;
+    boolean topK = SaeArchitecture.TOPK.equals(config.architecture());
     // encoder: pre = x_c W_enc + b_enc, then the active entries of each row
     run(blocks, blk -> {
       int r0 = blk * ROW_BLOCK;

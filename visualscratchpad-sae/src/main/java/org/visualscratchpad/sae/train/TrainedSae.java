@@ -146,7 +146,7 @@ public final class TrainedSae {
           vals[n++] = p;
         }
       }
-      if (config.architecture() == SaeArchitecture.TOPK && n > config.k()) {
+      if (SaeArchitecture.TOPK.equals(config.architecture()) && n > config.k()) {
         n = SaeTrainer.keepLargest(ids, vals, n, config.k());
       }
       b.addRow(ids, vals, n);
@@ -193,7 +193,7 @@ public final class TrainedSae {
     m.put("architecture", config.architecture().cfgName());
     m.put("d_in", config.dIn());
     m.put("d_sae", config.dSae());
-    if (config.architecture() == SaeArchitecture.TOPK) {
+    if (SaeArchitecture.TOPK.equals(config.architecture())) {
       m.put("k", config.k());
     }
     m.put("dtype", "float32");
@@ -202,7 +202,7 @@ public final class TrainedSae {
     m.put("hook_name", config.hookPoint().toString());
     m.put("hook_layer", config.hookPoint().layer());
     m.put("hook_head_index", null);
-    m.put("activation_fn_str", config.architecture() == SaeArchitecture.TOPK ? "topk" : "relu");
+    m.put("activation_fn_str", SaeArchitecture.TOPK.equals(config.architecture()) ? "topk" : "relu");
     m.put("apply_b_dec_to_input", config.applyBDecToInput());
     m.put("finetuning_scaling_factor", false);
     m.put("normalize_activations", "none");

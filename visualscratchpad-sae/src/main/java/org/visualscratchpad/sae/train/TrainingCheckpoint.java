@@ -13,7 +13,7 @@ import java.util.Map;
 import org.visualscratchpad.CheckpointFormatException;
 import org.visualscratchpad.ScratchpadException;
 import org.visualscratchpad.hook.HookPoint;
-import org.visualscratchpad.sae.SaeArchitecture;
+import org.visualscratchpad.sae.architecture.SaeTypes;
 import org.visualscratchpad.safetensors.SafetensorsFile;
 import org.visualscratchpad.safetensors.SafetensorsWriter;
 
@@ -75,7 +75,7 @@ public final class TrainingCheckpoint {
    */
   public static SaeTrainer resume(Path dir, TrainingConfig config) {
     TrainingConfig saved = readConfig(dir.resolve(CONFIG_FILE));
-    if (saved.architecture() != config.architecture() || saved.dIn() != config.dIn()
+    if (!saved.architecture().equals(config.architecture()) || saved.dIn() != config.dIn()
         || saved.dSae() != config.dSae() || saved.k() != config.k()) {
       throw new CheckpointFormatException(dir.resolve(CONFIG_FILE), "checkpoint (" + saved.architecture().cfgName()
           + " d_in " + saved.dIn() + " d_sae " + saved.dSae() + " k " + saved.k() + ") must match the requested run ("
@@ -181,7 +181,7 @@ public final class TrainingCheckpoint {
           + ". Is this a checkpoint folder written by SaeTrainer?", e);
     }
     try {
-      return new TrainingConfig(SaeArchitecture.parse(text(n, "architecture", file)), integer(n, "d_in", file),
+      return new TrainingConfig(SaeTypes.parse(text(n, "architecture", file)).architecture(), integer(n, "d_in", file),
           integer(n, "d_sae", file), integer(n, "k", file), number(n, "l1_coefficient", file),
           DecoderNorm.valueOf(text(n, "decoder_norm", file)), number(n, "lr", file), number(n, "adam_beta1", file),
           number(n, "adam_beta2", file), (long) number(n, "lr_warm_up_steps", file),

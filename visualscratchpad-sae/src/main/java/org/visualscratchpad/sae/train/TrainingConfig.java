@@ -69,11 +69,11 @@ public record TrainingConfig(
   public static final int PAPER_EXPANSION = 32;
 
   public TrainingConfig {
-    InvalidInputException.check(architecture == SaeArchitecture.STANDARD || architecture == SaeArchitecture.TOPK,
+    InvalidInputException.check(SaeArchitecture.STANDARD.equals(architecture) || SaeArchitecture.TOPK.equals(architecture),
         "training architecture (%s) must be standard or topk", architecture);
     InvalidInputException.check(dIn > 0, "d_in (%s) must be > 0", dIn);
     InvalidInputException.check(dSae > 0, "d_sae (%s) must be > 0", dSae);
-    if (architecture == SaeArchitecture.TOPK) {
+    if (SaeArchitecture.TOPK.equals(architecture)) {
       InvalidInputException.check(k > 0 && k <= dSae, "TopK k (%s) must lie in [1, d_sae = %s]", k, dSae);
     } else {
       InvalidInputException.check(k == 0, "k (%s) applies only to topk; use 0 for standard", k);

@@ -175,10 +175,10 @@ class SaeLoaderTest {
 
   @Test
   void cfg_naming_an_unknown_architecture_lists_the_supported_ones() {
-    Path dir = saeFolder("gated", v6("gated", 8, 16, ""), 8, 16, false);
+    Path dir = saeFolder("matryoshka", v6("matryoshka_batchtopk", 8, 16, ""), 8, 16, false);
     CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> SaeLoader.load(dir));
-    assertTrue(e.getMessage().contains("field architecture (gated) must be one of standard, topk, jumprelu."),
-        e.getMessage());
+    assertTrue(e.getMessage().contains(
+        "field architecture (matryoshka_batchtopk) must be one of standard, topk, jumprelu, gated."), e.getMessage());
   }
 
   @Test

@@ -12,7 +12,7 @@ import org.visualscratchpad.intervention.InterventionPlan;
 import org.visualscratchpad.intervention.LatentIntervention;
 import org.visualscratchpad.intervention.TokenScope;
 import org.visualscratchpad.intervention.TokenScope.PatchRef;
-import org.visualscratchpad.sae.SaeArchitecture;
+import org.visualscratchpad.sae.architecture.SaeTypes;
 import org.visualscratchpad.sae.SparseActivations;
 import org.visualscratchpad.tensor.FloatMatrix;
 
@@ -20,7 +20,7 @@ import org.visualscratchpad.tensor.FloatMatrix;
 class PureJavaSaeTest {
 
   private static PureJavaSae sae(long seed, KernelChoice k) {
-    return PureJavaSae.create(RandomSae.weights(seed, SaeArchitecture.STANDARD, 24, 70, 0, true), k);
+    return PureJavaSae.create(RandomSae.weights(seed, SaeTypes.STANDARD, 24, 70, 0, true), k);
   }
 
   private static KernelChoice[] kernels() {

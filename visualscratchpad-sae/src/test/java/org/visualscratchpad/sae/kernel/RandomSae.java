@@ -1,43 +1,56 @@
 package org.visualscratchpad.sae.kernel;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.visualscratchpad.hook.HookPoint;
-import org.visualscratchpad.sae.SaeArchitecture;
 import org.visualscratchpad.sae.SaeConfig;
+import org.visualscratchpad.sae.architecture.SaeParameters;
+import org.visualscratchpad.sae.architecture.SaeType;
+import org.visualscratchpad.sae.architecture.SaeTypes;
 import org.visualscratchpad.tensor.FloatMatrix;
 
-/** Seeded random SAEs and inputs for kernel tests: Gaussian weights, negative biases so that a few percent fire. */
+/**
+ * Seeded random SAEs of any registered architecture and inputs for kernel tests: Gaussian weights,
+ * and each per-latent parameter the architecture reads drawn so that a few percent fire.
+ */
 final class RandomSae {
   private RandomSae() {}
 
-  static SaeWeights weights(long seed, SaeArchitecture arch, int dIn, int dSae, int k, boolean applyBDec) {
+  static SaeWeights weights(long seed, SaeType type, int dIn, int dSae, int k, boolean applyBDec) {
     SplittableRandom rnd = new SplittableRandom(seed);
     float scale = (float) (1.0 / Math.sqrt(dIn));
     float[] wEnc = gaussian(rnd, dIn * dSae, scale);
     float[] wDec = gaussian(rnd, dIn * dSae, scale);
-    float[] bEnc = new float[dSae];
-    for (int j = 0; j < dSae; j++) {
-      bEnc[j] = (float) (-1.0 - 0.5 * rnd.nextDouble()); // with unit-variance inputs: ~5-15 % fire
+    Map<String, float[]> parameters = new LinkedHashMap<>();
+    for (String name : type.parameterNames()) {
+      parameters.put(name, parameter(rnd, name, type, dSae));
     }
     float[] bDec = gaussian(rnd, dIn, 0.1f);
-    float[] threshold = null;
-    if (arch == SaeArchitecture.JUMPRELU) {
-      threshold = new float[dSae];
-      for (int j = 0; j < dSae; j++) {
-        threshold[j] = (float) (rnd.nextDouble() * 0.6 - 0.1); // a few negative: relu still applies
-      }
-      for (int j = 0; j < dSae; j++) {
-        bEnc[j] += 0.6f;
+    SaeConfig cfg = new SaeConfig(type.architecture(), dIn, dSae, HookPoint.visionResidPost(3), applyBDec,
+        type.architecture().usesK() ? k : 0, "float32", "random seed " + seed);
+    return SaeTypes.weights(cfg, wEnc, wDec, bDec, SaeParameters.of(parameters));
+  }
+
+  /** One per-latent parameter, by its SAELens name. */
+  private static float[] parameter(SplittableRandom rnd, String name, SaeType type, int dSae) {
+    float[] p = new float[dSae];
+    for (int j = 0; j < dSae; j++) {
+      switch (name) {
+        case "b_enc":
+          // with unit-variance inputs: ~5-15 % fire; more positives where a threshold or top-k selects
+          p[j] = (float) (-1.0 - 0.5 * rnd.nextDouble()) + (type.parameterNames().contains("threshold") ? 0.6f : 0f)
+              + (type.architecture().usesK() ? 1.0f : 0f);
+          break;
+        case "threshold":
+          p[j] = (float) (rnd.nextDouble() * 0.6 - 0.1); // a few negative: relu still applies
+          break;
+        default:
+          p[j] = (float) (rnd.nextDouble() - 0.5);
+          break;
       }
     }
-    if (arch == SaeArchitecture.TOPK) {
-      for (int j = 0; j < dSae; j++) {
-        bEnc[j] += 1.0f; // many positives, so that top-k actually selects
-      }
-    }
-    SaeConfig cfg = new SaeConfig(arch, dIn, dSae, HookPoint.visionResidPost(3), applyBDec,
-        arch == SaeArchitecture.TOPK ? k : 0, "float32", "random seed " + seed);
-    return SaeWeights.of(cfg, wEnc, bEnc, wDec, bDec, threshold);
+    return p;
   }
 
   static FloatMatrix input(long seed, int rows, int dIn) {

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.visualscratchpad.CheckpointFormatException;
 import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.sae.NoisyLatents;
 import org.visualscratchpad.sae.SparseActivations;
 import org.visualscratchpad.tensor.FloatMatrix;
 

@@ -122,4 +122,93 @@ class EncoderActivationSourceTest {
     InvalidInputException e = assertThrows(InvalidInputException.class, () -> src.batches(4, 1).next());
     assertTrue(e.getMessage().contains("none of the 1 images"), e.getMessage());
   }
+
+  /** A tower that counts how often it runs. */
+  static final class CountingEncoder implements org.visualscratchpad.vision.VisionEncoder {
+    final TinyVisionEncoder tower = new TinyVisionEncoder(8, 1);
+    final java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public int numLayers() {
+      return tower.numLayers();
+    }
+
+    @Override
+    public int hiddenSize() {
+      return tower.hiddenSize();
+    }
+
+    @Override
+    public int imageSize() {
+      return tower.imageSize();
+    }
+
+    @Override
+    public int patchSize() {
+      return tower.patchSize();
+    }
+
+    @Override
+    public List<FloatMatrix> residualStream(BufferedImage image, HookPoint hook) {
+      runs.incrementAndGet();
+      return tower.residualStream(image, hook);
+    }
+  }
+
+  static List<ImageEntry> images(Path tmp, int n) throws Exception {
+    for (int i = 0; i < n; i++) {
+      BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB);
+      for (int y = 0; y < 16; y++) {
+        for (int x = 0; x < 16; x++) {
+          img.setRGB(x, y, (i * 40 + x * 7) << 16 | (y * 13 + i) << 8 | (x * y + i) & 255);
+        }
+      }
+      ImageIO.write(img, "png", tmp.resolve("img" + i + ".png").toFile());
+    }
+    Files.writeString(tmp.resolve("readme.txt"), "not an image");
+    return ImageEntry.fromFolder(tmp);
+  }
+
+  /** Issue 13 item 15: {@code sae train --images} runs the tower once, not once an epoch. */
+  @Test
+  void the_cached_source_runs_the_tower_once_and_gives_the_same_batches(@TempDir Path tmp) throws Exception {
+    List<ImageEntry> entries = images(tmp, 5);
+    HookPoint hook = HookPoint.visionResidPost(1);
+    CountingEncoder plain = new CountingEncoder();
+    CountingEncoder once = new CountingEncoder();
+    List<SkippedImage> skipped = new ArrayList<>();
+    var uncached = new EncoderActivationSource(plain, hook, entries, true, s -> { });
+    try (var cached = EncoderActivationSource.cached(once, hook, entries, true, skipped::add, 1L << 30, tmp)) {
+      assertEquals(5, once.runs.get(), "built: one run per readable image");
+      assertEquals(1, skipped.size(), "an unreadable file is reported once");
+      assertTrue(cached.cache().inMemory() && cached.cache().file() == null);
+      var a = uncached.batches(8, 3);
+      var b = cached.batches(8, 3);
+      for (int i = 0; i < 60; i++) {
+        assertEquals(a.next(), b.next(), "batch " + i);
+      }
+      assertTrue(plain.runs.get() > 3 * 5, "the plain source ran the tower " + plain.runs.get() + " times over the epochs");
+      assertEquals(5, once.runs.get(), "the cached source never ran it again");
+      assertEquals(1, skipped.size());
+    }
+  }
+
+  @Test
+  void rows_beyond_the_memory_limit_go_to_a_temporary_file_deleted_on_close(@TempDir Path tmp) throws Exception {
+    List<ImageEntry> entries = images(tmp, 4);
+    HookPoint hook = HookPoint.visionResidPost(1);
+    var uncached = new EncoderActivationSource(new TinyVisionEncoder(8, 1), hook, entries, false, s -> { });
+    Path spill = Files.createDirectories(tmp.resolve("spill"));
+    var cached = EncoderActivationSource.cached(new TinyVisionEncoder(8, 1), hook, entries, false, s -> { }, 100, spill);
+    Path file = cached.cache().file();
+    assertTrue(!cached.cache().inMemory() && Files.isRegularFile(file) && file.startsWith(spill), cached.describe());
+    assertEquals(cached.cache().bytes(), Files.size(file));
+    var a = uncached.batches(8, 11);
+    var b = cached.batches(8, 11);
+    for (int i = 0; i < 30; i++) {
+      assertEquals(a.next(), b.next(), "batch " + i);
+    }
+    cached.close();
+    assertTrue(Files.notExists(file), "the temporary file is deleted");
+  }
 }

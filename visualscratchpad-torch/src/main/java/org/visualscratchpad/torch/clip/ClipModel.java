@@ -10,11 +10,14 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.visualscratchpad.CheckpointFormatException;
 import org.visualscratchpad.InvalidInputException;
-import org.visualscratchpad.ScratchpadException;
 import org.visualscratchpad.hook.HookPoint;
 import org.visualscratchpad.tensor.FloatMatrix;
 import org.visualscratchpad.torch.checkpoint.ConfigJson;
 import org.visualscratchpad.torch.checkpoint.Weights;
+import org.visualscratchpad.torch.input.image.ImageDecoder;
+import org.visualscratchpad.torch.input.preprocess.ImagePreprocessor;
+import org.visualscratchpad.torch.input.preprocess.PixelValues;
+import org.visualscratchpad.torch.lifetime.Lifetime;
 import org.visualscratchpad.torch.nn.Nd;
 import org.visualscratchpad.torch.trace.DenseTensor;
 import org.visualscratchpad.torch.trace.Trace;
@@ -33,7 +36,7 @@ import org.visualscratchpad.vision.VisionEncoder;
  * }</pre>
  *
  * <p>Thread-safe for concurrent calls; each call works in its own native scope. {@link #close()}
- * frees the weights and never throws.
+ * waits for the calls in flight, then frees the weights; it never throws.
  */
 public final class ClipModel implements VisionEncoder, AutoCloseable {
   private final Path folder;
@@ -43,8 +46,8 @@ public final class ClipModel implements VisionEncoder, AutoCloseable {
   private final NDArray visualProjectionT;  // (d_vision, proj) or null
   private final NDArray textProjectionT;    // (d_text, proj) or null
   private final float logitScale;
-  private volatile Function<BufferedImage, DenseTensor> preprocessor;
-  private volatile boolean closed;
+  private volatile Function<BufferedImage, DenseTensor> preprocessor;   // the folder's own, read on first use
+  private final Lifetime lifetime;
 
   private ClipModel(Path folder, NDManager manager, ClipVisionTower vision, ClipTextTower text,
       NDArray visualProjectionT, NDArray textProjectionT, float logitScale) {
@@ -55,6 +58,7 @@ public final class ClipModel implements VisionEncoder, AutoCloseable {
     this.visualProjectionT = visualProjectionT;
     this.textProjectionT = textProjectionT;
     this.logitScale = logitScale;
+    this.lifetime = Lifetime.of(this, "ClipModel " + folder, manager);
   }
 
   /**
@@ -128,26 +132,27 @@ public final class ClipModel implements VisionEncoder, AutoCloseable {
    * @param pixels {@code [N, 3, imageSize, imageSize]}
    */
   public Trace encodeImages(DenseTensor pixels, boolean withAttentions) {
-    checkOpen();
-    Trace out = new Trace();
-    try (NDManager m = weightsManager.newSubManager()) {
-      NDArray x = vision.embed(Nd.create(m, pixels));
-      out.put("hidden_states.0", Nd.dense(x));
-      for (int l = 0; l < vision.config().numLayers(); l++) {
-        final int layer = l;
-        x = vision.layer(l, x, withAttentions ? p -> out.put("attentions." + layer, Nd.dense(p)) : null);
-        out.put("hidden_states." + (l + 1), Nd.dense(x));
+    try (Lifetime.Call call = lifetime.enter()) {
+      Trace out = new Trace();
+      try (NDManager m = weightsManager.newSubManager()) {
+        NDArray x = vision.embed(Nd.create(m, pixels));
+        out.put("hidden_states.0", Nd.dense(x));
+        for (int l = 0; l < vision.config().numLayers(); l++) {
+          final int layer = l;
+          x = vision.layer(l, x, withAttentions ? p -> out.put("attentions." + layer, Nd.dense(p)) : null);
+          out.put("hidden_states." + (l + 1), Nd.dense(x));
+        }
+        out.put("last_hidden_state", Nd.dense(x));
+        NDArray pooled = vision.pool(x);
+        out.put("pooler_output", Nd.dense(pooled));
+        if (visualProjectionT != null) {
+          NDArray emb = pooled.matMul(visualProjectionT);
+          out.put("image_embeds_unnormalized", Nd.dense(emb));
+          out.put("image_embeds", Nd.dense(normalize(emb)));
+        }
       }
-      out.put("last_hidden_state", Nd.dense(x));
-      NDArray pooled = vision.pool(x);
-      out.put("pooler_output", Nd.dense(pooled));
-      if (visualProjectionT != null) {
-        NDArray emb = pooled.matMul(visualProjectionT);
-        out.put("image_embeds_unnormalized", Nd.dense(emb));
-        out.put("image_embeds", Nd.dense(normalize(emb)));
-      }
+      return out;
     }
-    return out;
   }
 
   /**
@@ -160,25 +165,26 @@ public final class ClipModel implements VisionEncoder, AutoCloseable {
    * @throws InvalidInputException if this is a {@code CLIPVisionModel}, or the SAE does not fit the tower
    */
   public TappedImages encodeImages(DenseTensor pixels, org.visualscratchpad.torch.llava.SaeTap tap) {
-    checkOpen();
-    InvalidInputException.check(visualProjectionT != null,
-        "%s is a CLIPVisionModel without visual_projection; load a CLIPModel to embed images", folder);
-    int index = tap.checkAgainst(vision.config().numLayers(), vision.config().hiddenSize());
-    List<FloatMatrix> hooked = new ArrayList<>();
-    List<FloatMatrix> edited = new ArrayList<>();
-    try (NDManager m = weightsManager.newSubManager()) {
-      NDArray x = vision.embed(Nd.create(m, pixels));
-      for (int l = 0; l < vision.config().numLayers(); l++) {
-        if (l == index) {
+    try (Lifetime.Call call = lifetime.enter()) {
+      InvalidInputException.check(visualProjectionT != null,
+          "%s is a CLIPVisionModel without visual_projection; load a CLIPModel to embed images", folder);
+      int index = tap.checkAgainst(vision.config().numLayers(), vision.config().hiddenSize());
+      List<FloatMatrix> hooked = new ArrayList<>();
+      List<FloatMatrix> edited = new ArrayList<>();
+      try (NDManager m = weightsManager.newSubManager()) {
+        NDArray x = vision.embed(Nd.create(m, pixels));
+        for (int l = 0; l < vision.config().numLayers(); l++) {
+          if (l == index) {
+            x = tap.apply(x, c -> 0, hooked, edited);
+          }
+          x = vision.layer(l, x, null);
+        }
+        if (index == vision.config().numLayers()) {
           x = tap.apply(x, c -> 0, hooked, edited);
         }
-        x = vision.layer(l, x, null);
+        NDArray emb = normalize(vision.pool(x).matMul(visualProjectionT));
+        return new TappedImages(hooked, edited, Nd.matrix(emb));
       }
-      if (index == vision.config().numLayers()) {
-        x = tap.apply(x, c -> 0, hooked, edited);
-      }
-      NDArray emb = normalize(vision.pool(x).matMul(visualProjectionT));
-      return new TappedImages(hooked, edited, Nd.matrix(emb));
     }
   }
 
@@ -191,19 +197,20 @@ public final class ClipModel implements VisionEncoder, AutoCloseable {
    * @throws InvalidInputException if this is a {@code CLIPVisionModel} or an id is out of range
    */
   public Trace encodeTexts(long[][] ids, long[][] mask, boolean withAttentions) {
-    checkOpen();
-    InvalidInputException.check(text != null, "%s is a CLIPVisionModel without a text tower; load a CLIPModel", folder);
-    Trace out = new Trace();
-    try (NDManager m = weightsManager.newSubManager()) {
-      NDArray[] r = text.forward(m, ids, mask, (i, h) -> out.put("hidden_states." + i, Nd.dense(h)),
-          withAttentions ? (l, p) -> out.put("attentions." + l, Nd.dense(p)) : null);
-      out.put("last_hidden_state", Nd.dense(r[0]));
-      out.put("pooler_output", Nd.dense(r[1]));
-      NDArray emb = r[1].matMul(textProjectionT);
-      out.put("text_embeds_unnormalized", Nd.dense(emb));
-      out.put("text_embeds", Nd.dense(normalize(emb)));
+    try (Lifetime.Call call = lifetime.enter()) {
+      InvalidInputException.check(text != null, "%s is a CLIPVisionModel without a text tower; load a CLIPModel", folder);
+      Trace out = new Trace();
+      try (NDManager m = weightsManager.newSubManager()) {
+        NDArray[] r = text.forward(m, ids, mask, (i, h) -> out.put("hidden_states." + i, Nd.dense(h)),
+            withAttentions ? (l, p) -> out.put("attentions." + l, Nd.dense(p)) : null);
+        out.put("last_hidden_state", Nd.dense(r[0]));
+        out.put("pooler_output", Nd.dense(r[1]));
+        NDArray emb = r[1].matMul(textProjectionT);
+        out.put("text_embeds_unnormalized", Nd.dense(emb));
+        out.put("text_embeds", Nd.dense(normalize(emb)));
+      }
+      return out;
     }
-    return out;
   }
 
   /**
@@ -233,12 +240,6 @@ public final class ClipModel implements VisionEncoder, AutoCloseable {
     return x.div(x.square().sum(new int[] {-1}, true).sqrt());
   }
 
-  /** Installs the image preprocessing used by {@link #residualStream(BufferedImage, HookPoint)}. */
-  public ClipModel withPreprocessor(Function<BufferedImage, DenseTensor> pixelsOfImage) {
-    this.preprocessor = pixelsOfImage;
-    return this;
-  }
-
   @Override
   public int numLayers() {
     return vision.config().numLayers();
@@ -259,14 +260,34 @@ public final class ClipModel implements VisionEncoder, AutoCloseable {
     return vision.config().patchSize();
   }
 
+  /**
+   * The residual stream at {@code hook} of {@code image}, preprocessed as the checkpoint says ({@code
+   * preprocessor_config.json} of its folder, read once, on first use). Nothing is installed or mutated:
+   * concurrent callers share the immutable processor.
+   *
+   * @throws org.visualscratchpad.CheckpointFormatException if the folder has no readable {@code
+   *     preprocessor_config.json} (then preprocess yourself and call {@link #residualStream(DenseTensor,
+   *     HookPoint)})
+   */
   @Override
   public List<FloatMatrix> residualStream(BufferedImage image, HookPoint hook) {
+    lifetime.checkOpen();
+    InvalidInputException.check(image != null, "image must not be null");
+    return residualStream(preprocessor().apply(image), hook);
+  }
+
+  /** The folder's own image preprocessing (the first crop); idempotent, so a race only reads the file twice. */
+  private Function<BufferedImage, DenseTensor> preprocessor() {
     Function<BufferedImage, DenseTensor> p = preprocessor;
     if (p == null) {
-      throw new ScratchpadException("no image preprocessing is installed; call withPreprocessor(...) with the "
-          + "CLIPImageProcessor of org.visualscratchpad.torch.input, or use residualStream(DenseTensor, HookPoint)");
+      ImagePreprocessor processor = ImagePreprocessor.forCheckpoint(folder);
+      p = image -> {
+        PixelValues px = processor.preprocess(ImageDecoder.toRgb(image)).crops().get(0);
+        return DenseTensor.of(new long[] {1, 3, px.height(), px.width()}, px.channels().toArray());
+      };
+      preprocessor = p;
     }
-    return residualStream(p.apply(image), hook);
+    return p;
   }
 
   /**
@@ -276,10 +297,11 @@ public final class ClipModel implements VisionEncoder, AutoCloseable {
    * @throws InvalidInputException if the hook is not a vision hook inside the tower
    */
   public List<FloatMatrix> residualStream(DenseTensor pixels, HookPoint hook) {
-    checkOpen();
-    int index = vision.checkHook(hook);
-    try (NDManager m = weightsManager.newSubManager()) {
-      return vision.hiddenStates(Nd.create(m, pixels), index);
+    try (Lifetime.Call call = lifetime.enter()) {
+      int index = vision.checkHook(hook);
+      try (NDManager m = weightsManager.newSubManager()) {
+        return vision.hiddenStates(Nd.create(m, pixels), index);
+      }
     }
   }
 
@@ -288,22 +310,16 @@ public final class ClipModel implements VisionEncoder, AutoCloseable {
     return folder;
   }
 
-  private void checkOpen() {
-    if (closed) {
-      throw new ScratchpadException("ClipModel " + folder + " is closed");
-    }
-  }
-
+  /**
+   * Refuses new calls at once, waits for the calls in flight, then frees the weights. Never throws;
+   * later calls fail with {@code "ClipModel <folder> is closed; load it again"}. Called from inside one
+   * of this model's own calls, it does not wait: the weights are freed when that call returns. A model
+   * dropped without {@code close()} has its weights freed once unreachable (a {@link
+   * java.lang.ref.Cleaner}).
+   */
   @Override
   public void close() {
-    if (!closed) {
-      closed = true;
-      try {
-        weightsManager.close();
-      } catch (RuntimeException ignored) {
-        // close() never throws
-      }
-    }
+    lifetime.close();
   }
 
   @Override

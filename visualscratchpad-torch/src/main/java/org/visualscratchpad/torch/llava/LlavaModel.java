@@ -19,11 +19,14 @@ import org.visualscratchpad.tensor.FloatMatrix;
 import org.visualscratchpad.torch.checkpoint.ConfigJson;
 import org.visualscratchpad.torch.checkpoint.Weights;
 import org.visualscratchpad.torch.clip.ClipVisionTower;
+import org.visualscratchpad.torch.lifetime.Lifetime;
 import org.visualscratchpad.torch.family.TextPositions;
 import org.visualscratchpad.torch.family.VlmConfig;
 import org.visualscratchpad.torch.family.VlmFamilies;
 import org.visualscratchpad.torch.family.VlmFamily;
+import org.visualscratchpad.torch.input.image.ImageDecoder;
 import org.visualscratchpad.torch.input.layout.ImageFeatureLayout;
+import org.visualscratchpad.torch.input.preprocess.ImagePreprocessor;
 import org.visualscratchpad.torch.input.preprocess.ImageSize;
 import org.visualscratchpad.torch.llama.KvCache;
 import org.visualscratchpad.torch.llama.LlamaDecoder;
@@ -70,9 +73,9 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
   private final Linear projector2;     // (d_text, d_text)
   private final NDArray imageNewline;  // (d_text) or null
   private final LlamaDecoder decoder;
-  private volatile Function<BufferedImage, ImageInput> preprocessor;
-  private volatile boolean closed;
+  private volatile Function<BufferedImage, ImageInput> preprocessor;   // the folder's own, read on first use
   private final CpuVlm cpu;            // the CPU engine, or null on libtorch
+  private final Lifetime lifetime;
 
   private LlavaModel(Path folder, VlmFamily family, VlmConfig cfg, Weights w,
       org.visualscratchpad.torch.cpu.PackedWeight.Storage as) {
@@ -87,6 +90,7 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
     this.imageNewline = null;
     this.decoder = null;
     this.cpu = new CpuVlm(this, family, cfg, w, as);
+    this.lifetime = Lifetime.of(this, "LlavaModel " + folder);
   }
 
   private LlavaModel(Path folder, VlmFamily family, LlavaConfig cfg, NDManager manager, Weights w) {
@@ -103,6 +107,7 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
     projector2 = Linear.load(w, "multi_modal_projector.linear_2", dt, dt, cfg.projectorBias());
     imageNewline = cfg.isNext() ? w.load("image_newline", dt) : null;
     decoder = LlamaDecoder.load(w, "language_model", "lm_head.weight", cfg.text());
+    lifetime = Lifetime.of(this, "LlavaModel " + folder, manager);
   }
 
   /**
@@ -460,24 +465,25 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
    */
   public Trace forwardTrace(long[][] ids, int[][] mask, long[][] positions, List<ImageInput> images,
       boolean withAttentions) {
-    checkOpen();
-    if (cpu != null) {
-      int[][] msk = mask == null ? onesMask(ids.length, ids[0].length) : mask;
-      return cpu.forwardTrace(ids, msk, positions == null ? null : TextPositions.of(positions), images, withAttentions);
+    try (Lifetime.Call call = lifetime.enter()) {
+      if (cpu != null) {
+        int[][] msk = mask == null ? onesMask(ids.length, ids[0].length) : mask;
+        return cpu.forwardTrace(ids, msk, positions == null ? null : TextPositions.of(positions), images, withAttentions);
+      }
+      Trace out = new Trace();
+      try (NDManager m = weightsManager.newSubManager()) {
+        VisionFeatures vf = images.isEmpty() ? null : visionFeatures(m, images, null, out);
+        NDArray x = mergedEmbeddings(m, ids, vf);
+        int[][] msk = mask == null ? onesMask(ids.length, ids[0].length) : mask;
+        long[][] pos = positions == null ? positionsFromMask(msk) : positions;
+        KvCache cache = new KvCache(cfg.text().numLayers(), ids.length);
+        NDArray h = decoder.forward(x, pos, msk, cache,
+            withAttentions ? (l, p) -> out.put("attentions." + l, Nd.dense(p)) : null,
+            (i, hs) -> out.put("lm_hidden_states." + i, Nd.dense(hs)));
+        out.put("logits", Nd.dense(decoder.logits(h)));
+      }
+      return out;
     }
-    Trace out = new Trace();
-    try (NDManager m = weightsManager.newSubManager()) {
-      VisionFeatures vf = images.isEmpty() ? null : visionFeatures(m, images, null, out);
-      NDArray x = mergedEmbeddings(m, ids, vf);
-      int[][] msk = mask == null ? onesMask(ids.length, ids[0].length) : mask;
-      long[][] pos = positions == null ? positionsFromMask(msk) : positions;
-      KvCache cache = new KvCache(cfg.text().numLayers(), ids.length);
-      NDArray h = decoder.forward(x, pos, msk, cache,
-          withAttentions ? (l, p) -> out.put("attentions." + l, Nd.dense(p)) : null,
-          (i, hs) -> out.put("lm_hidden_states." + i, Nd.dense(hs)));
-      out.put("logits", Nd.dense(decoder.logits(h)));
-    }
-    return out;
   }
 
   /**
@@ -488,10 +494,11 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
    */
   public Trace forwardTrace(long[][] ids, int[][] mask, List<ImageInput> images, TextPositions positions,
       boolean withAttentions) {
-    checkOpen();
-    InvalidInputException.check(cpu != null, "position ids in rows are for the cpu engine; load with device cpu");
-    int[][] msk = mask == null ? onesMask(ids.length, ids[0].length) : mask;
-    return cpu.forwardTrace(ids, msk, positions, images, withAttentions);
+    try (Lifetime.Call call = lifetime.enter()) {
+      InvalidInputException.check(cpu != null, "position ids in rows are for the cpu engine; load with device cpu");
+      int[][] msk = mask == null ? onesMask(ids.length, ids[0].length) : mask;
+      return cpu.forwardTrace(ids, msk, positions, images, withAttentions);
+    }
   }
 
   /**
@@ -501,9 +508,10 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
    * @param mask {@code [B][S]} 1 = token, 0 = left padding; null = all ones
    */
   public TextPositions positions(long[][] ids, int[][] mask, List<ImageInput> images) {
-    checkOpen();
-    int[][] msk = mask == null ? onesMask(ids.length, ids[0].length) : mask;
-    return cpu == null ? TextPositions.fromMask(msk) : cpu.positions(ids, msk, images);
+    try (Lifetime.Call call = lifetime.enter()) {
+      int[][] msk = mask == null ? onesMask(ids.length, ids[0].length) : mask;
+      return cpu == null ? TextPositions.fromMask(msk) : cpu.positions(ids, msk, images);
+    }
   }
 
   // ------------------------------------------------------------------------------------------
@@ -517,11 +525,12 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
    *     the context length, or the SAE does not fit the tower
    */
   public Generation generate(GenerationRequest request) {
-    checkOpen();
-    if (cpu != null) {
-      return cpu.generate(request, null, null);
+    try (Lifetime.Call call = lifetime.enter()) {
+      if (cpu != null) {
+        return cpu.generate(request, null, null);
+      }
+      return new GenerationRun(this, decoder, request).run();
     }
-    return new GenerationRun(this, decoder, request).run();
   }
 
   /**
@@ -531,20 +540,22 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
    */
   public Trace generateBatch(long[][] ids, int[][] mask, List<ImageInput> images, int maxNewTokens,
       java.util.Set<Integer> stopTokens) {
-    checkOpen();
-    if (cpu != null) {
-      return cpu.batchGreedy(ids, mask, images, maxNewTokens, stopTokens);
+    try (Lifetime.Call call = lifetime.enter()) {
+      if (cpu != null) {
+        return cpu.batchGreedy(ids, mask, images, maxNewTokens, stopTokens);
+      }
+      return GenerationRun.batchGreedy(this, decoder, ids, mask, images, maxNewTokens, stopTokens);
     }
-    return GenerationRun.batchGreedy(this, decoder, ids, mask, images, maxNewTokens, stopTokens);
   }
 
   /** {@link #generate} that also records {@code image_features}, {@code attn.gen_producing_rows} and {@code full.attn_mean} into {@code trace}; for parity checks. */
   public Generation generate(GenerationRequest request, Trace trace) {
-    checkOpen();
-    if (cpu != null) {
-      return cpu.generate(request, null, trace);
+    try (Lifetime.Call call = lifetime.enter()) {
+      if (cpu != null) {
+        return cpu.generate(request, null, trace);
+      }
+      return new GenerationRun(this, decoder, request).recordingInto(trace).run();
     }
-    return new GenerationRun(this, decoder, request).recordingInto(trace).run();
   }
 
   /**
@@ -554,12 +565,13 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
    * @throws InvalidInputException if the request has no SAE tap or does not fit the model
    */
   public PromptCache cacheFor(GenerationRequest request) {
-    checkOpen();
-    InvalidInputException.check(request.sae() != null, "a prompt cache needs the request's SAE tap (withSae)");
-    if (cpu != null) {
-      return cpu.buildCache(request);
+    try (Lifetime.Call call = lifetime.enter()) {
+      InvalidInputException.check(request.sae() != null, "a prompt cache needs the request's SAE tap (withSae)");
+      if (cpu != null) {
+        return cpu.buildCache(request);
+      }
+      return new GenerationRun(this, decoder, request).buildCache();
     }
-    return new GenerationRun(this, decoder, request).buildCache();
   }
 
   /**
@@ -570,12 +582,13 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
    * @throws InvalidInputException if the cache was built for another prompt, images or hook
    */
   public Generation generate(GenerationRequest request, PromptCache cache) {
-    checkOpen();
-    cache.checkFits(request, cpu != null ? cpu : this);
-    if (cpu != null) {
-      return cpu.generate(request, cache, null);
+    try (Lifetime.Call call = lifetime.enter()) {
+      cache.checkFits(request, cpu != null ? cpu : this);
+      if (cpu != null) {
+        return cpu.generate(request, cache, null);
+      }
+      return new GenerationRun(this, decoder, request).reusing(cache).run();
     }
-    return new GenerationRun(this, decoder, request).reusing(cache).run();
   }
 
   /**
@@ -588,19 +601,20 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
    * @param reuse a cache from an earlier run of this prompt and image, or null
    */
   public Reusing generateReusing(GenerationRequest request, PromptCache reuse) {
-    checkOpen();
-    if (reuse != null) {
-      reuse.checkFits(request, cpu != null ? cpu : this);
+    try (Lifetime.Call call = lifetime.enter()) {
+      if (reuse != null) {
+        reuse.checkFits(request, cpu != null ? cpu : this);
+      }
+      if (cpu != null) {
+        PromptCache[] built = new PromptCache[1];
+        Generation g = cpu.generate(request, reuse, null, built);
+        return new Reusing(g, built[0]);
+      }
+      if (reuse != null) {
+        return new Reusing(generate(request, reuse), reuse);
+      }
+      return new Reusing(generate(request), null);
     }
-    if (cpu != null) {
-      PromptCache[] built = new PromptCache[1];
-      Generation g = cpu.generate(request, reuse, null, built);
-      return new Reusing(g, built[0]);
-    }
-    if (reuse != null) {
-      return new Reusing(generate(request, reuse), reuse);
-    }
-    return new Reusing(generate(request), null);
   }
 
   /**
@@ -625,12 +639,6 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
 
   // ------------------------------------------------------------------------------------------
   // VisionEncoder
-
-  /** Installs the image preprocessing (the family's processor) used by {@link #residualStream(BufferedImage, HookPoint)}. */
-  public LlavaModel withPreprocessor(Function<BufferedImage, ImageInput> imageToInput) {
-    this.preprocessor = imageToInput;
-    return this;
-  }
 
   @Override
   public int numLayers() {
@@ -658,14 +666,31 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
     return cfg.vision().hasClsToken();
   }
 
+  /**
+   * The residual stream at {@code hook} for every crop of {@code image}, preprocessed as the checkpoint
+   * says ({@code preprocessor_config.json} of its folder, through its family's processor; read once, on
+   * first use). Nothing is installed or mutated: concurrent callers share the immutable processor.
+   *
+   * @throws org.visualscratchpad.CheckpointFormatException if the folder has no readable {@code
+   *     preprocessor_config.json} (then preprocess yourself and call {@link #residualStream(ImageInput,
+   *     HookPoint)})
+   */
   @Override
   public List<FloatMatrix> residualStream(BufferedImage image, HookPoint hook) {
+    lifetime.checkOpen();
+    InvalidInputException.check(image != null, "image must not be null");
+    return residualStream(preprocessor().apply(image), hook);
+  }
+
+  /** The folder's own image preprocessing; idempotent, so a race only reads the same file twice. */
+  private Function<BufferedImage, ImageInput> preprocessor() {
     Function<BufferedImage, ImageInput> p = preprocessor;
     if (p == null) {
-      throw new ScratchpadException("no image preprocessing is installed; call withPreprocessor(...) with the "
-          + "processor of org.visualscratchpad.torch.input, or use residualStream(ImageInput, HookPoint)");
+      ImagePreprocessor processor = ImagePreprocessor.forCheckpoint(folder);
+      p = image -> ImageInput.from(processor.preprocess(ImageDecoder.toRgb(image)));
+      preprocessor = p;
     }
-    return residualStream(p.apply(image), hook);
+    return p;
   }
 
   /**
@@ -675,16 +700,17 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
    * @throws InvalidInputException if the hook is not a vision hook inside the tower
    */
   public List<FloatMatrix> residualStream(ImageInput image, HookPoint hook) {
-    checkOpen();
-    if (cpu != null) {
-      return cpu.residualStream(image, hook, checkHook(hook));
-    }
-    int index = checkHook(hook);
-    int need = checkedCrops(0, image);
-    int s = cfg.vision().imageSize();
-    InvalidInputException.check(image.pixels().dim(2) == s, "crops must be %sx%s", s, s);
-    try (NDManager m = weightsManager.newSubManager()) {
-      return vision.hiddenStates(Nd.create(m, image.pixels().range(0, need)), index);
+    try (Lifetime.Call call = lifetime.enter()) {
+      if (cpu != null) {
+        return cpu.residualStream(image, hook, checkHook(hook));
+      }
+      int index = checkHook(hook);
+      int need = checkedCrops(0, image);
+      int s = cfg.vision().imageSize();
+      InvalidInputException.check(image.pixels().dim(2) == s, "crops must be %sx%s", s, s);
+      try (NDManager m = weightsManager.newSubManager()) {
+        return vision.hiddenStates(Nd.create(m, image.pixels().range(0, need)), index);
+      }
     }
   }
 
@@ -709,25 +735,17 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
     return cpu == null ? 0 : cpu.bytes();
   }
 
-  private void checkOpen() {
-    if (closed) {
-      throw new ScratchpadException("LlavaModel " + folder + " is closed; load it again");
-    }
-  }
-
-  /** Frees the weights. Never throws; later calls fail with a clear error. */
+  /**
+   * Refuses new calls at once, waits for the calls in flight, then frees the weights (native memory
+   * on libtorch; the CPU engine's heap arrays go with the model). Never throws; later calls fail with
+   * {@code "LlavaModel <folder> is closed; load it again"}. Called from inside one of this model's
+   * own calls, it does not wait: the weights are freed when that call returns. A model dropped
+   * without {@code close()} has its native weights freed once unreachable (a {@link
+   * java.lang.ref.Cleaner}).
+   */
   @Override
   public void close() {
-    if (!closed) {
-      closed = true;
-      try {
-        if (weightsManager != null) {
-          weightsManager.close();
-        }
-      } catch (RuntimeException ignored) {
-        // close() never throws
-      }
-    }
+    lifetime.close();
   }
 
   @Override

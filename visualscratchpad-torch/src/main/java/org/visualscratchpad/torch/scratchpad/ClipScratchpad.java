@@ -8,9 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.visualscratchpad.InvalidInputException;
-import org.visualscratchpad.ScratchpadException;
+import org.visualscratchpad.UnsupportedCapabilityException;
 import org.visualscratchpad.intervention.InterventionPlan;
 import org.visualscratchpad.intervention.LatentIntervention;
 import org.visualscratchpad.sae.DatasetStatistics;
@@ -36,6 +35,7 @@ import org.visualscratchpad.torch.input.preprocess.PreprocessorConfig;
 import org.visualscratchpad.torch.input.prompt.PromptTokenizer;
 import org.visualscratchpad.torch.input.prompt.SpecialTokens;
 import org.visualscratchpad.torch.llava.SaeTap;
+import org.visualscratchpad.torch.lifetime.Lifetime;
 import org.visualscratchpad.torch.trace.DenseTensor;
 
 /**
@@ -58,8 +58,8 @@ import org.visualscratchpad.torch.trace.DenseTensor;
  *    ...> }
  * }</pre>
  *
- * <p>Thread-safe: each call opens and closes its own native scope. {@link #close()} frees the
- * weights and the tokenizer; later calls fail with a clear error.
+ * <p>Thread-safe: each call opens and closes its own native scope. {@link #close()} waits for the
+ * calls in flight, then frees the weights and the tokenizer; later calls fail with a clear error.
  */
 final class ClipScratchpad implements Scratchpad {
   private static final int CACHED_PROMPT_SETS = 16;
@@ -69,7 +69,7 @@ final class ClipScratchpad implements Scratchpad {
   private final PromptTokenizer tokenizer;
   private final SparseAutoencoder sae;
   private final DatasetStatistics statistics;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Lifetime lifetime;
   private final Map<ClassPrompts, FloatMatrix> classEmbeddings = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<ClassPrompts, FloatMatrix> eldest) {
@@ -84,6 +84,7 @@ final class ClipScratchpad implements Scratchpad {
     this.tokenizer = tokenizer;
     this.sae = sae;
     this.statistics = statistics;
+    this.lifetime = Lifetime.of(this, "Scratchpad[" + model.folder() + "]", tokenizer, model);
   }
 
   static ClipScratchpad open(LoadSpec spec) {
@@ -131,15 +132,25 @@ final class ClipScratchpad implements Scratchpad {
   }
 
   @Override
+  public java.util.Set<Capability> capabilities() {
+    return java.util.EnumSet.of(Capability.CLASSIFY);
+  }
+
+  @Override
   public Answer ask(BufferedImage image, String prompt, AskOptions options) {
-    throw new ScratchpadException(model.folder() + " is a CLIP model: it embeds images and texts but cannot "
+    throw new UnsupportedCapabilityException(model.folder() + " is a CLIP model: it embeds images and texts but cannot "
         + "generate an answer. Use classify(image, ClassPrompts.of(List.of(...))) for zero-shot classification, or "
         + "load a LLaVA checkpoint to ask questions.");
   }
 
   @Override
   public Classification classify(BufferedImage image, ClassPrompts prompts, InterventionPlan plan) {
-    checkOpen();
+    try (Lifetime.Call call = lifetime.enter()) {
+      return classifyOpen(image, prompts, plan);
+    }
+  }
+
+  private Classification classifyOpen(BufferedImage image, ClassPrompts prompts, InterventionPlan plan) {
     InvalidInputException.check(image != null, "image must not be null");
     InvalidInputException.check(prompts != null, "class prompts must not be null, e.g. ClassPrompts.of(List.of(\"cat\", "
         + "\"dog\"))");
@@ -168,13 +179,14 @@ final class ClipScratchpad implements Scratchpad {
     for (int j = 0; j < e.length; j++) {
       scores.add(new ClassScore(names.get(j), logits.get(0, j), (float) (e[j] / sum)));
     }
-    SparseActivations acts = sae.encode(run.edited().get(0));
+    // the codes fed (an ablated latent reads 0), not the re-encoding of the edited stream
+    SparseActivations acts = sae.editCodes(sae.encode(run.hooked().get(0)), 0, plan);
     return new Classification(this, image, prompts, plan, scores, acts);
   }
 
   @Override
   public List<RankedLatent> classDrivers(Classification c, String className, int candidates) {
-    checkOpen();
+    lifetime.checkOpen();
     InvalidInputException.check(c != null, "classification must not be null");
     InvalidInputException.check(c.source() == this,
         "this classification was computed by another scratchpad (%s); continue it there", c.source());
@@ -321,26 +333,18 @@ final class ClipScratchpad implements Scratchpad {
     return FloatMatrix.adopt(texts.size(), dim, flat);
   }
 
-  private void checkOpen() {
-    if (closed.get()) {
-      throw new ScratchpadException("this scratchpad is closed; load it again with Scratchpad.load(...)");
-    }
-  }
-
+  /**
+   * Refuses new calls, waits for the classifications in flight, then frees the tokenizer and the model.
+   * Never throws; later calls fail with a clear error.
+   */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      try {
-        tokenizer.close();
-      } finally {
-        model.close();
-      }
-    }
+    lifetime.close();
   }
 
   @Override
   public String toString() {
     return "Scratchpad[" + model + ", SAE " + sae.config().hookPoint() + " d_sae " + sae.dSae()
-        + (statistics == null ? "" : ", statistics") + (closed.get() ? ", closed" : "") + "]";
+        + (statistics == null ? "" : ", statistics") + (lifetime.isClosed() ? ", closed" : "") + "]";
   }
 }

@@ -6,10 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.visualscratchpad.InvalidInputException;
-import org.visualscratchpad.ScratchpadException;
 import org.visualscratchpad.attention.TextImageAttention;
+import org.visualscratchpad.intervention.InterventionPlan;
 import org.visualscratchpad.sae.DatasetStatistics;
 import org.visualscratchpad.sae.SparseActivations;
 import org.visualscratchpad.sae.SparseAutoencoder;
@@ -38,6 +37,7 @@ import org.visualscratchpad.torch.llava.LlavaModel;
 import org.visualscratchpad.torch.llava.PromptCache;
 import org.visualscratchpad.torch.llava.SaeTap;
 import org.visualscratchpad.torch.llava.Sampling;
+import org.visualscratchpad.torch.lifetime.Lifetime;
 import org.visualscratchpad.vision.ImageTokenLocation;
 
 /**
@@ -50,7 +50,8 @@ import org.visualscratchpad.vision.ImageTokenLocation;
  *
  * <p>Thread-safe: the model's weights are read-only and each {@link #ask} opens and closes its own
  * native scope, so concurrent calls give the same answers as sequential ones. {@link #close()}
- * frees the weights and the tokenizer; later calls fail with a clear error.
+ * waits for the asks in flight, then frees the weights and the tokenizer; later calls fail with a
+ * clear error.
  */
 final class TorchScratchpad implements Scratchpad {
   private final LlavaModel model;
@@ -58,7 +59,7 @@ final class TorchScratchpad implements Scratchpad {
   private final SparseAutoencoder sae;
   private final DatasetStatistics statistics;
   private final Set<Integer> stopTokens;
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Lifetime lifetime;
   private final LoadSpec spec;
 
   private TorchScratchpad(LlavaModel model, InputPipeline inputs, SparseAutoencoder sae, DatasetStatistics statistics,
@@ -69,6 +70,7 @@ final class TorchScratchpad implements Scratchpad {
     this.sae = sae;
     this.statistics = statistics;
     this.stopTokens = stopTokens;
+    this.lifetime = Lifetime.of(this, "Scratchpad[" + model.folder() + "]", inputs, model);
   }
 
   static TorchScratchpad open(LoadSpec spec) {
@@ -118,7 +120,9 @@ final class TorchScratchpad implements Scratchpad {
   @Override
   public Optional<List<ImageTokenLocation>> imageTokenLayout(int width, int height) {
     InvalidInputException.check(width > 0 && height > 0, "image size (%s x %s) must be positive", width, height);
-    return Optional.of(inputs.layoutFor(new ImageSize(height, width)).attribution().locations());
+    try (Lifetime.Call call = lifetime.enter()) {
+      return Optional.of(inputs.layoutFor(new ImageSize(height, width)).attribution().locations());
+    }
   }
 
   /** The loaded model (for callers inside this module, e.g. statistics over a dataset). */
@@ -128,9 +132,12 @@ final class TorchScratchpad implements Scratchpad {
 
   @Override
   public Answer ask(BufferedImage image, String prompt, AskOptions options) {
-    if (closed.get()) {
-      throw new ScratchpadException("this scratchpad is closed; load it again with Scratchpad.load(...)");
+    try (Lifetime.Call call = lifetime.enter()) {
+      return askOpen(image, prompt, options);
     }
+  }
+
+  private Answer askOpen(BufferedImage image, String prompt, AskOptions options) {
     InvalidInputException.check(image != null, "image must not be null");
     InvalidInputException.check(prompt != null && !prompt.isBlank(), "prompt must not be blank");
     VlmInputs in = inputs.prepare(List.of(ImageDecoder.toRgb(image)), List.of(ChatMessage.userWithImage(prompt)),
@@ -165,9 +172,20 @@ final class TorchScratchpad implements Scratchpad {
     }
     long encodeStart = System.nanoTime();
 
+    // the codes fed: the plan's edits on the codes of the unedited stream (an ablated latent reads 0);
+    // the re-encoding of the edited stream is kept beside them (Answer.reencodedActivations)
+    InterventionPlan plan = options.plan();
     List<SparseActivations> acts = new ArrayList<>();
-    for (FloatMatrix z : g.editedActivations()) {
-      acts.add(sae.encode(z));
+    List<SparseActivations> reencoded = new ArrayList<>();
+    for (int c = 0; c < g.hookActivations().size(); c++) {
+      SparseActivations h = sae.encode(g.hookActivations().get(c));
+      if (plan.isIdentity()) {
+        acts.add(h);
+        reencoded.add(h);
+      } else {
+        acts.add(fedCodes(h, c, plan));
+        reencoded.add(sae.encode(g.editedActivations().get(c)));
+      }
     }
     PromptTokenizer tok = inputs.tokenizer();
     List<Token> promptTokens = texts(tok, promptIds, 0, false);
@@ -182,8 +200,23 @@ final class TorchScratchpad implements Scratchpad {
     TextImageAttention attention = new TextImageAttention(a.convention(),
         generated.stream().map(Token::text).toList(), a.positions(), weights);
     long encodeNanos = System.nanoTime() - encodeStart;
-    return new Answer(this, image, prompt, options, promptTokens, generated, acts,
+    return new Answer(this, image, prompt, options, promptTokens, generated, acts, reencoded,
         attention, columns.locations(), timings(g, genNanos, encodeNanos, reuse != null));
+  }
+
+  /**
+   * The codes a plan fed one crop. A plan's scopes address rows with CLS at 0; on a tower without CLS
+   * (SigLIP) the crop is edited behind an empty CLS slot that is dropped again, as the SAE tap does.
+   */
+  private SparseActivations fedCodes(SparseActivations h, int crop, InterventionPlan plan) {
+    if (model.hasClsToken()) {
+      return sae.editCodes(h, crop, plan);
+    }
+    SparseActivations.Builder padded = SparseActivations.builder(h.dSae()).addRow(new int[0], new float[0], 0);
+    for (int r = 0; r < h.rows(); r++) {
+      padded.addRow(h.rowLatents(r), h.rowValues(r), h.rowNnz(r));
+    }
+    return sae.editCodes(padded.build(), crop, plan).rowRange(1, h.rows() + 1);
   }
 
   /** The phases of one ask, from the engine's own timings where it records them. */
@@ -247,20 +280,18 @@ final class TorchScratchpad implements Scratchpad {
     return tok.decode(TokenIds.of(l), SpecialTokens.EXCLUDE);
   }
 
+  /**
+   * Refuses new calls, waits for the asks in flight, then frees the tokenizer and the model. Never
+   * throws; later calls fail with a clear error.
+   */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      try {
-        inputs.close();
-      } finally {
-        model.close();
-      }
-    }
+    lifetime.close();
   }
 
   @Override
   public String toString() {
     return "Scratchpad[" + model + ", SAE " + sae.config().hookPoint() + " d_sae " + sae.dSae()
-        + (statistics == null ? "" : ", statistics") + (closed.get() ? ", closed" : "") + "]";
+        + (statistics == null ? "" : ", statistics") + (lifetime.isClosed() ? ", closed" : "") + "]";
   }
 }

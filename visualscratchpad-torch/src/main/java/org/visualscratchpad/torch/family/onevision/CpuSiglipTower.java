@@ -63,11 +63,6 @@ final class CpuSiglipTower implements CpuVisionTower {
     return false;
   }
 
-  /** How the tower's matrices are held. */
-  PackedWeight.Storage storage() {
-    return patch.storage();
-  }
-
   /**
    * Patch embeddings (with bias) plus position embeddings.
    *

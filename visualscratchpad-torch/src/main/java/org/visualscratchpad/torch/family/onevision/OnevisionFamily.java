@@ -23,7 +23,9 @@ import org.visualscratchpad.torch.input.preprocess.ResizeTarget;
  * LLaVA-OneVision ({@code model_type "llava_onevision"}, {@code llava-hf/llava-onevision-qwen2-*-ov-hf}): SigLIP
  * vision tower without CLS, {@code vision_feature_layer -1} before {@code post_layernorm}, strategy {@code full},
  * GELU projector, OneVision's anyres grid with unpadding, the {@code anyres_max_9} bilinear downscale and {@code
- * image_newline}, Qwen2 language model; {@code LlavaOnevisionImageProcessor} preprocessing. CPU engine only.
+ * image_newline}, Qwen2 language model; {@code LlavaOnevisionImageProcessor} preprocessing. Unpadding is
+ * LLaVA-NeXT's ({@link LlavaNextFeatureLayout#keptGrid}); the rest of the layout is {@link OnevisionFeatureLayout}.
+ * CPU engine only.
  */
 public final class OnevisionFamily implements VlmFamily {
   /** The family. */
@@ -115,7 +117,6 @@ public final class OnevisionFamily implements VlmFamily {
     return new OnevisionCpuModel(this, ov(model), weights);
   }
 
-  /** Unpadding is LLaVA-NeXT's ({@link LlavaNextFeatureLayout#keptGrid}); see {@link OnevisionFeatureLayout}. */
   @Override
   public String toString() {
     return "OnevisionFamily[llava_onevision]";

@@ -1,4 +1,4 @@
-package org.visualscratchpad.analysis.cluster;
+package org.visualscratchpad.scratchpad;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -8,10 +8,12 @@ import org.visualscratchpad.InvalidInputException;
  * The merge tree of a hierarchical clustering of {@code n} leaves, in SciPy's convention: merge
  * {@code m} (0-based, {@code n - 1} of them) joins nodes {@link #left(int)} and {@link #right(int)}
  * at {@link #height(int)} and creates node {@code n + m}; leaves are nodes {@code 0..n-1}.
- * {@link #leafOrder()} is the left-to-right order of the leaves in the drawn tree.
+ * {@link #leafOrder()} is the left-to-right order of the leaves in the drawn tree. A hierarchical
+ * clustering of a heatmap's columns carries it ({@link LatentClusters#dendrogram()}), so that the
+ * heatmap can be drawn with its tree without clustering again.
  *
  * <pre>{@code
- * jshell> clustering.dendrogram().get().leafOrder()
+ * jshell> answer.cluster().dendrogram().get().leafOrder()
  * }</pre>
  *
  * <p>Immutable and thread-safe.

@@ -16,11 +16,12 @@ import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.analysis.Fixtures;
 import org.visualscratchpad.safetensors.SafetensorsFile;
 import org.visualscratchpad.sae.SparseActivations;
+import org.visualscratchpad.scratchpad.RankedLatent;
 import org.visualscratchpad.tensor.FloatMatrix;
 import org.visualscratchpad.vision.ImageTokenLocation;
 import org.visualscratchpad.vision.PixelBox;
 
-class LatentRankingTest {
+public class AttentionScorerTest {
   private static final float SCORE_ATOL = 1e-5f;
 
   private static List<String> names(int n) {
@@ -44,17 +45,17 @@ class LatentRankingTest {
       assertEquals(36, patches.imageTokens());
       for (String conv : List.of("gen_producing", "gen_own", "prompt_own")) {
         FloatMatrix attn = out.floatMatrix(p + "attn." + conv);
-        TokenLatentScores s = LatentRanking.scores(patches, attn, names(attn.rows()), AttentionWeighting.RAW);
+        TokenLatentScores s = new AttentionScorer(patches, attn, AttentionWeighting.RAW).scores(names(attn.rows()));
         FloatMatrix expected = out.floatMatrix(p + "scores." + conv);
         assertTrue(expected.maxAbsDiff(s.scores()) < SCORE_ATOL,
             conv + " max diff " + expected.maxAbsDiff(s.scores()));
       }
-      assertClose(out.floats(p + "scores.mean_patches"), LatentRanking.meanOverPatches(patches).toArray(), SCORE_ATOL,
+      assertClose(out.floats(p + "scores.mean_patches"), AttentionScorer.meanOverPatches(patches).toArray(), SCORE_ATOL,
           "mean_patches");
       // per image mass: the raw score divided by the stored mass
       FloatMatrix attn = out.floatMatrix(p + "attn.gen_producing");
       float[] mass = out.floats(p + "attn.gen_producing_image_mass");
-      TokenLatentScores w = LatentRanking.scores(patches, attn, names(8), AttentionWeighting.PER_IMAGE_MASS);
+      TokenLatentScores w = new AttentionScorer(patches, attn, AttentionWeighting.PER_IMAGE_MASS).scores(names(8));
       FloatMatrix raw = out.floatMatrix(p + "scores.gen_producing");
       for (int t = 0; t < 8; t++) {
         for (int j = 0; j < 256; j++) {
@@ -71,7 +72,7 @@ class LatentRankingTest {
       String p = "case" + c + ".";
       PatchActivations patches = PatchActivations.llava15(SparseActivations.fromDense(out.floatMatrix(p + "sae_acts")));
       FloatMatrix attn = out.floatMatrix(p + "attn.gen_producing");
-      LatentScoreVector mean = LatentRanking.scores(patches, attn, names(8), AttentionWeighting.RAW)
+      LatentScoreVector mean = new AttentionScorer(patches, attn, AttentionWeighting.RAW).scores(names(8))
           .span(0, 8, SpanAggregation.MEAN);
       int[] ours = mean.ranking();
       long[] ref = out.longs(p + "ranking");
@@ -87,7 +88,7 @@ class LatentRankingTest {
       }
       assertTrue(compared >= 15, "compared only " + compared + " ranks");
       // the fused top-k kernel agrees with the dense ranking
-      List<List<RankedLatent>> top = AttentionWeightedTopK.compute(patches, attn, AttentionWeighting.RAW, 20, new BitSet());
+      List<List<RankedLatent>> top = new AttentionScorer(patches, attn, AttentionWeighting.RAW).topK(20, new BitSet());
       FloatMatrix expected = out.floatMatrix(p + "scores.gen_producing");
       for (int t = 0; t < 8; t++) {
         float[] row = expected.row(t);
@@ -110,7 +111,7 @@ class LatentRankingTest {
   /** Seeded random sparse activations and attention; the seed is in every message. */
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {1, 2, 3, 42, 1234})
-  void fused_top_k_equals_the_reference_scores_on_random_input(long seed) {
+  void top_k_and_scores_equal_the_reference_scores_on_random_input(long seed) {
     Random rnd = new Random(seed);
     int patches = 20 + rnd.nextInt(40);
     int d = 64 + rnd.nextInt(200);
@@ -124,10 +125,12 @@ class LatentRankingTest {
       excluded.set(j);
     }
     for (AttentionWeighting w : AttentionWeighting.values()) {
-      TokenLatentScores ref = LatentRanking.scores(pa, attn, names(tokens), w);
-      List<List<RankedLatent>> fast = AttentionWeightedTopK.compute(pa, attn, w, k, excluded);
+      FloatMatrix ref = ReferenceScores.scores(pa, attn, w);
+      AttentionScorer scorer = new AttentionScorer(pa, attn, w);
+      assertTrue(ref.maxAbsDiff(scorer.scores(names(tokens)).scores()) < 1e-4f, "seed " + seed + " " + w);
+      List<List<RankedLatent>> fast = scorer.topK(k, excluded);
       for (int t = 0; t < tokens; t++) {
-        float[] row = ref.row(t).toArray();
+        float[] row = ref.row(t);
         for (int j = 0; j < d; j += 7) {
           row[j] = 0f;
         }
@@ -142,6 +145,43 @@ class LatentRankingTest {
     }
   }
 
+  /** The excluded latents' own top-k, merged with the kept ones, is the top-k without exclusion: one pass serves both. */
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {8, 9, 10, 11})
+  void split_top_k_merges_into_the_top_k_without_exclusion(long seed) {
+    Random rnd = new Random(seed);
+    int tokens = 1 + rnd.nextInt(40);
+    int d = 80 + rnd.nextInt(200);
+    PatchActivations pa = PatchActivations.llava15(randomActs(rnd, 31, d, 0.1));
+    FloatMatrix attn = randomAttention(rnd, tokens, 30);
+    int k = 1 + rnd.nextInt(10);
+    BitSet excluded = new BitSet();
+    for (int j = seed % 2 == 0 ? 0 : 1; j < d; j += 3) {
+      excluded.set(j);
+    }
+    AttentionScorer scorer = new AttentionScorer(pa, attn, AttentionWeighting.RAW);
+    AttentionScorer.Split split = scorer.topKSplit(k, excluded);
+    assertEquals(scorer.topK(k, excluded), split.kept(), "seed " + seed);
+    List<List<RankedLatent>> all = scorer.topK(k, new BitSet());
+    for (int t = 0; t < tokens; t++) {
+      assertEquals(all.get(t), split.merged(t, k), "seed " + seed + " token " + t);
+      for (RankedLatent r : split.excluded().get(t)) {
+        assertTrue(excluded.get(r.latentId()), "seed " + seed + ": kept latent " + r + " in the excluded list");
+      }
+    }
+    assertEquals(all, scorer.topKSplit(k, new BitSet()).kept());
+    assertTrue(scorer.topKSplit(k, new BitSet()).excluded().stream().allMatch(List::isEmpty));
+  }
+
+  @Test
+  void the_mean_over_patches_is_the_score_under_uniform_attention() {
+    Random rnd = new Random(17);
+    PatchActivations pa = PatchActivations.llava15(randomActs(rnd, 37, 150, 0.1));
+    assertClose(ReferenceScores.meanOverPatches(pa), AttentionScorer.meanOverPatches(pa).toArray(), 1e-5f, "mean");
+    assertArrayEquals(AttentionScorer.meanOverPatches(pa).toArray(),
+        AttentionScorer.uniform(pa, 3).scores(names(3)).row(2).toArray());
+  }
+
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {5, 6, 7})
   void vector_kernel_equals_the_scalar_kernel(long seed) {
@@ -153,7 +193,7 @@ class LatentRankingTest {
     AttentionScorer scalar = new AttentionScorer(pa, attn, AttentionWeighting.RAW, new ScoreKernel.ScalarScoreKernel(8));
     int[] all = IntStream.range(0, 300).toArray();
     assertTrue(best.scoresOf(all).maxAbsDiff(scalar.scoresOf(all)) < 1e-5f, "seed " + seed + " " + best);
-    FloatMatrix ref = LatentRanking.scores(pa, attn, names(tokens), AttentionWeighting.RAW).scores();
+    FloatMatrix ref = ReferenceScores.scores(pa, attn, AttentionWeighting.RAW);
     assertTrue(ref.maxAbsDiff(scalar.scoresOf(all)) < 1e-5f, "seed " + seed);
     List<List<RankedLatent>> a = best.topK(7, new BitSet());
     List<List<RankedLatent>> b = scalar.topK(7, new BitSet());
@@ -176,8 +216,8 @@ class LatentRankingTest {
     PatchActivations pa = PatchActivations.of(List.of(crop0, crop1), ImageTokenRows.fromLocations(locs));
     assertEquals(5f, pa.get(0, 2));
     assertEquals(1f, pa.get(1, 0));
-    TokenLatentScores s = LatentRanking.scores(pa, FloatMatrix.of(1, 2, new float[] {0.5f, 0.25f}), List.of("x"),
-        AttentionWeighting.RAW);
+    TokenLatentScores s = new AttentionScorer(pa, FloatMatrix.of(1, 2, new float[] {0.5f, 0.25f}), AttentionWeighting.RAW)
+        .scores(List.of("x"));
     assertArrayEquals(new float[] {0.25f, 0f, 2.5f, 0f}, s.row(0).toArray());
     // CLS (latent 3) never contributes
     assertEquals(0f, s.row(0).score(3));
@@ -188,28 +228,32 @@ class LatentRankingTest {
     PatchActivations pa = PatchActivations.llava15(SparseActivations.fromDense(
         FloatMatrix.of(3, 5, new float[] {0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 2, 0, 0})));
     FloatMatrix attn = FloatMatrix.of(1, 2, new float[] {0.1f, 0.2f});
-    List<RankedLatent> top = AttentionWeightedTopK.compute(pa, attn, AttentionWeighting.RAW, 20, new BitSet()).get(0);
+    AttentionScorer scorer = new AttentionScorer(pa, attn, AttentionWeighting.RAW);
+    List<RankedLatent> top = scorer.topK(20, new BitSet()).get(0);
     assertEquals(List.of(new RankedLatent(2, 0.4f), new RankedLatent(0, 0.1f)), top);
-    assertEquals(top, LatentRanking.scores(pa, attn, List.of("a"), AttentionWeighting.RAW).row(0).topK(20));
+    assertEquals(top, scorer.scores(List.of("a")).row(0).topK(20));
   }
 
   @Test
   void zero_image_mass_scores_zero_under_per_mass_weighting() {
     PatchActivations pa = PatchActivations.llava15(SparseActivations.fromDense(FloatMatrix.of(2, 2, new float[] {0, 0, 1, 1})));
-    TokenLatentScores s = LatentRanking.scores(pa, FloatMatrix.zeros(1, 1), List.of("bos"), AttentionWeighting.PER_IMAGE_MASS);
+    TokenLatentScores s = new AttentionScorer(pa, FloatMatrix.zeros(1, 1), AttentionWeighting.PER_IMAGE_MASS).scores(List.of("bos"));
     assertArrayEquals(new float[] {0, 0}, s.row(0).toArray());
   }
 
   @Test
   void bad_input_gets_clear_errors() {
     PatchActivations pa = PatchActivations.llava15(SparseActivations.fromDense(FloatMatrix.of(3, 2, new float[] {0, 0, 1, 1, 0, 1})));
-    var nan = assertThrows(InvalidInputException.class, () -> LatentRanking.scores(pa,
-        FloatMatrix.of(1, 2, new float[] {Float.NaN, 0}), List.of("a"), AttentionWeighting.RAW));
+    var nan = assertThrows(InvalidInputException.class, () -> new AttentionScorer(pa,
+        FloatMatrix.of(1, 2, new float[] {Float.NaN, 0}), AttentionWeighting.RAW));
     assertTrue(nan.getMessage().contains("attention[0, 0] (NaN)"), nan.getMessage());
-    var cols = assertThrows(InvalidInputException.class, () -> LatentRanking.scores(pa,
-        FloatMatrix.zeros(1, 3), List.of("a"), AttentionWeighting.RAW));
+    var cols = assertThrows(InvalidInputException.class, () -> new AttentionScorer(pa,
+        FloatMatrix.zeros(1, 3), AttentionWeighting.RAW));
     assertTrue(cols.getMessage().contains("3 columns but the image has 2 image tokens"), cols.getMessage());
-    TokenLatentScores s = LatentRanking.scores(pa, FloatMatrix.zeros(2, 2), List.of("a", "b"), AttentionWeighting.RAW);
+    TokenLatentScores s = new AttentionScorer(pa, FloatMatrix.zeros(2, 2), AttentionWeighting.RAW).scores(List.of("a", "b"));
+    var rowsOfTokens = assertThrows(InvalidInputException.class,
+        () -> new AttentionScorer(pa, FloatMatrix.zeros(2, 2), AttentionWeighting.RAW).scores(List.of("a")));
+    assertTrue(rowsOfTokens.getMessage().contains("tokens (1) must match the attention rows (2)"), rowsOfTokens.getMessage());
     var empty = assertThrows(InvalidInputException.class, () -> s.span(1, 1, SpanAggregation.MEAN));
     assertTrue(empty.getMessage().contains("is empty"), empty.getMessage());
     var rows = assertThrows(InvalidInputException.class, () -> PatchActivations.of(
@@ -221,8 +265,8 @@ class LatentRankingTest {
   @Test
   void span_aggregations_combine_rows() {
     PatchActivations pa = PatchActivations.llava15(SparseActivations.fromDense(FloatMatrix.of(2, 2, new float[] {0, 0, 1, 2})));
-    TokenLatentScores s = LatentRanking.scores(pa, FloatMatrix.of(2, 1, new float[] {1, 3}), List.of("a", "b"),
-        AttentionWeighting.RAW);
+    TokenLatentScores s = new AttentionScorer(pa, FloatMatrix.of(2, 1, new float[] {1, 3}), AttentionWeighting.RAW)
+        .scores(List.of("a", "b"));
     assertArrayEquals(new float[] {2, 4}, s.span(0, 2, SpanAggregation.MEAN).toArray());
     assertArrayEquals(new float[] {4, 8}, s.span(0, 2, SpanAggregation.SUM).toArray());
     assertArrayEquals(new float[] {3, 6}, s.span(0, 2, SpanAggregation.MAX).toArray());
