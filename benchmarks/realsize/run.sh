@@ -9,6 +9,11 @@
 #   benchmarks/realsize/run.sh ov        # llava-onevision-qwen2-0.5b-ov shapes (1.8 GB F16), 384 px image (base + 1 tile)
 #   benchmarks/realsize/run.sh ov7b      # llava-onevision-qwen2-7b-ov shapes (16 GB F16), 384 px image
 #                                        # (the OneVision checkpoints, SAE and images: benchmarks/realsize/gen_onevision.py)
+#   benchmarks/realsize/run.sh qwen2vl-7b  # Qwen/Qwen2-VL-7B-Instruct shapes (gen_qwen2vl.py: 16.6 GB BF16, CPU engine only)
+#   benchmarks/realsize/run.sh qwen2vl-2b  # Qwen/Qwen2-VL-2B-Instruct shapes (4.4 GB BF16)
+#     (written with max_pixels 1003520 = 1,280 image tokens, Qwen's suggested bound, not the Hub's 12845056:
+#     the pre-flight budgets one image at max_pixels, 16,384 tokens for the Hub's, more than 24 GB holds beside
+#     the 7B weights; the 336 px test image gives 144 tokens either way)
 #
 # Env: DIR (default /tmp/vsp-realsize) for the checkpoints, REPEAT (default 3), PYTHON: a python with torch,
 # transformers, tokenizers and pillow for the baseline (skipped when unset). Each line of output carries
@@ -25,7 +30,7 @@ mkdir -p "$DIR"
 [ -f "$DIR/images/scene384.png" ] || python3 "$OV" --images "$DIR/images"
 sae="$DIR/sae-l18"
 case "$what" in
-  ov|ov7b) ;;
+  ov|ov7b|qwen2vl-7b|qwen2vl-2b) ;;
   *) [ -d "$DIR/llava-1b" ] || python3 "$GEN/gen_llava.py" --size 1b --out "$DIR/llava-1b" --shard-gb 2.0
      [ -d "$DIR/sae-l18" ] || python3 "$GEN/gen_sae.py" --model "$DIR/llava-1b" --image "$DIR/images/scene336.png" \
        --out "$DIR/sae-l18" --zlo 2.0 --zhi 2.6 ;;
@@ -43,7 +48,14 @@ case "$what" in
       [ -d "$DIR/sae-ov-l20" ] || python3 "$OV" --sae "$DIR/sae-ov-l20" --model "$DIR/llava-ov-0.5b" \
         --image "$DIR/images/scene384.png" --layer 20
       model="$DIR/llava-ov-$size"; image="$DIR/images/scene384.png"; sae="$DIR/sae-ov-l20" ;;
-  *) echo "usage: run.sh 1b|next|7b|ov|ov7b" >&2; exit 2 ;;
+  qwen2vl-7b|qwen2vl-2b)
+      size="${what#qwen2vl-}"
+      [ -d "$DIR/$what" ] || python3 "$ROOT/benchmarks/realsize/gen_qwen2vl.py" --size "$size" --out "$DIR/$what" \
+        --max-pixels 1003520
+      [ -d "$DIR/sae-$what-l16" ] || python3 "$ROOT/benchmarks/realsize/gen_qwen2vl.py" --sae-for "$DIR/$what" \
+        --image "$DIR/images/scene336.png" --out "$DIR/sae-$what-l16" --layer 16
+      model="$DIR/$what"; image="$DIR/images/scene336.png"; sae="$DIR/sae-$what-l16" ;;
+  *) echo "usage: run.sh 1b|next|7b|ov|ov7b|qwen2vl-7b|qwen2vl-2b" >&2; exit 2 ;;
 esac
 "$ROOT/bin/vsp" --help >/dev/null   # build once, outside the timings
 
@@ -62,7 +74,7 @@ timed() {   # label, command...: whole-process wall time and peak RSS
 for i in $(seq "$REPEAT"); do
   timed "vsp ask ($what) #$i" "$ROOT/bin/vsp" ask --model "$model" --sae "$sae" --image "$image" \
     --prompt "Describe the image in detail ." --max-new-tokens 16 --timings
-  if [ "$what" != 7b ] && [ "$what" != ov7b ]; then
+  if [ "$what" != 7b ] && [ "$what" != ov7b ] && [ "$what" != qwen2vl-7b ]; then
     timed "vsp ask --ablate ($what) #$i" "$ROOT/bin/vsp" ask --model "$model" --sae "$sae" --image "$image" \
       --prompt "Describe the image in detail ." --max-new-tokens 16 --timings --ablate 1,2,3,4,5,6,7,8
   fi

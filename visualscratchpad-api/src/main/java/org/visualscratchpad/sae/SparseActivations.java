@@ -8,8 +8,9 @@ import org.visualscratchpad.tensor.FloatMatrix;
  * Sparse SAE latent activations for a block of tokens: shape {@code [rows x dSae]}, stored as
  * compressed sparse rows. Row {@code r} is token {@code r} of the encoded block. For a vision crop of a
  * tower with a CLS token (CLIP: LLaVA-1.5, LLaVA-NeXT) row 0 is CLS and row {@code k+1} is patch {@code
- * k}; a tower without one (SigLIP: LLaVA-OneVision) has no CLS row, and row {@code k} is patch {@code k}
- * ({@code ImageTokenLocation.saeRow()} says which row an image token reads). Within a row, latent ids are
+ * k}; a tower without one (SigLIP: LLaVA-OneVision) has no CLS row, and row {@code k} is patch {@code k};
+ * Qwen2-VL's ViT has none either and orders its patches by 2 x 2 merge windows ({@code
+ * ImageTokenLocation.saeRow()} says which row an image token reads, its box where the patch lies). Within a row, latent ids are
  * strictly ascending and every stored value is non-zero.
  *
  * <p>Read it without copying through {@link #rowStart}, {@link #rowEnd}, {@link #latentAt} and

@@ -155,8 +155,9 @@ public final class Answer {
 
   /**
    * The SAE codes the model was fed, per crop: {@code [tokensPerCrop x d_sae]}; row 0 CLS, row k+1 patch k
-   * for a tower with CLS (CLIP), row k patch k for one without (SigLIP); {@link #imageTokens()} names each
-   * image token's row. Without an edit, the SAE's encoding of the stream; under a plan, those codes with
+   * for a tower with CLS (CLIP), row k patch k for one without (SigLIP); Qwen2-VL's crop is the whole image, its
+   * rows the patches in the processor's 2 x 2 merge-window order (no CLS), as many as the image's size gives;
+   * {@link #imageTokens()} names each image token's row and its place in the image. Without an edit, the SAE's encoding of the stream; under a plan, those codes with
    * the plan's edits applied ({@link org.visualscratchpad.sae.SparseAutoencoder#editCodes}), so an ablated
    * latent reads 0 and a set one its value. Every analysis (ranking, heatmap, clusters) reads these.
    */
@@ -178,8 +179,9 @@ public final class Answer {
 
   /**
    * Attention from each generated token to the image tokens ({@code [generated x imageTokens]}). Where the
-   * language model's image token mixes several patches (LLaVA-OneVision's bilinearly downscaled grid), its
-   * attention is spread over them by their mixing weights, so every column is one patch.
+   * language model's image token mixes several patches (LLaVA-OneVision's bilinearly downscaled grid; Qwen2-VL's
+   * merged tokens, each made of a 2 x 2 window of patches, a quarter to each), its attention is spread over
+   * them by their mixing weights, so every column is one patch: ranking, heatmaps and overlays read it so.
    */
   public TextImageAttention attention() {
     return attention;

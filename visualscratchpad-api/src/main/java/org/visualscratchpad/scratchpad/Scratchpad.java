@@ -65,7 +65,8 @@ public interface Scratchpad extends AutoCloseable {
    * Where each image token of an image of {@code width x height} pixels comes from (its crop, its
    * patch, the box it covers and its SAE row), as {@link #ask} would lay it out, from the size alone: one
    * entry per column of {@link Answer#attention()} (newline tokens have none; a token that mixes several
-   * patches, as LLaVA-OneVision's downscaled grid, is listed as those patches). Empty where the backend
+   * patches, as LLaVA-OneVision's downscaled grid and Qwen2-VL's merged 2 x 2 windows, is listed as those
+   * patches, a merged token's four at consecutive indices). Empty where the backend
    * cannot say (the pictures then assume one centre-cropped view).
    */
   default Optional<List<ImageTokenLocation>> imageTokenLayout(int width, int height) {

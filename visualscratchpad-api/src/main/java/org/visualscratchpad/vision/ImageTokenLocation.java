@@ -17,7 +17,9 @@ package org.visualscratchpad.vision;
  * @param patchIndex {@code patchRow * gridWidth + patchCol}
  * @param box the covered pixels of the original image (clipped to it)
  * @param saeRow the row of the crop's stream (and SAE activations) holding this patch: {@code patchIndex + 1}
- *     for a tower whose crops start with CLS (CLIP), {@code patchIndex} for one without (SigLIP)
+ *     for a tower whose crops start with CLS (CLIP), {@code patchIndex} for one without (SigLIP); Qwen2-VL's
+ *     rows follow its 2 x 2 merge windows, so its {@code saeRow} is the patch's merge-window row and {@code
+ *     patchRow}, {@code patchCol}, {@code patchIndex} and {@code box} its raster place in the image
  */
 public record ImageTokenLocation(
     int imageTokenIndex, int crop, int patchRow, int patchCol, int patchIndex, PixelBox box, int saeRow) {

@@ -39,7 +39,7 @@ public interface VisionEncoder {
 
   /**
    * Whether each crop's stream starts with a CLS row (row 0 CLS, row {@code k + 1} patch {@code k}); towers
-   * without one (SigLIP) have row {@code k} = patch {@code k}. True unless the tower says otherwise.
+   * without one (SigLIP, Qwen2-VL's ViT) have only patch rows. True unless the tower says otherwise.
    */
   default boolean hasClsToken() {
     return true;

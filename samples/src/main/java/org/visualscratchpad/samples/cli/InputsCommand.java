@@ -75,6 +75,8 @@ public final class InputsCommand implements Callable<Integer> {
           g.gridRows(), g.gridCols(), g.resized(), g.pasteTop(), g.pasteLeft(), g.canvas());
     } else if (in.geometry() instanceof CenterCropGeometry g) {
       out.printf("crop       resized %s, crop %s at (%d, %d)%n", g.resized(), g.crop(), g.cropTop(), g.cropLeft());
+    } else if (in.geometry() instanceof org.visualscratchpad.torch.family.qwen2vl.Qwen2VLGeometry g) {
+      out.printf("resize     %s (smart_resize: multiples of 28 px within min_pixels and max_pixels)%n", g.resized());
     }
     // a registered family (config.json's model_type) lays tokens out as its model packs them
     var family = org.visualscratchpad.torch.family.VlmFamilies.find(config.path("model_type").asText(""));
@@ -85,13 +87,15 @@ public final class InputsCommand implements Callable<Integer> {
     int newlines = (int) layout.tokens().stream()
         .filter(t -> t instanceof org.visualscratchpad.torch.input.layout.PackedImageToken.Newline).count();
     out.printf("tokens     %d image tokens (%d patches, %d newlines; patch_size %d, %s)%n", layout.tokenCount(),
-        layout.locations().size(), newlines, patchSize, select);
+        layout.attribution().locations().size(), newlines, patchSize, select);
     String text = PromptFormat.forCheckpoint(model).render(List.of(ChatMessage.userWithImage(question)),
         GenerationPrompt.ADD);
     out.printf("prompt     %s%n", text.replace("\n", "\\n"));
-    if (Files.isRegularFile(model.resolve("tokenizer.json")) && config.has("image_token_index")) {
-      int context = config.path("text_config").path("max_position_embeddings").asInt(0);
-      long imageToken = config.path("image_token_index").asLong();
+    if (Files.isRegularFile(model.resolve("tokenizer.json")) && (family.isPresent() || config.has("image_token_index"))) {
+      int context = familyConfig.map(c -> c.text().maxPositionEmbeddings())
+          .orElse(config.path("text_config").path("max_position_embeddings").asInt(0));
+      long imageToken = familyConfig.map(c -> (long) c.imageTokenIndex())
+          .orElse(config.path("image_token_index").asLong());
       // the pipeline ask uses: its BOS rule (no second BOS when the template writes bos_token) and its count
       InputSpec inputSpec = new InputSpec(patchSize, imageToken, select, context > 0 ? context : Integer.MAX_VALUE);
       try (InputPipeline pipeline = family.isPresent() ? InputPipeline.open(model, family.get(), familyConfig.get())

@@ -121,11 +121,15 @@ final class LatentPageViews {
    * base view and high-resolution tiles) every pixel is darkened by the strongest token covering it,
    * tiles included. Each token reads its SAE row ({@code ImageTokenLocation.saeRow}), so towers without a CLS row
    * (SigLIP: LLaVA-OneVision) are drawn right; the rows per crop are the mask's tokens over the layout's crops.
-   * Without a layout, or for a single crop, the grid drawing above is used (it assumes a CLS row per crop).
+   * A single crop without CLS (Qwen2-VL, rows in merge-window order) is drawn by its boxes as well, each row at its
+   * raster place. Without a layout, or for a single CLIP crop, the grid drawing above is used (it assumes a CLS row
+   * per crop).
    */
   static BufferedImage maskOver(BufferedImage image, PatchMask mask, float scale, List<ImageTokenLocation> layout) {
     int crops = layout == null ? 1 : layout.stream().mapToInt(ImageTokenLocation::crop).max().orElse(0) + 1;
-    if (layout != null && crops > 1 && mask.tokenCount() % crops == 0
+    // one crop of a tower without CLS (Qwen2-VL: its rows in 2 x 2 merge-window order) is drawn by its boxes too
+    boolean noCls = layout != null && layout.stream().anyMatch(l -> l.saeRow() != l.patchIndex() + 1);
+    if (layout != null && (crops > 1 || noCls) && mask.tokenCount() % crops == 0
         && fits(layout, mask.tokenCount() / crops, mask.tokenCount())) {
       return maskOverBoxes(image, mask, scale, layout, mask.tokenCount() / crops);
     }

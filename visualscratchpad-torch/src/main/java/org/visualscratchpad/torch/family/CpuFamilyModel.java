@@ -46,6 +46,43 @@ public interface CpuFamilyModel {
   VisionStream embed(List<ImageInput> images, int[] cropsPerImage);
 
   /**
+   * The stream of a call that starts from a cached stream at the hook ({@code start}: one {@code [rows, width]}
+   * matrix per crop, the crops of every image {@code i}'s first {@code cropsPerImage[i]} in order) instead of
+   * at {@link #embed}. By default the crops' rows as they are; a tower that keeps per-call state in {@link
+   * VisionStream#scratch} (Qwen2-VL: the images' patch grids) attaches it here.
+   *
+   * @throws org.visualscratchpad.InvalidInputException if {@code start} does not hold one matrix per crop
+   */
+  default VisionStream resume(List<org.visualscratchpad.tensor.FloatMatrix> start, List<ImageInput> images,
+      int[] cropsPerImage, int width) {
+    int n = 0;
+    for (int c : cropsPerImage) {
+      n += c;
+    }
+    org.visualscratchpad.InvalidInputException.check(start.size() == n,
+        "the cached stream has %s crops; the images give %s", start.size(), n);
+    int[] rows = new int[n];
+    int[] image = new int[n];
+    int[] cropInImage = new int[n];
+    int total = 0;
+    for (int c = 0; c < n; c++) {
+      rows[c] = start.get(c).rows();
+      total += rows[c];
+    }
+    float[] z = new float[total * width];
+    int at = 0;
+    for (int i = 0, c = 0; i < images.size(); i++) {
+      for (int k = 0; k < cropsPerImage[i]; k++, c++) {
+        image[c] = i;
+        cropInImage[c] = k;
+        start.get(c).copyInto(z, at * width);
+        at += rows[c];
+      }
+    }
+    return new VisionStream(z, width, rows, image, cropInImage);
+  }
+
+  /**
    * The image features of the stream at the layer the projector reads, in prompt order.
    *
    * @param trace receives Hugging Face's intermediate outputs ({@code vision_tower.selected_feature}, {@code

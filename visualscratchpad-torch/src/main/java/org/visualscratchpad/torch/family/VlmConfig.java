@@ -25,4 +25,13 @@ public interface VlmConfig {
 
   /** The {@code hidden_states} index of the vision tower the projector reads. */
   int featureHiddenIndex();
+
+  /**
+   * The image placeholder of the prompt text, one per image, that the tokenizer maps to {@link
+   * #imageTokenIndex()} and the input pipeline expands to the image's tokens: {@code <image>} for the LLaVA
+   * families; a family whose chat template writes another one (Qwen2-VL's {@code <|image_pad|>}) says so.
+   */
+  default String imagePlaceholder() {
+    return "<image>";
+  }
 }

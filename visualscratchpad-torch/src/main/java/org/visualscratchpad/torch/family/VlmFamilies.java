@@ -9,6 +9,7 @@ import org.visualscratchpad.CheckpointFormatException;
 import org.visualscratchpad.torch.checkpoint.ConfigJson;
 import org.visualscratchpad.torch.family.llava.LlavaFamily;
 import org.visualscratchpad.torch.family.onevision.OnevisionFamily;
+import org.visualscratchpad.torch.family.qwen2vl.Qwen2VLFamily;
 
 /**
  * The registry of model families, keyed by {@code config.json}'s {@code model_type}: what {@code
@@ -28,6 +29,7 @@ public final class VlmFamilies {
     register(LlavaFamily.LLAVA);
     register(LlavaFamily.LLAVA_NEXT);
     register(OnevisionFamily.INSTANCE);
+    register(Qwen2VLFamily.INSTANCE);
   }
 
   private static void register(VlmFamily family) {

@@ -48,6 +48,17 @@ public interface VlmFamily {
   ImagePreprocessor imageProcessor(PreprocessorConfig config, VlmConfig model);
 
   /**
+   * The image processor of the checkpoint folder {@code modelDir}: by default {@link #imageProcessor(PreprocessorConfig,
+   * VlmConfig)} of its {@code preprocessor_config.json} read as CLIP's settings; a family whose file holds other
+   * settings (Qwen2-VL's {@code min_pixels} / {@code max_pixels}) reads it itself.
+   *
+   * @throws org.visualscratchpad.CheckpointFormatException if the file is missing or malformed
+   */
+  default ImagePreprocessor imageProcessor(java.nio.file.Path modelDir, VlmConfig model) {
+    return imageProcessor(PreprocessorConfig.read(modelDir), model);
+  }
+
+  /**
    * The preprocessing the model assumes when it sees an image only by its size (the Hub processor of this
    * layout, sized from {@code config.json}): the model side of {@link #layoutForModel}.
    */

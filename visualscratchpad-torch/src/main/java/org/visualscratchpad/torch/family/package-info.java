@@ -36,6 +36,8 @@
  *   <tr><td>{@code llava_onevision}</td><td>{@link org.visualscratchpad.torch.family.onevision}</td>
  *       <td>llava-hf/llava-onevision-qwen2-7b-ov-hf, llava-hf/llava-onevision-qwen2-0.5b-ov-hf</td>
  *       <td>cpu only</td></tr>
+ *   <tr><td>{@code qwen2_vl}</td><td>{@link org.visualscratchpad.torch.family.qwen2vl}</td>
+ *       <td>Qwen/Qwen2-VL-7B-Instruct, Qwen/Qwen2-VL-2B-Instruct</td><td>cpu only</td></tr>
  * </table>
  *
  * <p>Adding a family: a package with its {@code VlmFamily}, configuration, processor, layout and {@code

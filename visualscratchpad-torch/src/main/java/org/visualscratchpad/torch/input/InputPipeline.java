@@ -46,6 +46,7 @@ public final class InputPipeline implements AutoCloseable {
   private final PromptTokenizer tokenizer;
   private final InputSpec spec;
   private final LayoutRule layouts;
+  private final String imagePlaceholder;
 
   /** How a preprocessed image's geometry becomes its image-token layout. */
   @FunctionalInterface
@@ -55,12 +56,13 @@ public final class InputPipeline implements AutoCloseable {
   }
 
   private InputPipeline(ImagePreprocessor processor, PromptFormat format, PromptTokenizer tokenizer, InputSpec spec,
-      LayoutRule layouts) {
+      LayoutRule layouts, String imagePlaceholder) {
     this.processor = processor;
     this.format = format;
     this.tokenizer = tokenizer;
     this.spec = spec;
     this.layouts = layouts;
+    this.imagePlaceholder = imagePlaceholder;
   }
 
   /**
@@ -74,7 +76,7 @@ public final class InputPipeline implements AutoCloseable {
     ImagePreprocessor processor = ImagePreprocessor.of(PreprocessorConfig.read(modelDir));
     PromptFormat format = PromptFormat.forCheckpoint(modelDir);
     return new InputPipeline(processor, format, PromptTokenizer.load(modelDir), spec,
-        (g, c) -> ImageFeatureLayout.of(g, c, spec.patchSize(), spec.select()));
+        (g, c) -> ImageFeatureLayout.of(g, c, spec.patchSize(), spec.select()), "<image>");
   }
 
   /**
@@ -88,12 +90,16 @@ public final class InputPipeline implements AutoCloseable {
   public static InputPipeline open(Path modelDir, VlmFamily family, VlmConfig model) {
     InvalidInputException.check(modelDir != null && family != null && model != null,
         "modelDir, family and model must not be null");
-    ImagePreprocessor processor = family.imageProcessor(PreprocessorConfig.read(modelDir), model);
+    ImagePreprocessor processor = family.imageProcessor(modelDir, model);
+    String placeholder = model.imagePlaceholder();
     PromptFormat format = PromptFormat.forCheckpoint(modelDir);
+    if (format instanceof PromptFormat.Templated t && !placeholder.equals("<image>")) {
+      format = new PromptFormat.Templated(t.template().withImageToken(placeholder));
+    }
     InputSpec spec = new InputSpec(model.vision().patchSize(), model.imageTokenIndex(),
         org.visualscratchpad.torch.input.layout.FeatureSelect.DEFAULT, model.text().maxPositionEmbeddings());
     return new InputPipeline(processor, format, PromptTokenizer.load(modelDir), spec,
-        (g, c) -> family.layout(g, c, model));
+        (g, c) -> family.layout(g, c, model), placeholder);
   }
 
   public ImagePreprocessor processor() {
@@ -141,7 +147,7 @@ public final class InputPipeline implements AutoCloseable {
     SpecialTokens special = bos != null && !bos.isEmpty() && text.startsWith(bos)
         ? SpecialTokens.EXCLUDE
         : SpecialTokens.INCLUDE;
-    PromptInputs prompt = tokenizer.encodePrompt(text, special, "<image>", spec.imageTokenId(), counts);
+    PromptInputs prompt = tokenizer.encodePrompt(text, special, imagePlaceholder, spec.imageTokenId(), counts);
     prompt.checkFitsContext(spec.contextLength(), maxNewTokens);
     return new VlmInputs(inputs, layouts, prompt);
   }

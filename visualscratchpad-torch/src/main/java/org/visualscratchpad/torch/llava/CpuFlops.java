@@ -9,13 +9,22 @@ final class CpuFlops {
 
   /** {@code layers} vision encoder layers over {@code crops} crops, plus the projector. */
   static double vision(org.visualscratchpad.torch.family.VlmConfig cfg, int crops, int layers) {
+    double t = cfg.vision().tokensPerCrop();
+    return vision(cfg, crops, layers, (long) (crops * t), (long) (crops * t * t));
+  }
+
+  /**
+   * {@code layers} vision encoder layers over a stream of {@code rows} rows in {@code crops} crops whose squared
+   * row counts sum to {@code squares} (each crop attends within itself; Qwen2-VL's images vary in size), plus
+   * the projector (counted as LLaVA's two-layer MLP per patch: an estimate for other families' projectors).
+   */
+  static double vision(org.visualscratchpad.torch.family.VlmConfig cfg, int crops, int layers, long rows, long squares) {
     var v = cfg.vision();
-    double t = v.tokensPerCrop();
     double d = v.hiddenSize();
-    double rows = crops * t;
-    double perLayer = 2 * rows * (4 * d * d + 2 * d * v.intermediateSize()) + crops * 4 * t * t * d;
+    double perLayer = 2 * (double) rows * (4 * d * d + 2 * d * v.intermediateSize()) + 4 * (double) squares * d;
     double dt = cfg.text().hiddenSize();
-    double projector = 2 * crops * (double) (v.gridSize() * v.gridSize()) * (d * dt + dt * dt);
+    double patchRows = rows - (v.hasClsToken() ? crops : 0);
+    double projector = 2 * patchRows * (d * dt + dt * dt);
     return layers * perLayer + projector;
   }
 

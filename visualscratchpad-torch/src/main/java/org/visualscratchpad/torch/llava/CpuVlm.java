@@ -46,7 +46,7 @@ final class CpuVlm {
   final java.util.concurrent.atomic.LongAdder visionLayersRun = new java.util.concurrent.atomic.LongAdder();
   final java.util.concurrent.atomic.LongAdder lmPositionsRun = new java.util.concurrent.atomic.LongAdder();
   /** Per-thread timing of the vision call in progress. */
-  private static final ThreadLocal<long[]> VISION_CLOCK = ThreadLocal.withInitial(() -> new long[3]);
+  private static final ThreadLocal<long[]> VISION_CLOCK = ThreadLocal.withInitial(() -> new long[5]);
 
   CpuVlm(LlavaModel model, VlmFamily family, VlmConfig cfg, Weights w, PackedWeight.Storage as) {
     this.model = model;
@@ -69,6 +69,11 @@ final class CpuVlm {
 
   CpuLlama decoder() {
     return decoder;
+  }
+
+  /** The family's position ids of a batch of prompts. */
+  TextPositions positions(long[][] ids, int[][] mask, List<ImageInput> images) {
+    return parts.positions(ids, mask, images);
   }
 
   /** Crops of {@code image} the model uses, checked against the tower. */
@@ -113,29 +118,7 @@ final class CpuVlm {
     VisionStream x;
     int firstLayer = 0;
     if (start != null && hookIndex >= 0 && hookIndex <= featureIndex && trace == null) {
-      InvalidInputException.check(start.size() == n, "the cached stream has %s crops; the images give %s",
-          start.size(), n);
-      int[] rows = new int[n];
-      int[] image = new int[n];
-      int[] cropInImage = new int[n];
-      int d = vision.hiddenSize();
-      float[] z = null;
-      int total = 0;
-      for (int c = 0; c < n; c++) {
-        rows[c] = start.get(c).rows();
-        total += rows[c];
-      }
-      z = new float[total * d];
-      int at = 0;
-      for (int i = 0, c = 0; i < images.size(); i++) {
-        for (int k = 0; k < crops[i]; k++, c++) {
-          image[c] = i;
-          cropInImage[c] = k;
-          start.get(c).copyInto(z, at * d);
-          at += rows[c];
-        }
-      }
-      x = new VisionStream(z, d, rows, image, cropInImage);
+      x = parts.resume(start, images, crops, vision.hiddenSize());
       firstLayer = hookIndex;
     } else {
       x = parts.embed(images, crops);
@@ -153,6 +136,11 @@ final class CpuVlm {
     }
     clock[1] = System.nanoTime() - tapStart;
     clock[2] = lastLayer - firstLayer;
+    clock[3] = x.totalRows();   // the stream's rows and the sum of its crops' squared rows (attention), for FLOPs
+    clock[4] = 0;
+    for (int c = 0; c < x.crops(); c++) {
+      clock[4] += (long) x.rows(c) * x.rows(c);
+    }
     if (featureIndex == firstLayer) {
       feature = firstLayer == lastLayer ? x : x.copy();
     }
@@ -557,7 +545,7 @@ final class CpuVlm {
       own = ownPosition(vf, prompt, newTokens, imgIdx, sel, debug, req.images());
     }
     GenerationTimings timings = new GenerationTimings(visionNanos, visionLayers,
-        CpuFlops.vision(cfg, crops, visionLayers), tapNanos, prefillNanos, rows, CpuFlops.prefill(cfg.text(), f, rows),
+        CpuFlops.vision(cfg, crops, visionLayers, vf == null ? 0 : clock[3], vf == null ? 0 : clock[4]), tapNanos, prefillNanos, rows, CpuFlops.prefill(cfg.text(), f, rows),
         decodeNanos, decodeSteps, CpuFlops.decodeWeightBytes(decoder));
     return GenerationRun.assemble(req, prompt, newTokens, logitRows, hooked, edited, producing, promptAcc, own,
         imagePos, reason, debug, cfg.text().vocabSize()).withTimings(timings);

@@ -501,6 +501,19 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
     }
   }
 
+  /**
+   * The position ids the model gives a batch of prompts with their images: the family's own numbering (one row
+   * from the mask; Qwen2-VL's three M-RoPE rows and {@code rope_deltas}); on libtorch always the mask's.
+   *
+   * @param mask {@code [B][S]} 1 = token, 0 = left padding; null = all ones
+   */
+  public TextPositions positions(long[][] ids, int[][] mask, List<ImageInput> images) {
+    try (Lifetime.Call call = lifetime.enter()) {
+      int[][] msk = mask == null ? onesMask(ids.length, ids[0].length) : mask;
+      return cpu == null ? TextPositions.fromMask(msk) : cpu.positions(ids, msk, images);
+    }
+  }
+
   // ------------------------------------------------------------------------------------------
   // Generation
 

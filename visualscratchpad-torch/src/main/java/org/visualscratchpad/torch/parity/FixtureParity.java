@@ -205,7 +205,8 @@ public final class FixtureParity {
 
   private double[] tolerance(String name) {
     boolean exact = name.endsWith("generated_ids") || name.endsWith("packed_feature_lens")
-        || name.endsWith("image_token_positions") || name.endsWith("ranking") || name.endsWith("latent_ids");
+        || name.endsWith("image_token_positions") || name.endsWith("ranking") || name.endsWith("latent_ids")
+        || name.endsWith("rope_deltas");
     if (exact) {
       return new double[] {0, 0};
     }
@@ -312,16 +313,25 @@ public final class FixtureParity {
   // ------------------------------------------------------------------------------------------
   // LLaVA / LLaVA-NeXT
 
-  private List<ImageInput> images(int count) {
+  private List<ImageInput> images(int count, org.visualscratchpad.torch.family.VlmConfig model) {
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       order.add(i);
     }
-    return images(order);
+    return images(order, model);
   }
 
-  /** The images {@code indices} of {@code pixel_values} / {@code image_sizes}, in that order. */
-  private List<ImageInput> images(List<Integer> indices) {
+  /**
+   * The images {@code indices} of {@code pixel_values} / {@code image_sizes}, in that order; with {@code
+   * image_grid_thw}, {@code pixel_values} are Qwen2-VL's flattened patches ({@code [sum t*h*w, 3*2*14*14]}), turned
+   * back into each image's resized pixels, its original size taken from {@code raw_image.i} where present.
+   */
+  private List<ImageInput> images(List<Integer> indices, org.visualscratchpad.torch.family.VlmConfig model) {
+    if (inputs.contains("image_grid_thw") && model instanceof org.visualscratchpad.torch.family.qwen2vl.Qwen2VLConfig q) {
+      return org.visualscratchpad.torch.family.qwen2vl.Qwen2VLImageProcessor.imageInputs(inputs.tensor("pixel_values"),
+          inputs.longRows("image_grid_thw"), i -> inputs.contains("raw_image." + i) ? inputs.shape("raw_image." + i)
+              : null, indices, q.vision());
+    }
     DenseTensor px = inputs.tensor("pixel_values");
     long[][] sizes = inputs.contains("image_sizes") ? inputs.longRows("image_sizes") : null;
     List<ImageInput> out = new ArrayList<>();
@@ -384,8 +394,8 @@ public final class FixtureParity {
         long[][] ids = inputs.longRows(c + ".input_ids");
         int[][] mask = inputs.contains(c + ".attention_mask") ? intRows(inputs.longRows(c + ".attention_mask")) : null;
         List<ImageInput> imgs = inputs.contains(c + ".image_indices")
-            ? images(Arrays.stream(inputs.longs(c + ".image_indices")).mapToObj(v -> (int) v).toList())
-            : images(imageBlocks(ids, imageToken));
+            ? images(Arrays.stream(inputs.longs(c + ".image_indices")).mapToObj(v -> (int) v).toList(), model.config())
+            : images(imageBlocks(ids, imageToken), model.config());
         Trace t;
         if (inputs.contains(c + ".position_ids") && inputs.shape(c + ".position_ids").length == 3) {
           // position ids in rows ([rows, B, L], M-RoPE): the family's own numbering, given explicitly
@@ -400,14 +410,35 @@ public final class FixtureParity {
             }
           }
           t = model.forwardTrace(ids, mask, imgs, new TextPositions(rows, new long[(int) shape[1]]), true);
+          // the family's own numbering (get_rope_index) must give the same ids; its deltas are an output
+          TextPositions own = model.positions(ids, mask, imgs);
+          long diff = own.ids().length == rows.length ? 0 : Long.MAX_VALUE;
+          for (int r = 0; r < rows.length && diff != Long.MAX_VALUE; r++) {
+            for (int b = 0; b < rows[r].length; b++) {
+              for (int l = 0; l < rows[r][b].length; l++) {
+                diff = Math.max(diff, Math.abs(own.ids()[r][b][l] - rows[r][b][l]));
+              }
+            }
+          }
+          checks.add(new ParityCheck(c + ".position_ids", diff, 0, 0, diff == 0 ? ParityCheck.Status.PASS
+              : ParityCheck.Status.FAIL, "input; the model's own position ids against it"));
+          float[] deltas = new float[own.delta().length];
+          for (int b = 0; b < deltas.length; b++) {
+            deltas[b] = own.delta()[b];
+          }
+          produced.put(c + ".rope_deltas", DenseTensor.adopt(new long[] {deltas.length, 1}, deltas));
         } else {
           long[][] pos = inputs.contains(c + ".position_ids") ? inputs.longRows(c + ".position_ids") : null;
           t = model.forwardTrace(ids, mask, pos, imgs, true);
         }
         boolean padded = mask != null && Arrays.stream(mask).flatMapToInt(Arrays::stream).anyMatch(v -> v == 0);
         for (String n : t.names()) {
-          String key = n.startsWith("vision_tower.") || n.equals("projected_tiles") || n.startsWith("packed_")
-              ? n : c + "." + n;
+          String key = n.startsWith("vision_tower.") || n.startsWith("vision.") || n.equals("projected_tiles")
+              || n.startsWith("packed_") ? n : c + "." + n;
+          if (key.startsWith("vision_tower.") && !outputs.contains(key)
+              && outputs.contains("vision." + key.substring("vision_tower.".length()))) {
+            key = "vision." + key.substring("vision_tower.".length());   // Qwen2-VL's fixture names its tower "vision"
+          }
           if (!key.startsWith(c + ".") && visionDone && !outputs.contains(key)) {
             continue;
           }

@@ -52,9 +52,11 @@ public sealed interface PackedImageToken {
   }
 
   /**
-   * A weighted sum of several feature rows: {@code sum_i weights[i] * features[featureRows[i]]} (LLaVA-OneVision's
-   * bilinear downscale of the tile grid: the up to four neighbours of the sample point, weights summing to 1).
-   * Attention to it is attributed to its source patches by the same weights.
+   * A token made of several patches: for LLaVA-OneVision's bilinear downscale of the tile grid a weighted sum of
+   * feature rows, {@code sum_i weights[i] * features[featureRows[i]]} (the up to four neighbours of the sample
+   * point, weights summing to 1); for Qwen2-VL's merged tokens the {@code PatchMerger}'s MLP of its 2 x 2 window's
+   * four rows, weights 1/4 each (its features come from the merger, not from this sum). Attention to it is
+   * attributed to its source patches by the weights.
    *
    * @param position offset in the image's token block
    * @param featureRows rows in the stacked per-crop features

@@ -40,15 +40,14 @@ public interface ImagePreprocessor {
    * @throws org.visualscratchpad.CheckpointFormatException if a file is missing or malformed
    */
   static ImagePreprocessor forCheckpoint(Path modelDir) {
-    PreprocessorConfig pre = PreprocessorConfig.read(modelDir);
     Path config = modelDir.resolve("config.json");
     if (java.nio.file.Files.isRegularFile(config)) {
       var json = org.visualscratchpad.torch.checkpoint.ConfigJson.read(config);
       var family = org.visualscratchpad.torch.family.VlmFamilies.find(json.getString("model_type", ""));
       if (family.isPresent()) {
-        return family.get().imageProcessor(pre, family.get().readConfig(json));
+        return family.get().imageProcessor(modelDir, family.get().readConfig(json));
       }
     }
-    return of(pre);
+    return of(PreprocessorConfig.read(modelDir));
   }
 }
