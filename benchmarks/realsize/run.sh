@@ -11,9 +11,8 @@
 #                                        # (the OneVision checkpoints, SAE and images: benchmarks/realsize/gen_onevision.py)
 #   benchmarks/realsize/run.sh qwen2vl-7b  # Qwen/Qwen2-VL-7B-Instruct shapes (gen_qwen2vl.py: 16.6 GB BF16, CPU engine only)
 #   benchmarks/realsize/run.sh qwen2vl-2b  # Qwen/Qwen2-VL-2B-Instruct shapes (4.4 GB BF16)
-#     (written with max_pixels 1003520 = 1,280 image tokens, Qwen's suggested bound, not the Hub's 12845056:
-#     the pre-flight budgets one image at max_pixels, 16,384 tokens for the Hub's, more than 24 GB holds beside
-#     the 7B weights; the 336 px test image gives 144 tokens either way)
+#     (written with the Hub's max_pixels 12845056; the pre-flight budgets one image of up to 1,280 tokens and a
+#     larger image is checked against the free heap when asked; the 336 px test image gives 144 tokens)
 #
 # Env: DIR (default /tmp/vsp-realsize) for the checkpoints, REPEAT (default 3), PYTHON: a python with torch,
 # transformers, tokenizers and pillow for the baseline (skipped when unset). Each line of output carries
@@ -50,8 +49,7 @@ case "$what" in
       model="$DIR/llava-ov-$size"; image="$DIR/images/scene384.png"; sae="$DIR/sae-ov-l20" ;;
   qwen2vl-7b|qwen2vl-2b)
       size="${what#qwen2vl-}"
-      [ -d "$DIR/$what" ] || python3 "$ROOT/benchmarks/realsize/gen_qwen2vl.py" --size "$size" --out "$DIR/$what" \
-        --max-pixels 1003520
+      [ -d "$DIR/$what" ] || python3 "$ROOT/benchmarks/realsize/gen_qwen2vl.py" --size "$size" --out "$DIR/$what"
       [ -d "$DIR/sae-$what-l16" ] || python3 "$ROOT/benchmarks/realsize/gen_qwen2vl.py" --sae-for "$DIR/$what" \
         --image "$DIR/images/scene336.png" --out "$DIR/sae-$what-l16" --layer 16
       model="$DIR/$what"; image="$DIR/images/scene336.png"; sae="$DIR/sae-$what-l16" ;;

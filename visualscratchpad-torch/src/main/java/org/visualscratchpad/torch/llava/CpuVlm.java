@@ -381,6 +381,40 @@ final class CpuVlm {
     return new PromptCache(prompt, req.images(), req.sae().hookPoint(), streams, f, keys, values, this);
   }
 
+  /**
+   * Refuses a request whose working memory (KV cache, the language model's and the vision tower's per-layer
+   * buffers for this prompt's tokens) cannot fit in the heap the weights leave, before any work: the load-time
+   * pre-flight budgets a typical image, and a family whose token count grows with the image (Qwen2-VL) can be
+   * handed a much larger one. The vision rows are bounded by four per image token (Qwen2-VL merges 2x2 patches).
+   */
+  private void checkHeadroom(List<Integer> prompt, int maxNewTokens) {
+    long imageTokens = prompt.stream().filter(t -> t == cfg.imageTokenIndex()).count();
+    long tokens = prompt.size() + (long) Math.max(maxNewTokens, 1);
+    var l = cfg.text();
+    var v = cfg.vision();
+    long kvd = (long) l.numKeyValueHeads() * l.headDim();
+    long qd = (long) l.numHeads() * l.headDim();
+    long kv = 2L * 4L * l.numLayers() * tokens * kvd;
+    long lm = 4L * tokens * (4L * l.hiddenSize() + 2 * qd + 2 * kvd + 2L * l.intermediateSize());
+    long vision = 4L * 4L * imageTokens * (6L * v.hiddenSize() + v.intermediateSize());
+    long need = kv + Math.max(lm, vision);
+    Runtime rt = Runtime.getRuntime();
+    long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    if (need <= free) {
+      return;
+    }
+    System.gc();   // what is in use may be garbage; look once more before refusing
+    free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+    if (need > free) {
+      throw new InvalidInputException(String.format(java.util.Locale.ROOT,
+          "this request does not fit in the heap beside the weights: %d prompt tokens (%d of them image tokens) and "
+              + "%d new tokens need about %.1f GiB of working memory, %.1f GiB is free (heap limit %.1f GiB). Use a "
+              + "smaller image (or a lower max_pixels in the model's preprocessor_config.json), fewer new tokens, or "
+              + "a larger heap (-Xmx; bin/vsp: VSP_JAVA_OPTS).", prompt.size(), imageTokens, maxNewTokens,
+          need / 1073741824.0, free / 1073741824.0, rt.maxMemory() / 1073741824.0));
+    }
+  }
+
   Generation generate(GenerationRequest req, PromptCache reuse, Trace debug) {
     return generate(req, reuse, debug, null);
   }
@@ -398,6 +432,7 @@ final class CpuVlm {
     InvalidInputException.check(p <= maxPos,
         "prompt length (%s tokens) must be at most the context length max_position_embeddings (%s). Shorten the "
             + "prompt or use a smaller image.", p, maxPos);
+    checkHeadroom(prompt, req.maxNewTokens());
     int layers = cfg.text().numLayers();
     AttentionTap tap = req.attention();
     Selection sel = tap == null ? null : new Selection(tap, layers, cfg.text().numHeads());

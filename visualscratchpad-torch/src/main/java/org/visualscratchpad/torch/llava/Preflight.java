@@ -64,7 +64,8 @@ public record Preflight(long weights, long kvCache, long activations, long heapL
     long tokens = (long) imageTokens + TEXT_TOKENS + NEW_TOKENS;
     long kvd = (long) l.numKeyValueHeads() * l.headDim();
     long kv = 2L * 4L * l.numLayers() * tokens * kvd;
-    long rowsV = (long) crops * v.tokensPerCrop();
+    // a family whose patches merge into tokens (Qwen2-VL, 4 a token) budgets the rows of the image it budgets
+    long rowsV = Math.min((long) crops * v.tokensPerCrop(), 4L * imageTokens);
     long vision = 4L * rowsV * (6L * v.hiddenSize() + v.intermediateSize());
     long qd = (long) l.numHeads() * l.headDim();
     long lm = 4L * tokens * (4L * l.hiddenSize() + 2 * qd + 2 * kvd + 2L * l.intermediateSize())

@@ -97,12 +97,21 @@ public final class Qwen2VLFamily implements VlmFamily {
     return layout(Qwen2VLImageProcessor.of(c.processor()).plan(size), null, c);
   }
 
-  /** One image at {@code max_pixels}: its patches through the tower, a quarter of them as tokens. */
+  /** Image tokens the load-time pre-flight budgets: 1,280, Qwen's suggested bound (max_pixels 1003520). */
+  public static final int PREFLIGHT_IMAGE_TOKENS = 1280;
+
+  /**
+   * One image at {@code max_pixels} or of {@link #PREFLIGHT_IMAGE_TOKENS}, whichever is smaller: its patches
+   * through the tower, a quarter of them as tokens.
+   */
   @Override
   public ImageBudget budget(VlmConfig model) {
     Qwen2VLConfig c = qwen(model);
     int grid = c.vision().gridSize();
-    return new ImageBudget(1, grid * grid / c.vision().mergeUnit());
+    // the token count follows the image: the pre-flight budgets one image of up to PREFLIGHT_IMAGE_TOKENS
+    // (about a megapixel; the Hub's max_pixels allows 16,384 tokens, which no 24 GB machine holds beside 7B
+    // weights); a larger image is checked against the free heap when it is asked about
+    return new ImageBudget(1, Math.min(grid * grid / c.vision().mergeUnit(), PREFLIGHT_IMAGE_TOKENS));
   }
 
   @Override

@@ -54,6 +54,24 @@ class Qwen2VLConfigTest {
   }
 
   @Test
+  void the_pre_flight_budgets_the_image_it_names_and_at_most_1280_tokens_for_the_hub_s_max_pixels() throws IOException {
+    Path dir = Fixtures.folder("qwen2_vl");
+    var fixture = VlmFamilies.forConfig(ConfigJson.read(dir));
+    assertEquals(9, fixture.budget(fixture.readConfig(ConfigJson.read(dir))).imageTokens(), "84 x 84 px: 9 tokens");
+    Files.copy(dir.resolve("config.json"), tmp.resolve("config.json"));
+    ObjectNode pre = (ObjectNode) json.readTree(dir.resolve("preprocessor_config.json").toFile());
+    pre.put("max_pixels", 12845056);   // the Hub's: 16,384 tokens for one image
+    if (pre.has("size")) {
+      ((ObjectNode) pre.get("size")).put("max_pixels", 12845056);
+    }
+    Files.writeString(tmp.resolve("preprocessor_config.json"), json.writeValueAsString(pre));
+    var hub = VlmFamilies.forConfig(ConfigJson.read(tmp));
+    Qwen2VLConfig c = (Qwen2VLConfig) hub.readConfig(ConfigJson.read(tmp));
+    assertEquals(12845056, c.processor().maxPixels());
+    assertEquals(Qwen2VLFamily.PREFLIGHT_IMAGE_TOKENS, hub.budget(c).imageTokens());
+  }
+
+  @Test
   void the_hub_s_mrope_type_and_later_transformers_text_config_read_alike() throws IOException {
     ObjectNode hub = fixtureConfig();
     ((ObjectNode) hub.get("rope_scaling")).removeAll().put("type", "mrope").putArray("mrope_section").add(2).add(3).add(3);
