@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.visualscratchpad.analysis.heatmap.LatentStatistics;
+import org.visualscratchpad.sae.DatasetStatistics;
 import org.visualscratchpad.analysis.ranking.PatchActivations;
 import org.visualscratchpad.analysis.scratchpad.ScratchpadAnalysis;
 import org.visualscratchpad.safetensors.SafetensorsFile;
@@ -90,7 +90,7 @@ public final class HeatmapCommand implements Callable<Integer> {
             freq[j] = (float) Math.min(1, Math.pow(10, logFreq[j]));
           }
           // SAELens stores no mean activation: filter by frequency only
-          heatmap = ScratchpadAnalysis.heatmap(patches, attn, tokens, LatentStatistics.of(new float[freq.length], freq),
+          heatmap = ScratchpadAnalysis.heatmap(patches, attn, tokens, DatasetStatistics.of(new float[freq.length], freq),
               options.withFilter(HeatmapOptions.NoisyFilter.FREQUENCY, noisyPercent));
         }
       } else {
