@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 import org.visualscratchpad.analysis.heatmap.FilteredLatents;
 import org.visualscratchpad.analysis.heatmap.HeatmapMatrix;
-import org.visualscratchpad.analysis.heatmap.LatentStatistics;
+import org.visualscratchpad.sae.DatasetStatistics;
 import org.visualscratchpad.analysis.heatmap.TokenSpan;
 import org.visualscratchpad.analysis.ranking.AttentionScorer;
 import org.visualscratchpad.analysis.ranking.AttentionWeighting;
@@ -116,7 +116,7 @@ public class HeatmapBenchmark {
       mean[j] = rnd.nextFloat();
       freq[j] = rnd.nextFloat();
     }
-    noisy = FilteredLatents.of(LatentStatistics.of(mean, freq), HeatmapOptions.NoisyFilter.BOTH, 2.0);
+    noisy = FilteredLatents.of(DatasetStatistics.of(mean, freq), HeatmapOptions.NoisyFilter.BOTH, 2.0);
   }
 
   @Benchmark

@@ -7,7 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.visualscratchpad.analysis.heatmap.LatentStatistics;
+import org.visualscratchpad.sae.DatasetStatistics;
+import org.visualscratchpad.InvalidInputException;
+import org.visualscratchpad.analysis.ranking.ImageTokenRows;
 import org.visualscratchpad.analysis.ranking.PatchActivations;
 import org.visualscratchpad.analysis.scratchpad.ScratchpadAnalysis;
 import org.visualscratchpad.safetensors.SafetensorsFile;
@@ -38,8 +40,12 @@ public final class HeatmapCommand implements Callable<Integer> {
   @Option(names = "--file", required = true, description = "safetensors file holding both tensors")
   Path file;
 
-  @Option(names = "--acts", required = true, description = "SAE activations [1 + patches, d_sae] (row 0 = CLS)")
+  @Option(names = "--acts", required = true,
+      description = "SAE activations [1 + patches, d_sae] (row 0 = CLS), or [patches, d_sae] with --no-cls")
   String acts;
+
+  @Option(names = "--no-cls", description = "the activations have no CLS row (SigLIP, Qwen2-VL): row k is patch k")
+  boolean noCls;
 
   @Option(names = "--attention", required = true, description = "attention [tokens, patches], not renormalised")
   String attention;
@@ -75,8 +81,24 @@ public final class HeatmapCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     TokenLatentHeatmap heatmap;
     try (SafetensorsFile f = SafetensorsFile.open(file)) {
-      PatchActivations patches = PatchActivations.llava15(SparseActivations.fromDense(f.floatMatrix(acts)));
+      SparseActivations crop = SparseActivations.fromDense(f.floatMatrix(acts));
       FloatMatrix attn = f.floatMatrix(attention);
+      int patchRows = noCls ? crop.rows() : crop.rows() - 1;
+      InvalidInputException.check(attn.cols() == patchRows,
+          "%s has %s attention columns but %s in %s has %s patch rows (%s rows%s). Pass the tensors of one case%s.",
+          attention, attn.cols(), acts, file, patchRows, crop.rows(), noCls ? ", no CLS row" : ", row 0 CLS",
+          noCls ? "" : ", or --no-cls if the tower has no CLS row (SigLIP, Qwen2-VL)");
+      PatchActivations patches;
+      if (noCls) {
+        int[] crops = new int[patchRows];
+        int[] rows = new int[patchRows];
+        for (int k = 0; k < patchRows; k++) {
+          rows[k] = k;
+        }
+        patches = PatchActivations.of(List.of(crop), ImageTokenRows.of(crops, rows));
+      } else {
+        patches = PatchActivations.llava15(crop);
+      }
       List<String> tokens = new ArrayList<>();
       for (int t = 0; t < attn.rows(); t++) {
         tokens.add("token " + t);
@@ -90,7 +112,7 @@ public final class HeatmapCommand implements Callable<Integer> {
             freq[j] = (float) Math.min(1, Math.pow(10, logFreq[j]));
           }
           // SAELens stores no mean activation: filter by frequency only
-          heatmap = ScratchpadAnalysis.heatmap(patches, attn, tokens, LatentStatistics.of(new float[freq.length], freq),
+          heatmap = ScratchpadAnalysis.heatmap(patches, attn, tokens, DatasetStatistics.of(new float[freq.length], freq),
               options.withFilter(HeatmapOptions.NoisyFilter.FREQUENCY, noisyPercent));
         }
       } else {

@@ -136,8 +136,9 @@ public final class RuntimeBenchmark {
       }
       var sae = org.visualscratchpad.sae.format.SaeLoader.load(saeDir, model.hiddenSize());
       GenerationRequest plain = GenerationRequest.of(prompt, List.of(img), 16);
+      // what an ask sends (TorchScratchpad): the generated tokens' attention only, not every prompt row's
       GenerationRequest tapped = plain.withSae(SaeTap.read(sae))
-          .withAttention(AttentionTap.all(AttentionConvention.PRODUCING_STEP));
+          .withAttention(AttentionTap.all(AttentionConvention.PRODUCING_STEP)).withPromptAttention(false);
       GenerationRequest ablated = tapped.withSae(new SaeTap(sae, InterventionPlan.of(
           LatentIntervention.ablate(List.of(1, 2, 3, 4, 5)))));
       PromptCache cache = model.generateReusing(tapped, null).cache();

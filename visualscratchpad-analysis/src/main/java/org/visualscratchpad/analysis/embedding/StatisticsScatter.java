@@ -3,7 +3,7 @@ package org.visualscratchpad.analysis.embedding;
 import java.util.Locale;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.analysis.heatmap.FilteredLatents;
-import org.visualscratchpad.analysis.heatmap.LatentStatistics;
+import org.visualscratchpad.sae.DatasetStatistics;
 import org.visualscratchpad.analysis.render.ScatterPlot;
 
 /**
@@ -18,13 +18,13 @@ import org.visualscratchpad.analysis.render.ScatterPlot;
  * @param statistics the per-latent statistics
  * @param filtered the filter outcome drawn on top
  */
-public record StatisticsScatter(LatentStatistics statistics, FilteredLatents filtered) {
+public record StatisticsScatter(DatasetStatistics statistics, FilteredLatents filtered) {
   public StatisticsScatter {
     InvalidInputException.check(statistics.dSae() == filtered.dSae(),
         "statistics (%s latents) and filter (%s latents) must describe the same SAE", statistics.dSae(), filtered.dSae());
   }
 
-  public static StatisticsScatter of(LatentStatistics statistics, FilteredLatents filtered) {
+  public static StatisticsScatter of(DatasetStatistics statistics, FilteredLatents filtered) {
     return new StatisticsScatter(statistics, filtered);
   }
 

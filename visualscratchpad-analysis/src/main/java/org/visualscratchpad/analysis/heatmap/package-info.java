@@ -7,8 +7,6 @@
  *       scores, in one scoring pass (which also names the latents the filter removed); its normalisation</li>
  *   <li>{@link org.visualscratchpad.analysis.heatmap.FilteredLatents}: the latents left out, by the API's one
  *       noisy-latent rule ({@link org.visualscratchpad.sae.NoisyLatents}) on the axes the options choose</li>
- *   <li>{@link org.visualscratchpad.analysis.heatmap.LatentStatistics}: per-latent statistics as plain arrays (e.g. from a
- *       SAELens {@code sparsity.safetensors})</li>
  *   <li>{@link org.visualscratchpad.analysis.heatmap.TokenSpan}: the attention rows a matrix covers</li>
  * </ul>
  *

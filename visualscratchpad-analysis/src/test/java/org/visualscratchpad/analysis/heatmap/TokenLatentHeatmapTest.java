@@ -1,5 +1,6 @@
 package org.visualscratchpad.analysis.heatmap;
 
+import org.visualscratchpad.sae.DatasetStatistics;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
@@ -157,7 +158,7 @@ class TokenLatentHeatmapTest {
       mean[j] = j;              // top 2% by mean: 199, 198, 197, 196
       freq[j] = (d - j) / (float) d; // top 2% by frequency: 0, 1, 2, 3
     }
-    LatentStatistics stats = LatentStatistics.of(mean, freq);
+    DatasetStatistics stats = DatasetStatistics.of(mean, freq);
     FilteredLatents f = FilteredLatents.of(stats, HeatmapOptions.NoisyFilter.BOTH, 2);
     assertArrayEquals(new int[] {0, 1, 2, 3, 196, 197, 198, 199}, f.excludedIds());
     assertEquals(196.0, f.meanActivationThreshold().getAsDouble());
@@ -177,7 +178,7 @@ class TokenLatentHeatmapTest {
     float[] freq = new float[64];
     mean[0] = 10; // latent 0 is "noisy" by mean activation: exclude it (top 1 of 64 at p = 2)
     freq[10] = 1; // latent 10 by frequency
-    TokenLatentHeatmap h = ScratchpadAnalysis.heatmap(s.patches, s.attention, s.tokens, LatentStatistics.of(mean, freq),
+    TokenLatentHeatmap h = ScratchpadAnalysis.heatmap(s.patches, s.attention, s.tokens, DatasetStatistics.of(mean, freq),
         HeatmapOptions.defaults().withTopK(6));
     assertFalse(h.latentIds().contains(0));
     assertFalse(h.latentIds().contains(10));
@@ -208,7 +209,7 @@ class TokenLatentHeatmapTest {
       mean[j] = rnd.nextFloat();
       freq[j] = rnd.nextFloat();
     }
-    FilteredLatents filtered = FilteredLatents.of(LatentStatistics.of(mean, freq), HeatmapOptions.NoisyFilter.BOTH, 10);
+    FilteredLatents filtered = FilteredLatents.of(DatasetStatistics.of(mean, freq), HeatmapOptions.NoisyFilter.BOTH, 10);
     int k = 1 + rnd.nextInt(15);
     HeatmapMatrix once = HeatmapMatrix.compute(patches, attn, tokens, TokenSpan.all(attn.rows()), filtered, k,
         AttentionWeighting.RAW);
@@ -247,11 +248,11 @@ class TokenLatentHeatmapTest {
     // NaN statistics
     float[] mean = new float[64];
     mean[3] = Float.NaN;
-    var nanStats = assertThrows(InvalidInputException.class, () -> LatentStatistics.of(mean, new float[64]));
+    var nanStats = assertThrows(InvalidInputException.class, () -> DatasetStatistics.of(mean, new float[64]));
     assertTrue(nanStats.getMessage().contains("meanActivation of latent 3 (NaN)"), nanStats.getMessage());
     // statistics of another SAE
     var wrongD = assertThrows(InvalidInputException.class, () -> ScratchpadAnalysis.heatmap(s.patches, s.attention, s.tokens,
-        LatentStatistics.of(new float[10], new float[10]), HeatmapOptions.defaults()));
+        DatasetStatistics.of(new float[10], new float[10]), HeatmapOptions.defaults()));
     assertTrue(wrongD.getMessage().contains("cover 10 latents but the SAE has 64"), wrongD.getMessage());
     // a token span that does not look at the image: nothing to show
     var dark = assertThrows(InvalidInputException.class, () -> ScratchpadAnalysis.heatmap(s.patches,
@@ -278,7 +279,7 @@ class TokenLatentHeatmapTest {
       tokens = tokens.subList(tokens.size() - 8, tokens.size());
       float[] logFreq = sparsity.floats("sparsity");
       float[] mean = AttentionScorer.meanOverPatches(patches).toArray(); // a stand-in for data-set mean activations
-      LatentStatistics stats = LatentStatistics.fromLog10Sparsity(mean, logFreq);
+      DatasetStatistics stats = DatasetStatistics.fromLog10Sparsity(mean, logFreq);
       TokenLatentHeatmap h = ScratchpadAnalysis.heatmap(patches, attn, tokens, stats, HeatmapOptions.defaults());
       int[] excluded = FilteredLatents.of(stats, HeatmapOptions.NoisyFilter.BOTH, 2).excludedIds();
       FloatMatrix ref = out.floatMatrix("case0.scores.gen_producing");

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.analysis.Fixtures;
 import org.visualscratchpad.analysis.embedding.StatisticsScatter;
-import org.visualscratchpad.analysis.heatmap.LatentStatistics;
+import org.visualscratchpad.sae.DatasetStatistics;
 import org.visualscratchpad.analysis.heatmap.FilteredLatents;
 import org.visualscratchpad.analysis.scratchpad.ScratchpadAnalysis;
 import org.visualscratchpad.analysis.ranking.AttentionWeighting;
@@ -44,7 +44,7 @@ class PicturesTest {
   static List<String> tokens;
   static BufferedImage image;
   static List<ImageTokenLocation> locations;
-  static LatentStatistics stats;
+  static DatasetStatistics stats;
 
   @BeforeAll
   static void load() {
@@ -89,7 +89,7 @@ class PicturesTest {
       for (int j = 0; j < mean.length; j++) {
         mean[j] = (float) (Math.pow(10, logFreq[j]) * (1 + rnd.nextFloat())); // a stand-in: the fixture has no mean activations
       }
-      stats = LatentStatistics.fromLog10Sparsity(mean, logFreq);
+      stats = DatasetStatistics.fromLog10Sparsity(mean, logFreq);
     }
   }
 

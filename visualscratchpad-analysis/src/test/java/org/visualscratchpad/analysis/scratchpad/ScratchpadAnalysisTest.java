@@ -127,7 +127,7 @@ class ScratchpadAnalysisTest {
     float[] freq = new float[256];
     mean[strongest] = 50;
     freq[second] = 0.9f;
-    var stats = org.visualscratchpad.analysis.heatmap.LatentStatistics.of(mean, freq);
+    var stats = org.visualscratchpad.sae.DatasetStatistics.of(mean, freq);
     var patches = ScratchpadAnalysis.patches(answer);
     HeatmapOptions o = HeatmapOptions.defaults().withTopK(20);
     java.util.function.Function<HeatmapOptions.NoisyFilter, TokenLatentHeatmap> build = filter -> ScratchpadAnalysis.heatmap(

@@ -466,7 +466,7 @@ final class CpuVlm {
     int nImg = imgIdx.length;
     int maxSteps = Math.min(req.maxNewTokens(), maxPos - p + 1);
     float[][] producing = new float[Math.max(maxSteps, 0)][];
-    float[][] promptAcc = sel == null ? null : new float[p][nImg];
+    float[][] promptAcc = sel == null || !(req.promptAttention() || debug != null) ? null : new float[p][nImg];
     int kvd = cfg.text().numKeyValueHeads() * cfg.text().headDim();
     CpuKvCache cache = new CpuKvCache(layers, 1, p + Math.max(maxSteps, 1), kvd);
     SplittableRandom rng = req.sampling() instanceof Sampling.TopP tp ? new SplittableRandom(tp.seed()) : null;
@@ -497,10 +497,12 @@ final class CpuVlm {
         float w = sel.weight;
         for (int r = 0; r < n; r++) {
           int q = q0 + r;
-          float[] acc = promptAcc[f + q];
           int base = r * keys;
-          for (int k = 0; k < nImg; k++) {
-            acc[k] += probs[base + imgIdx[k]] * w;
+          if (promptAcc != null) {
+            float[] acc = promptAcc[f + q];
+            for (int k = 0; k < nImg; k++) {
+              acc[k] += probs[base + imgIdx[k]] * w;
+            }
           }
           if (q == rows - 1 && producing.length > 0) {
             float[] last = producing[0];

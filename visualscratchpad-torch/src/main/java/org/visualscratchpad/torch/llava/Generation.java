@@ -20,7 +20,8 @@ import org.visualscratchpad.tensor.FloatMatrix;
  * @param hookActivations per crop, the SAE's input {@code z} {@code [tokensPerCrop x d]} before any edit; empty without an SAE tap
  * @param editedActivations per crop, {@code z'} as written back; equal to hookActivations when nothing was edited
  * @param attention text-to-image attention of the new tokens in the tap's convention; null without a tap
- * @param promptAttention own-position attention of every prompt token; null without a tap
+ * @param promptAttention own-position attention of every prompt token; null without a tap or when the request left
+ *     it out ({@link GenerationRequest#withPromptAttention})
  * @param imageTokenPositions the sequence positions of the image tokens the attention columns refer to (newlines excluded)
  * @param stopReason why generation ended
  * @param seed the sampling seed (0 for greedy)

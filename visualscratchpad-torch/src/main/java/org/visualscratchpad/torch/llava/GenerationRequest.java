@@ -24,10 +24,13 @@ import org.visualscratchpad.attention.AttentionTap;
  * @param sae an SAE tap on the vision tower, or null
  * @param attention the text-to-image attention to capture, or null
  * @param stepLogits whether to return each step's logits
+ * @param promptAttention whether to return every prompt token's attention to the image tokens ({@link
+ *     Generation#promptAttention()}) beside the generated tokens'; leaving it out saves a pass over every prompt
+ *     row's probabilities in every captured layer and head
  */
 public record GenerationRequest(
     List<Integer> inputIds, List<ImageInput> images, int maxNewTokens, Sampling sampling, Set<Integer> stopTokens,
-    SaeTap sae, AttentionTap attention, boolean stepLogits) {
+    SaeTap sae, AttentionTap attention, boolean stepLogits, boolean promptAttention) {
 
   public GenerationRequest {
     InvalidInputException.check(inputIds != null && !inputIds.isEmpty(), "input ids must not be empty");
@@ -38,32 +41,37 @@ public record GenerationRequest(
     stopTokens = Set.copyOf(stopTokens);
   }
 
-  /** Greedy, no stop token, step logits kept, nothing captured. */
+  /** Greedy, no stop token, step logits and (with an attention tap) the prompt's attention kept, nothing captured. */
   public static GenerationRequest of(List<Integer> inputIds, List<ImageInput> images, int maxNewTokens) {
-    return new GenerationRequest(inputIds, images, maxNewTokens, Sampling.greedy(), Set.of(), null, null, true);
+    return new GenerationRequest(inputIds, images, maxNewTokens, Sampling.greedy(), Set.of(), null, null, true, true);
   }
 
   public GenerationRequest withSampling(Sampling s) {
-    return new GenerationRequest(inputIds, images, maxNewTokens, s, stopTokens, sae, attention, stepLogits);
+    return new GenerationRequest(inputIds, images, maxNewTokens, s, stopTokens, sae, attention, stepLogits, promptAttention);
   }
 
   public GenerationRequest withStopTokens(Set<Integer> ids) {
-    return new GenerationRequest(inputIds, images, maxNewTokens, sampling, ids, sae, attention, stepLogits);
+    return new GenerationRequest(inputIds, images, maxNewTokens, sampling, ids, sae, attention, stepLogits, promptAttention);
   }
 
   public GenerationRequest withSae(SaeTap tap) {
-    return new GenerationRequest(inputIds, images, maxNewTokens, sampling, stopTokens, tap, attention, stepLogits);
+    return new GenerationRequest(inputIds, images, maxNewTokens, sampling, stopTokens, tap, attention, stepLogits, promptAttention);
   }
 
   public GenerationRequest withAttention(AttentionTap tap) {
-    return new GenerationRequest(inputIds, images, maxNewTokens, sampling, stopTokens, sae, tap, stepLogits);
+    return new GenerationRequest(inputIds, images, maxNewTokens, sampling, stopTokens, sae, tap, stepLogits, promptAttention);
   }
 
   public GenerationRequest withMaxNewTokens(int n) {
-    return new GenerationRequest(inputIds, images, n, sampling, stopTokens, sae, attention, stepLogits);
+    return new GenerationRequest(inputIds, images, n, sampling, stopTokens, sae, attention, stepLogits, promptAttention);
   }
 
   public GenerationRequest withStepLogits(boolean keep) {
-    return new GenerationRequest(inputIds, images, maxNewTokens, sampling, stopTokens, sae, attention, keep);
+    return new GenerationRequest(inputIds, images, maxNewTokens, sampling, stopTokens, sae, attention, keep, promptAttention);
+  }
+
+  /** Whether to return the prompt tokens' attention to the image ({@link Generation#promptAttention()}). */
+  public GenerationRequest withPromptAttention(boolean keep) {
+    return new GenerationRequest(inputIds, images, maxNewTokens, sampling, stopTokens, sae, attention, stepLogits, keep);
   }
 }

@@ -204,7 +204,7 @@ final class GenerationRun {
       int nImg = imgIdx.length;
       int maxSteps = Math.min(req.maxNewTokens(), maxPos - p + 1);
       producing = new float[Math.max(maxSteps, 0)][];
-      final float[][] promptAcc = acc == null ? null : new float[p][nImg];
+      final float[][] promptAcc = acc == null || !(req.promptAttention() || debug != null) ? null : new float[p][nImg];
       final float[][] prodAcc = producing;
       KvCache cache = new KvCache(layers, 1);
       SplittableRandom rng = req.sampling() instanceof Sampling.TopP tp ? new SplittableRandom(tp.seed()) : null;
@@ -226,7 +226,7 @@ final class GenerationRun {
               NDArray mean = acc.meanOverHeads(probs);                     // (p - f, p)
               float[] last = mean.get(rows - 1).toFloatArray();
               addInto(prodAcc, 0, last, acc.scale());
-              if (nImg > 0) {
+              if (nImg > 0 && promptAcc != null) {
                 float[] cols = mean.transpose().get(new NDIndex("{}", mean.getManager().create(imgIdx)))
                     .toFloatArray();                                         // (nImg, p - f)
                 for (int k = 0; k < nImg; k++) {
@@ -306,14 +306,16 @@ final class GenerationRun {
       } else {
         attention = own;
       }
-      float[] w = new float[p * nImg];
-      List<Integer> positions = new ArrayList<>();
-      for (int q = 0; q < p; q++) {
-        System.arraycopy(promptRows[q], 0, w, q * nImg, nImg);
-        positions.add(q);
+      if (promptRows != null) {
+        float[] w = new float[p * nImg];
+        List<Integer> positions = new ArrayList<>();
+        for (int q = 0; q < p; q++) {
+          System.arraycopy(promptRows[q], 0, w, q * nImg, nImg);
+          positions.add(q);
+        }
+        promptAttention = new TextImageAttention(AttentionConvention.OWN_POSITION, labels(prompt), positions,
+            FloatMatrix.adopt(p, nImg, w));
       }
-      promptAttention = new TextImageAttention(AttentionConvention.OWN_POSITION, labels(prompt), positions,
-          FloatMatrix.adopt(p, nImg, w));
       if (debug != null) {
         int total = p + newTokens.size();
         float[] rows = new float[newTokens.size() * Math.max(total - 1, 0)];

@@ -161,7 +161,8 @@ final class TorchScratchpad implements Scratchpad {
         .withSampling(sampling)
         .withSae(new SaeTap(sae, options.plan()))
         .withAttention(options.attention())
-        .withStepLogits(false);
+        .withStepLogits(false)
+        .withPromptAttention(false);   // an answer keeps the generated tokens' attention only
     PromptCache reuse = reusable(promptIds, img);
     long genStart = System.nanoTime();
     LlavaModel.Reusing run = model.generateReusing(req, reuse);

@@ -1,6 +1,8 @@
 package org.visualscratchpad.torch.llava;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -206,6 +208,17 @@ class LlavaModelTest {
         new AttentionTap(AttentionConvention.PRODUCING_STEP, List.of(3), List.of()))));
     assertThrows(InvalidInputException.class, () -> model.generate(request().withAttention(
         new AttentionTap(AttentionConvention.PRODUCING_STEP, List.of(), List.of(4)))));
+  }
+
+  @Test
+  void leaving_out_the_prompt_s_attention_changes_nothing_else() {
+    GenerationRequest req = request().withAttention(AttentionTap.all(AttentionConvention.PRODUCING_STEP));
+    Generation with = model.generate(req);
+    Generation without = model.generate(req.withPromptAttention(false));
+    assertNotNull(with.promptAttention());
+    assertNull(without.promptAttention());
+    assertEquals(with.newTokens(), without.newTokens());
+    assertEquals(0f, with.attention().weights().maxAbsDiff(without.attention().weights()));
   }
 
   @Test
