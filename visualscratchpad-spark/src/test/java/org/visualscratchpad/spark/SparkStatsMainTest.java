@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.visualscratchpad.samples.cli.Vsp;
+import org.visualscratchpad.cli.Vsp;
 
-/** vsp stats --spark through the command line: samples hands the arguments to SparkStatsMain. */
+/** vsp stats --spark through the command line: the command line hands the arguments to SparkStatsMain. */
 class SparkStatsMainTest {
 
   @Test

@@ -23,7 +23,7 @@ import org.visualscratchpad.safetensors.SafetensorsWriter;
 import org.visualscratchpad.sae.stats.ImageActivations;
 import org.visualscratchpad.sae.stats.LatentStatistics;
 import org.visualscratchpad.sae.stats.StatisticsOptions;
-import org.visualscratchpad.samples.cli.Vsp;
+import org.visualscratchpad.cli.Vsp;
 import org.visualscratchpad.samples.demo.ShippedDemo;
 import org.visualscratchpad.samples.shapes.Scene;
 import org.visualscratchpad.samples.shapes.SceneDistribution;

@@ -548,7 +548,7 @@ public final class DemoEvaluation {
   }
 
   /** The cluster with the highest mean heatmap value on row {@code token}. */
-  static LatentCluster strongestOn(TokenLatentHeatmap heatmap, LatentClusters clusters, int token) {
+  public static LatentCluster strongestOn(TokenLatentHeatmap heatmap, LatentClusters clusters, int token) {
     LatentCluster best = null;
     double bestMean = Double.NEGATIVE_INFINITY;
     for (LatentCluster c : clusters.clusters()) {
@@ -694,7 +694,7 @@ public final class DemoEvaluation {
   }
 
   /** The first heatmap row whose token text is {@code word}. */
-  static int rowOf(TokenLatentHeatmap heatmap, String word) {
+  public static int rowOf(TokenLatentHeatmap heatmap, String word) {
     for (int t = 0; t < heatmap.tokens().size(); t++) {
       if (heatmap.tokens().get(t).strip().equals(word)) {
         return t;

@@ -1,5 +1,6 @@
 package org.visualscratchpad.samples.demo;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -7,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import org.visualscratchpad.ScratchpadException;
+import org.visualscratchpad.samples.shapes.SceneDistribution;
+import org.visualscratchpad.samples.shapes.SceneGenerator;
 import org.visualscratchpad.samples.shapes.vlm.ShapesWorldCheckpoint;
 
 /** The shipped ShapesWorld files (model, SAE, statistics), copied out of the class path into folders. */
@@ -27,7 +30,22 @@ public final class ShippedDemo {
    */
   public record Folders(Path model, Path sae, Path stats) {}
 
+  /** How the page describes the statistics' reference images, see {@link #referenceScene(long)}. */
+  public static final String REFERENCE_SCENES =
+      "generated ShapesWorld scenes (uniform distribution), redrawn from the seeds the statistics store";
+
+  private static final SceneGenerator SCENES = new SceneGenerator();
+
   private ShippedDemo() {}
+
+  /**
+   * The reference image of the shipped statistics with id {@code scene-<seed>}: {@code new
+   * SceneGenerator().generate(seed, SceneDistribution.UNIFORM)}, as {@code DemoSaeBuilder} made them
+   * ({@code vsp serve} shows them with {@code ReferenceImages.seeded(REFERENCE_SCENES, ShippedDemo::referenceScene)}).
+   */
+  public static BufferedImage referenceScene(long seed) {
+    return SCENES.generate(seed, SceneDistribution.UNIFORM).image().toBufferedImage();
+  }
 
   /** Copies the shipped model, SAE and statistics into {@code root}/model, /sae, /stats. */
   public static Folders extract(Path root) {
