@@ -188,9 +188,7 @@ public final class SaeTrainCommand implements Callable<Integer> {
     InvalidInputException.check(model != null, "--images needs --model (the vision encoder's folder)");
     // only the embeddings and the layers before the hook are loaded where the folder allows it (CLIP,
     // LLaVA-1.5/NeXT), as vsp stats does; other families load their whole model
-    VisionEncoder encoder = org.visualscratchpad.torch.clip.HookedVisionTower.supports(model)
-        ? org.visualscratchpad.torch.clip.HookedVisionTower.load(model, HookPoint.parse(hook), "cpu", "auto")
-        : StatsCommand.openEncoder(model);
+    VisionEncoder encoder = org.visualscratchpad.torch.family.VisionEncoders.open(model, HookPoint.parse(hook), "cpu", "auto");
     List<ImageEntry> entries = ImageEntry.fromFolder(images);
     // the tower runs once over the images; every epoch reads its rows back (in memory while they fit in
     // a quarter of the heap, else from a temporary file)

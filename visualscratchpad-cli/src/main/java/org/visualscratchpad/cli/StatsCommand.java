@@ -18,11 +18,7 @@ import org.visualscratchpad.sae.NoisyLatents;
 import org.visualscratchpad.sae.stats.SkippedImage;
 import org.visualscratchpad.sae.stats.StatisticsOptions;
 import org.visualscratchpad.sae.stats.StatisticsRun;
-import org.visualscratchpad.torch.checkpoint.ConfigJson;
-import org.visualscratchpad.torch.clip.ClipModel;
-import org.visualscratchpad.torch.clip.HookedVisionTower;
-import org.visualscratchpad.torch.input.preprocess.ImagePreprocessor;
-import org.visualscratchpad.torch.llava.LlavaModel;
+import org.visualscratchpad.torch.family.VisionEncoders;
 import org.visualscratchpad.vision.VisionEncoder;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -33,7 +29,7 @@ import picocli.CommandLine.Unmatched;
 
 /**
  * {@code vsp stats}: latent statistics of an SAE over an image dataset, through the vision tower
- * loaded and run only up to the SAE's hook point ({@link HookedVisionTower}).
+ * loaded and run only up to the SAE's hook point ({@link VisionEncoders}).
  *
  * <pre>
  *   bin/vsp stats --model clip-vit-large-patch14 --sae sae-l22 --images imagenet-val --out stats-l22
@@ -134,8 +130,7 @@ public final class StatsCommand implements Callable<Integer> {
     List<ImageEntry> images = dataset.folder != null ? ImageEntry.fromFolder(dataset.folder) : ImageEntry.fromCsv(dataset.csv);
     SparseAutoencoder autoencoder = loadSae(sae);
     // the tower only up to the hook where it can be loaded so (CLIP, LLaVA-1.5/NeXT), else the family's model
-    VisionEncoder encoder = HookedVisionTower.supports(model)
-        ? HookedVisionTower.load(model, autoencoder.config().hookPoint(), device, "auto") : openEncoder(model);
+    VisionEncoder encoder = VisionEncoders.open(model, autoencoder.config().hookPoint(), device, "auto");
     try {
       StatisticsRun.checkCompatible(encoder, autoencoder);
       // a tower without CLS (SigLIP) has no row to exclude: row 0 is a patch
@@ -218,22 +213,6 @@ public final class StatsCommand implements Callable<Integer> {
   /** The SAE in the SAELens or PatchSAE layout. */
   static SparseAutoencoder loadSae(Path path) {
     return SaeLoader.load(path);
-  }
-
-  /**
-   * The vision tower of a checkpoint folder with the folder's own image preprocessing ({@code
-   * preprocessor_config.json}): a CLIPModel or CLIPVisionModel folder, or a folder of a registered VLM family
-   * (LLaVA-1.5, LLaVA-NeXT, LLaVA-OneVision: its own tower, and for anyres every crop, as the VLM sees the image).
-   * {@code vsp stats} loads only the layers up to the SAE's hook ({@link HookedVisionTower}) where it can
-   * (CLIP, LLaVA-1.5, LLaVA-NeXT) and this whole model otherwise.
-   */
-  static VisionEncoder openEncoder(Path folder) {
-    ImagePreprocessor.forCheckpoint(folder);   // a missing or bad preprocessor_config.json is reported before loading
-    String type = ConfigJson.read(folder).getString("model_type", "");
-    if (org.visualscratchpad.torch.family.VlmFamilies.supports(type)) {
-      return LlavaModel.load(folder);
-    }
-    return ClipModel.load(folder);
   }
 
 }

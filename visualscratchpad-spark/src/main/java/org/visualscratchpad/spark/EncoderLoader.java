@@ -7,11 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.visualscratchpad.sae.SparseAutoencoder;
 import org.visualscratchpad.sae.format.SaeLoader;
 import org.visualscratchpad.sae.stats.StatisticsRun;
-import org.visualscratchpad.torch.checkpoint.ConfigJson;
-import org.visualscratchpad.torch.clip.ClipModel;
-import org.visualscratchpad.torch.clip.HookedVisionTower;
-import org.visualscratchpad.torch.family.VlmFamilies;
-import org.visualscratchpad.torch.llava.LlavaModel;
+import org.visualscratchpad.torch.family.VisionEncoders;
 import org.visualscratchpad.vision.VisionEncoder;
 
 /**
@@ -61,16 +57,8 @@ final class EncoderLoader implements Serializable {
   private Loaded load(String onDevice) {
     SparseAutoencoder autoencoder = SaeLoader.load(Path.of(sae));
     Path folder = Path.of(model);
-    VisionEncoder tower;
-    if (HookedVisionTower.supports(folder)) {
-      // the tower only up to the SAE's hook, as vsp stats
-      tower = HookedVisionTower.load(folder, autoencoder.config().hookPoint(), onDevice, dtype);
-    } else {
-      // another VLM family (e.g. LLaVA-OneVision): its whole model, as vsp stats
-      org.visualscratchpad.torch.input.preprocess.ImagePreprocessor.forCheckpoint(folder);
-      String type = ConfigJson.read(folder).getString("model_type", "");
-      tower = VlmFamilies.supports(type) ? LlavaModel.load(folder) : ClipModel.load(folder);
-    }
+    // the tower only up to the SAE's hook where the folder allows it, else the family's whole model, as vsp stats
+    VisionEncoder tower = VisionEncoders.open(folder, autoencoder.config().hookPoint(), onDevice, dtype);
     StatisticsRun.checkCompatible(tower, autoencoder);
     return new Loaded(tower, autoencoder);
   }

@@ -40,6 +40,10 @@
  *       <td>Qwen/Qwen2-VL-7B-Instruct, Qwen/Qwen2-VL-2B-Instruct</td><td>cpu only</td></tr>
  * </table>
  *
+ * <p>{@link org.visualscratchpad.torch.family.VisionEncoders} opens the vision encoder of any supported folder for
+ * dataset statistics and SAE training ({@code vsp stats}, {@code vsp sae train --images}, the Spark job): only the
+ * layers up to the hook where the family allows it, the whole model otherwise.
+ *
  * <p>Adding a family: a package with its {@code VlmFamily}, configuration, processor, layout and {@code
  * CpuFamilyModel}, and one {@code register(...)} line in {@link org.visualscratchpad.torch.family.VlmFamilies}
  * (LLaVA-OneVision: its package, 9 files, and that line). A family whose language model numbers positions its own
