@@ -92,26 +92,7 @@ public final class CpuClipTower implements CpuVisionTower {
     int p = cfg.gridSize();
     int d = cfg.hiddenSize();
     int tokens = cfg.tokensPerCrop();
-    int pl = c * ps * ps;
-    InvalidInputException.check(pixels.length == (long) crops * c * s * s,
-        "pixel values hold %s values; %s crops of [%s, %s, %s] need %s", pixels.length, crops, c, s, s,
-        (long) crops * c * s * s);
-    float[] patches = new float[crops * p * p * pl];
-    for (int n = 0; n < crops; n++) {
-      for (int gy = 0; gy < p; gy++) {
-        for (int gx = 0; gx < p; gx++) {
-          int row = (n * p * p + gy * p + gx) * pl;
-          int at = 0;
-          for (int ch = 0; ch < c; ch++) {
-            for (int y = 0; y < ps; y++) {
-              int src = ((n * c + ch) * s + gy * ps + y) * s + gx * ps;
-              System.arraycopy(pixels, src, patches, row + at, ps);
-              at += ps;
-            }
-          }
-        }
-      }
-    }
+    float[] patches = Patches.unfold(pixels, crops, c, s, ps);
     float[] emb = new float[crops * p * p * d];
     CpuOps.linear(patches, crops * p * p, patch, null, emb);
     float[] x = new float[crops * tokens * d];

@@ -5,13 +5,13 @@ import java.util.List;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.torch.cpu.CpuClipTower;
 import org.visualscratchpad.torch.cpu.CpuLlama;
-import org.visualscratchpad.torch.cpu.CpuOps;
 import org.visualscratchpad.torch.cpu.CpuVisionTower;
 import org.visualscratchpad.torch.cpu.CpuWeights;
-import org.visualscratchpad.torch.cpu.PackedWeight;
 import org.visualscratchpad.torch.cpu.VisionStream;
 import org.visualscratchpad.torch.family.CpuFamilyModel;
+import org.visualscratchpad.torch.family.CropBatch;
 import org.visualscratchpad.torch.family.FeaturePacking;
+import org.visualscratchpad.torch.family.GeluProjector;
 import org.visualscratchpad.torch.family.ImageFeatures;
 import org.visualscratchpad.torch.input.layout.ImageFeatureLayout;
 import org.visualscratchpad.torch.input.preprocess.ImageSize;
@@ -28,10 +28,7 @@ final class LlavaCpuModel implements CpuFamilyModel {
   private final LlavaFamily family;
   private final LlavaConfig cfg;
   private final CpuClipTower vision;
-  private final PackedWeight projector1;  // (d_text, d_vision)
-  private final float[] projector1Bias;
-  private final PackedWeight projector2;  // (d_text, d_text)
-  private final float[] projector2Bias;
+  private final GeluProjector projector;
   private final float[] imageNewline;     // (d_text) or null
   private final CpuLlama decoder;
   private final long bytes;
@@ -45,10 +42,7 @@ final class LlavaCpuModel implements CpuFamilyModel {
     String last = "vision_tower.vision_model.encoder.layers." + (all - 1) + ".mlp.fc2.weight";
     int layers = cw.has(last) ? all : Math.max(cfg.featureHiddenIndex(), 1);
     vision = new CpuClipTower(cw, "vision_tower.vision_model", cfg.vision(), layers);
-    projector1 = cw.matrix("multi_modal_projector.linear_1.weight", dt, dv);
-    projector1Bias = cfg.projectorBias() ? cw.floats("multi_modal_projector.linear_1.bias", dt) : null;
-    projector2 = cw.matrix("multi_modal_projector.linear_2.weight", dt, dt);
-    projector2Bias = cfg.projectorBias() ? cw.floats("multi_modal_projector.linear_2.bias", dt) : null;
+    projector = GeluProjector.load(cw, dv, dt, cfg.projectorBias());
     imageNewline = cfg.isNext() ? cw.floats("image_newline", dt) : null;
     decoder = new CpuLlama(cw, "language_model", "lm_head.weight", cfg.text());
     bytes = cw.bytes();
@@ -92,25 +86,9 @@ final class LlavaCpuModel implements CpuFamilyModel {
 
   @Override
   public VisionStream embed(List<ImageInput> images, int[] cropsPerImage) {
-    int s = cfg.vision().imageSize();
-    int n = 0;
-    for (int c : cropsPerImage) {
-      n += c;
-    }
-    float[] all = new float[n * 3 * s * s];
-    int[] image = new int[n];
-    int[] cropInImage = new int[n];
-    int at = 0;
-    for (int i = 0; i < images.size(); i++) {
-      for (int c = 0; c < cropsPerImage[i]; c++) {
-        images.get(i).pixels().copySliceInto(c, all, at * 3 * s * s);
-        image[at] = i;
-        cropInImage[at] = c;
-        at++;
-      }
-    }
-    return VisionStream.uniform(vision.embed(all, n), cfg.vision().hiddenSize(), n, cfg.vision().tokensPerCrop(), image,
-        cropInImage);
+    CropBatch b = CropBatch.of(images, cropsPerImage, cfg.vision().imageSize());
+    return VisionStream.uniform(vision.embed(b.pixels(), b.crops()), cfg.vision().hiddenSize(), b.crops(),
+        cfg.vision().tokensPerCrop(), b.image(), b.cropInImage());
   }
 
   @Override
@@ -125,11 +103,7 @@ final class LlavaCpuModel implements CpuFamilyModel {
       System.arraycopy(x, (c * tokens + tokens - t) * dv, selected, c * t * dv, t * dv);
     }
     int dt = cfg.text().hiddenSize();
-    float[] hidden = new float[n * t * dt];
-    CpuOps.linear(selected, n * t, projector1, projector1Bias, hidden);
-    CpuOps.geluErf(hidden, hidden.length);
-    float[] projected = new float[n * t * dt];
-    CpuOps.linear(hidden, n * t, projector2, projector2Bias, projected);
+    float[] projected = projector.project(selected, n * t);
     if (trace != null) {
       trace.put("vision_tower.selected_feature", DenseTensor.adopt(new long[] {n, t, dv}, selected));
       trace.put("projected_tiles", DenseTensor.adopt(new long[] {n, t, dt}, projected.clone()));

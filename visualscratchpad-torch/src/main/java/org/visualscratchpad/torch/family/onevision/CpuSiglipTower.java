@@ -75,26 +75,7 @@ final class CpuSiglipTower implements CpuVisionTower {
     int ps = cfg.patchSize();
     int p = cfg.gridSize();
     int d = cfg.hiddenSize();
-    int pl = c * ps * ps;
-    InvalidInputException.check(pixels.length == (long) crops * c * s * s,
-        "pixel values hold %s values; %s crops of [%s, %s, %s] need %s", pixels.length, crops, c, s, s,
-        (long) crops * c * s * s);
-    float[] patches = new float[crops * p * p * pl];
-    for (int n = 0; n < crops; n++) {
-      for (int gy = 0; gy < p; gy++) {
-        for (int gx = 0; gx < p; gx++) {
-          int row = (n * p * p + gy * p + gx) * pl;
-          int at = 0;
-          for (int ch = 0; ch < c; ch++) {
-            for (int y = 0; y < ps; y++) {
-              int src = ((n * c + ch) * s + gy * ps + y) * s + gx * ps;
-              System.arraycopy(pixels, src, patches, row + at, ps);
-              at += ps;
-            }
-          }
-        }
-      }
-    }
+    float[] patches = org.visualscratchpad.torch.cpu.Patches.unfold(pixels, crops, c, s, ps);
     float[] x = new float[crops * p * p * d];
     CpuOps.linear(patches, crops * p * p, patch, patchBias, x);
     for (int n = 0; n < crops; n++) {

@@ -1,5 +1,10 @@
 package org.visualscratchpad.torch.input.preprocess;
 
+import static org.visualscratchpad.torch.input.preprocess.ProcessorFields.bool;
+import static org.visualscratchpad.torch.input.preprocess.ProcessorFields.integer;
+import static org.visualscratchpad.torch.input.preprocess.ProcessorFields.number;
+import static org.visualscratchpad.torch.input.preprocess.ProcessorFields.triple;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -155,50 +160,6 @@ public record PreprocessorConfig(
         triple(root, "image_mean", OPENAI_CLIP_MEAN),
         triple(root, "image_std", OPENAI_CLIP_STD),
         pinpoints);
-  }
-
-  private static boolean bool(JsonNode root, String key, boolean dflt) {
-    JsonNode n = root.get(key);
-    if (n == null || n.isNull()) {
-      return dflt;
-    }
-    InvalidInputException.check(n.isBoolean(), "field %s (%s) must be true or false", key, n);
-    return n.booleanValue();
-  }
-
-  private static int integer(JsonNode root, String key, int dflt) {
-    JsonNode n = root.get(key);
-    if (n == null || n.isNull()) {
-      return dflt;
-    }
-    InvalidInputException.check(n.canConvertToInt() && n.isIntegralNumber(), "field %s (%s) must be an integer", key, n);
-    return n.intValue();
-  }
-
-  private static double number(JsonNode root, String key, double dflt) {
-    JsonNode n = root.get(key);
-    if (n == null || n.isNull()) {
-      return dflt;
-    }
-    InvalidInputException.check(n.isNumber(), "field %s (%s) must be a number", key, n);
-    return n.doubleValue();
-  }
-
-  private static List<Double> triple(JsonNode root, String key, List<Double> dflt) {
-    JsonNode n = root.get(key);
-    if (n == null || n.isNull()) {
-      return dflt;
-    }
-    if (n.isNumber()) {
-      return List.of(n.doubleValue(), n.doubleValue(), n.doubleValue());
-    }
-    InvalidInputException.check(n.isArray() && n.size() == 3, "field %s (%s) must be a list of 3 numbers", key, n);
-    List<Double> out = new ArrayList<>();
-    for (JsonNode v : n) {
-      InvalidInputException.check(v.isNumber(), "field %s (%s) must be a list of 3 numbers", key, n);
-      out.add(v.doubleValue());
-    }
-    return out;
   }
 
   /**
