@@ -6,16 +6,13 @@ import static org.visualscratchpad.torch.input.preprocess.ProcessorFields.number
 import static org.visualscratchpad.torch.input.preprocess.ProcessorFields.triple;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.visualscratchpad.CheckpointFormatException;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.torch.input.image.ResampleFilter;
 import org.visualscratchpad.torch.input.preprocess.PreprocessorConfig;
+import org.visualscratchpad.torch.input.preprocess.ProcessorFields;
 
 /**
  * The settings of Hugging Face's {@code Qwen2VLImageProcessor}, read from a checkpoint's {@code
@@ -105,25 +102,7 @@ public record Qwen2VLProcessorConfig(long minPixels, long maxPixels, int patchSi
    * @throws CheckpointFormatException if the file is missing, not JSON, or a field has the wrong type or value
    */
   public static Qwen2VLProcessorConfig read(Path fileOrDir) {
-    Path file = Files.isDirectory(fileOrDir) ? fileOrDir.resolve("preprocessor_config.json") : fileOrDir;
-    if (!Files.isRegularFile(file)) {
-      throw new CheckpointFormatException(file, "preprocessor_config.json does not exist. "
-          + "Copy it from the Hugging Face checkpoint folder (it sits beside config.json).");
-    }
-    JsonNode root;
-    try {
-      root = new ObjectMapper().readTree(file.toFile());
-    } catch (IOException e) {
-      throw new CheckpointFormatException(file, "is not valid JSON: " + e.getMessage(), e);
-    }
-    if (root == null || !root.isObject()) {
-      throw new CheckpointFormatException(file, "must hold a JSON object");
-    }
-    try {
-      return parse(root);
-    } catch (InvalidInputException e) {
-      throw new CheckpointFormatException(file, e.getMessage(), e);
-    }
+    return ProcessorFields.read(fileOrDir, Qwen2VLProcessorConfig::parse);
   }
 
   /** Parses the JSON object of a {@code preprocessor_config.json}. */

@@ -1,8 +1,14 @@
 package org.visualscratchpad.torch.input.preprocess;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import org.visualscratchpad.CheckpointFormatException;
 import org.visualscratchpad.InvalidInputException;
 
 /**
@@ -11,6 +17,35 @@ import org.visualscratchpad.InvalidInputException;
  */
 public final class ProcessorFields {
   private ProcessorFields() {}
+
+  /**
+   * Reads {@code preprocessor_config.json} (a file, or a folder holding one) and parses its object with {@code
+   * parse}.
+   *
+   * @throws CheckpointFormatException naming the file if it is missing, not a JSON object, or {@code parse} refuses
+   *     a field
+   */
+  public static <T> T read(Path fileOrDir, Function<JsonNode, T> parse) {
+    Path file = Files.isDirectory(fileOrDir) ? fileOrDir.resolve("preprocessor_config.json") : fileOrDir;
+    if (!Files.isRegularFile(file)) {
+      throw new CheckpointFormatException(file, "preprocessor_config.json does not exist. "
+          + "Copy it from the Hugging Face checkpoint folder (it sits beside config.json).");
+    }
+    JsonNode root;
+    try {
+      root = new ObjectMapper().readTree(file.toFile());
+    } catch (IOException e) {
+      throw new CheckpointFormatException(file, "is not valid JSON: " + e.getMessage(), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new CheckpointFormatException(file, "must hold a JSON object");
+    }
+    try {
+      return parse.apply(root);
+    } catch (InvalidInputException e) {
+      throw new CheckpointFormatException(file, e.getMessage(), e);
+    }
+  }
 
   /** A boolean field. */
   public static boolean bool(JsonNode root, String key, boolean dflt) {
