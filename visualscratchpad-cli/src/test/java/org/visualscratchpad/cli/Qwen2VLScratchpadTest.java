@@ -4,21 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.visualscratchpad.intervention.ErrorTerm;
 import org.visualscratchpad.intervention.InterventionPlan;
 import org.visualscratchpad.intervention.LatentIntervention;
-import org.visualscratchpad.safetensors.SafetensorsWriter;
 import org.visualscratchpad.sae.SparseActivations;
 import org.visualscratchpad.sae.SparseAutoencoder;
 import org.visualscratchpad.sae.format.SaeLoader;
@@ -40,6 +33,7 @@ import org.visualscratchpad.scratchpad.LoadSpec;
 import org.visualscratchpad.scratchpad.Scratchpad;
 import org.visualscratchpad.scratchpad.TokenLatentHeatmap;
 import org.visualscratchpad.tensor.FloatMatrix;
+import org.visualscratchpad.samples.FamilyFixtureFiles;
 import org.visualscratchpad.samples.Fixtures;
 import org.visualscratchpad.cli.Vsp;
 import org.visualscratchpad.torch.family.qwen2vl.Qwen2VLConfig;
@@ -73,29 +67,11 @@ class Qwen2VLScratchpadTest {
   static RgbImage raw0;
   static RgbImage raw1;
 
-  /** Qwen2-VL-7B-Instruct's chat template (chat_template.json). */
-  static final String CHAT_TEMPLATE = "{% set image_count = namespace(value=0) %}{% set video_count = namespace(value=0) %}"
-      + "{% for message in messages %}{% if loop.first and message['role'] != 'system' %}<|im_start|>system\n"
-      + "You are a helpful assistant.<|im_end|>\n{% endif %}<|im_start|>{{ message['role'] }}\n"
-      + "{% if message['content'] is string %}{{ message['content'] }}<|im_end|>\n"
-      + "{% else %}{% for content in message['content'] %}"
-      + "{% if content['type'] == 'image' or 'image' in content or 'image_url' in content %}"
-      + "{% set image_count.value = image_count.value + 1 %}{% if add_vision_id %}Picture {{ image_count.value }}: "
-      + "{% endif %}<|vision_start|><|image_pad|><|vision_end|>"
-      + "{% elif content['type'] == 'video' or 'video' in content %}{% set video_count.value = video_count.value + 1 %}"
-      + "{% if add_vision_id %}Video {{ video_count.value }}: {% endif %}<|vision_start|><|video_pad|><|vision_end|>"
-      + "{% elif 'text' in content %}{{ content['text'] }}{% endif %}{% endfor %}<|im_end|>\n"
-      + "{% endif %}{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
-
   @BeforeAll
   static void load() throws IOException {
     Path fixture = Fixtures.hfReference("qwen2_vl");
-    Path model = Files.createDirectories(dir.resolve("model"));
-    for (String f : List.of("config.json", "model.safetensors", "generation_config.json", "preprocessor_config.json")) {
-      Files.copy(fixture.resolve(f), model.resolve(f));
-    }
-    writeTokenizer(model);
-    sae = writeSae(dir.resolve("sae"), 32, 96, 1);
+    Path model = FamilyFixtureFiles.qwen2vlModel(dir.resolve("model"));
+    sae = SaeLoader.load(FamilyFixtureFiles.unitRowSae(dir.resolve("sae"), 32, 96, 1));
     pad = Scratchpad.load(LoadSpec.of(model, dir.resolve("sae")));
     try (TensorFile in = TensorFile.open(fixture.resolve("inputs.safetensors"))) {
       raw0 = rawImage(in, 0);
@@ -119,89 +95,6 @@ class Qwen2VLScratchpadTest {
       b[k] = (byte) (int) v[k];
     }
     return RgbImage.of((int) shape[0], (int) shape[1], b);
-  }
-
-  /**
-   * Word-level {@code tokenizer.json} over ids 0..199 ({@code w<id>}) with the fixture's special ids as Qwen's
-   * tokens (1 {@code <|im_start|>}, 2 {@code <|im_end|>}, 195 {@code <|image_pad|>}, 196 {@code <|video_pad|>},
-   * 197 {@code <|vision_start|>}, 198 {@code <|vision_end|>}, 199 {@code <|endoftext|>}), the words of the system
-   * prompt, and the chat template.
-   */
-  static void writeTokenizer(Path model) throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    Map<Integer, String> special = Map.of(0, "<unk>", 1, "<|im_start|>", 2, "<|im_end|>", 195, "<|image_pad|>",
-        196, "<|video_pad|>", 197, "<|vision_start|>", 198, "<|vision_end|>", 199, "<|endoftext|>");
-    Map<Integer, String> words = Map.of(3, "system", 4, "user", 5, "assistant", 6, "You", 7, "are", 8, "a",
-        9, "helpful", 10, ".");
-    ObjectNode root = json.createObjectNode();
-    root.put("version", "1.0");
-    root.putNull("truncation");
-    root.putNull("padding");
-    ArrayNode added = root.putArray("added_tokens");
-    for (int id = 0; id < 200; id++) {
-      if (special.containsKey(id)) {
-        added.addObject().put("id", id).put("content", special.get(id)).put("single_word", false).put("lstrip", false)
-            .put("rstrip", false).put("normalized", false).put("special", true);
-      }
-    }
-    root.putNull("normalizer");
-    root.putObject("pre_tokenizer").put("type", "Whitespace");
-    root.putNull("post_processor");
-    root.putObject("decoder").put("type", "WordPiece").put("prefix", "##").put("cleanup", false);
-    ObjectNode m = root.putObject("model");
-    m.put("type", "WordLevel").put("unk_token", "<unk>");
-    ObjectNode vocab = m.putObject("vocab");
-    for (int id = 0; id < 200; id++) {
-      vocab.put(special.getOrDefault(id, words.getOrDefault(id, "w" + id)), id);
-    }
-    Files.writeString(model.resolve("tokenizer.json"), json.writeValueAsString(root));
-    ObjectNode tc = json.createObjectNode().put("eos_token", "<|im_end|>").put("pad_token", "<|endoftext|>");
-    tc.putNull("bos_token");
-    Files.writeString(model.resolve("tokenizer_config.json"), json.writeValueAsString(tc));
-    Files.writeString(model.resolve("chat_template.json"),
-        json.writeValueAsString(json.createObjectNode().put("chat_template", CHAT_TEMPLATE)));
-  }
-
-  /**
-   * A seeded SAELens "standard" SAE at {@code vision.blocks.<layer>.hook_resid_post}: unit decoder rows, {@code
-   * W_enc = W_dec^T}, {@code b_dec} 0, thresholds in [0.2, 0.8] (about a fifth of the latents fire per patch).
-   */
-  static SparseAutoencoder writeSae(Path out, int dIn, int dSae, int layer) {
-    try {
-      Files.createDirectories(out);
-      SplittableRandom rnd = new SplittableRandom(15);
-      float[] wDec = new float[dSae * dIn];
-      for (int j = 0; j < dSae; j++) {
-        double norm = 0;
-        for (int i = 0; i < dIn; i++) {
-          double g = rnd.nextDouble(-1, 1);
-          wDec[j * dIn + i] = (float) g;
-          norm += g * g;
-        }
-        for (int i = 0; i < dIn; i++) {
-          wDec[j * dIn + i] /= (float) Math.sqrt(norm);
-        }
-      }
-      float[] wEnc = new float[dIn * dSae];
-      for (int j = 0; j < dSae; j++) {
-        for (int i = 0; i < dIn; i++) {
-          wEnc[i * dSae + j] = wDec[j * dIn + i];
-        }
-      }
-      float[] bEnc = new float[dSae];
-      for (int j = 0; j < dSae; j++) {
-        bEnc[j] = (float) -rnd.nextDouble(0.2, 0.8);
-      }
-      new SafetensorsWriter().putFloats("W_enc", wEnc, dIn, dSae).putFloats("b_enc", bEnc, dSae)
-          .putFloats("W_dec", wDec, dSae, dIn).putFloats("b_dec", new float[dIn], dIn)
-          .write(out.resolve("sae_weights.safetensors"));
-      Files.writeString(out.resolve("cfg.json"), "{\"architecture\":\"standard\",\"d_in\":" + dIn + ",\"d_sae\":" + dSae
-          + ",\"hook_name\":\"vision.blocks." + layer + ".hook_resid_post\",\"apply_b_dec_to_input\":true,"
-          + "\"dtype\":\"float32\",\"normalize_activations\":\"none\"}");
-      return SaeLoader.load(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   @Test

@@ -4,20 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.visualscratchpad.safetensors.SafetensorsWriter;
-import org.visualscratchpad.samples.Fixtures;
 import org.visualscratchpad.scratchpad.Answer;
 import org.visualscratchpad.scratchpad.AnswerDiff;
 import org.visualscratchpad.scratchpad.AskOptions;
@@ -30,6 +23,7 @@ import org.visualscratchpad.scratchpad.LoadSpec;
 import org.visualscratchpad.scratchpad.PhaseTiming;
 import org.visualscratchpad.scratchpad.RankOptions;
 import org.visualscratchpad.scratchpad.RankedLatent;
+import org.visualscratchpad.samples.FamilyFixtureFiles;
 import org.visualscratchpad.scratchpad.Scratchpad;
 import org.visualscratchpad.scratchpad.TokenLatentHeatmap;
 import org.visualscratchpad.vision.ImageTokenLocation;
@@ -45,8 +39,8 @@ class OnevisionEndToEndTest {
 
   @Test
   void ask_rank_heatmap_cluster_ablate_regenerate(@TempDir Path dir) throws IOException {
-    Path model = writeModel(dir.resolve("model"));
-    Path sae = writeSae(dir.resolve("sae"), 64);
+    Path model = FamilyFixtureFiles.onevisionModel(dir.resolve("model"));
+    Path sae = FamilyFixtureFiles.onevisionSae(dir.resolve("sae"), 64);
     BufferedImage image = new BufferedImage(96, 100, BufferedImage.TYPE_INT_RGB);   // 4 x 4 tiles, downscaled grid
     for (int y = 0; y < 100; y++) {
       for (int x = 0; x < 96; x++) {
@@ -112,79 +106,5 @@ class OnevisionEndToEndTest {
   private static void assertReused(Answer a) {
     PhaseTiming vision = a.timings().stream().filter(p -> p.phase().equals("vision")).findFirst().orElseThrow();
     assertTrue(vision.detail().startsWith("1 layers (layers up to the hook reused)"), vision.detail());
-  }
-
-  /** The fixture's model files, a word-level tokenizer and a Qwen-style chat template (im_start / im_end). */
-  static Path writeModel(Path model) throws IOException {
-    Path fixture = Fixtures.hfReference("llava_onevision");
-    Files.createDirectories(model);
-    for (String f : List.of("config.json", "model.safetensors", "generation_config.json", "preprocessor_config.json")) {
-      Files.copy(fixture.resolve(f), model.resolve(f));
-    }
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode root = json.createObjectNode();
-    root.put("version", "1.0");
-    root.putNull("truncation");
-    root.putNull("padding");
-    ArrayNode added = root.putArray("added_tokens");
-    String[] special = new String[200];
-    special[0] = "<unk>";
-    special[1] = "<s>";
-    special[2] = "</s>";
-    special[3] = "<|im_start|>";
-    special[4] = "<|im_end|>";
-    special[195] = "<image>";
-    special[196] = "<video>";
-    special[199] = "<pad>";
-    for (int id = 0; id < 200; id++) {
-      if (special[id] != null) {
-        added.addObject().put("id", id).put("content", special[id]).put("single_word", false).put("lstrip", false)
-            .put("rstrip", false).put("normalized", false).put("special", true);
-      }
-    }
-    root.putNull("normalizer");
-    root.putObject("pre_tokenizer").put("type", "Whitespace");
-    root.putNull("post_processor");
-    root.putObject("decoder").put("type", "WordPiece").put("prefix", "##").put("cleanup", false);
-    ObjectNode m = root.putObject("model");
-    m.put("type", "WordLevel").put("unk_token", "<unk>");
-    ObjectNode vocab = m.putObject("vocab");
-    for (int id = 0; id < 200; id++) {
-      vocab.put(special[id] != null ? special[id] : id == 5 ? "user" : id == 6 ? "assistant" : "w" + id, id);
-    }
-    Files.writeString(model.resolve("tokenizer.json"), json.writeValueAsString(root));
-    ObjectNode tpl = json.createObjectNode();
-    tpl.put("chat_template", "{% for message in messages %}{{ '<|im_start|>' + message['role'] + ' ' }}"
-        + "{% for content in message['content'] | selectattr('type', 'equalto', 'image') %}{{ '<image>\\n' }}{% endfor %}"
-        + "{% for content in message['content'] | selectattr('type', 'equalto', 'text') %}{{ content['text'] }}{% endfor %}"
-        + "{{ '<|im_end|>\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}");
-    Files.writeString(model.resolve("chat_template.json"), json.writeValueAsString(tpl));
-    return model;
-  }
-
-  /** A seeded SAELens "standard" SAE of {@code dSae} latents after SigLIP layer 1 (width 32). */
-  static Path writeSae(Path sae, int dSae) throws IOException {
-    int dIn = 32;
-    Files.createDirectories(sae);
-    SplittableRandom r = new SplittableRandom(11);
-    float[] wEnc = new float[dIn * dSae];
-    float[] wDec = new float[dSae * dIn];
-    float[] bEnc = new float[dSae];
-    for (int i = 0; i < wEnc.length; i++) {
-      wEnc[i] = (float) (r.nextGaussian() / Math.sqrt(dIn));
-    }
-    for (int j = 0; j < dSae; j++) {
-      bEnc[j] = -0.4f;
-      for (int i = 0; i < dIn; i++) {
-        wDec[j * dIn + i] = 0.5f * wEnc[i * dSae + j];
-      }
-    }
-    new SafetensorsWriter().putFloats("W_enc", wEnc, dIn, dSae).putFloats("b_enc", bEnc, dSae)
-        .putFloats("W_dec", wDec, dSae, dIn).putFloats("b_dec", new float[dIn], dIn)
-        .write(sae.resolve("sae_weights.safetensors"));
-    Files.writeString(sae.resolve("cfg.json"), "{\"architecture\":\"standard\",\"d_in\":" + dIn + ",\"d_sae\":" + dSae
-        + ",\"hook_name\":\"vision.blocks.1.hook_resid_post\",\"apply_b_dec_to_input\":true,"
-        + "\"dtype\":\"float32\",\"normalize_activations\":\"none\"}");
-    return sae;
   }
 }
