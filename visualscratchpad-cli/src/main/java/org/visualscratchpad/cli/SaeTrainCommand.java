@@ -187,7 +187,7 @@ public final class SaeTrainCommand implements Callable<Integer> {
     }
     InvalidInputException.check(model != null, "--images needs --model (the vision encoder's folder)");
     // only the embeddings and the layers before the hook are loaded where the folder allows it (CLIP,
-    // LLaVA-1.5/NeXT), as vsp stats does; other families load their whole model
+    // LLaVA-1.5/NeXT, LLaVA-OneVision, Qwen2-VL), as vsp stats does
     VisionEncoder encoder = org.visualscratchpad.torch.family.VisionEncoders.open(model, HookPoint.parse(hook), "cpu", "auto");
     List<ImageEntry> entries = ImageEntry.fromFolder(images);
     // the tower runs once over the images; every epoch reads its rows back (in memory while they fit in

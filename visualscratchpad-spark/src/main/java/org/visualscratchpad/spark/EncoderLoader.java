@@ -57,7 +57,7 @@ final class EncoderLoader implements Serializable {
   private Loaded load(String onDevice) {
     SparseAutoencoder autoencoder = SaeLoader.load(Path.of(sae));
     Path folder = Path.of(model);
-    // the tower only up to the SAE's hook where the folder allows it, else the family's whole model, as vsp stats
+    // the tower only up to the SAE's hook (every registered family on the CPU engine), as vsp stats
     VisionEncoder tower = VisionEncoders.open(folder, autoencoder.config().hookPoint(), onDevice, dtype);
     StatisticsRun.checkCompatible(tower, autoencoder);
     return new Loaded(tower, autoencoder);

@@ -75,7 +75,7 @@ public final class HookedVisionTower implements VisionEncoder, AutoCloseable {
 
   /**
    * Whether {@link #load} reads {@code folder}: a CLIP, CLIPVision, LLaVA-1.5 or LLaVA-NeXT checkpoint (other
-   * families, e.g. LLaVA-OneVision's SigLIP tower, are run through their whole model).
+   * families' towers, e.g. LLaVA-OneVision's SigLIP, load through {@code family.HookedFamilyTower}).
    */
   public static boolean supports(Path folder) {
     String type = ConfigJson.read(folder).getString("model_type", "");

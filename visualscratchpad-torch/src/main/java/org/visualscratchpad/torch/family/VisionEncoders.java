@@ -6,6 +6,7 @@ import org.visualscratchpad.torch.checkpoint.ConfigJson;
 import org.visualscratchpad.torch.clip.ClipModel;
 import org.visualscratchpad.torch.clip.HookedVisionTower;
 import org.visualscratchpad.torch.input.preprocess.ImagePreprocessor;
+import org.visualscratchpad.torch.llava.Devices;
 import org.visualscratchpad.torch.llava.LlavaModel;
 import org.visualscratchpad.vision.VisionEncoder;
 
@@ -16,8 +17,10 @@ import org.visualscratchpad.vision.VisionEncoder;
  *
  * <ul>
  *   <li>CLIP, CLIPVision, LLaVA-1.5 and LLaVA-NeXT folders: only the embeddings and the layers before the hook
- *       are loaded and run ({@link HookedVisionTower}).
- *   <li>Other registered families (LLaVA-OneVision, Qwen2-VL): the family's whole model, on {@code device}.
+ *       are loaded and run ({@link HookedVisionTower}, on the CPU engine or libtorch).
+ *   <li>LLaVA-OneVision and Qwen2-VL (CPU engine): the same, through the family's own tower ({@link
+ *       HookedFamilyTower}).
+ *   <li>A family that cannot load its tower alone: its whole model, on {@code device}.
  * </ul>
  *
  * <pre>{@code
@@ -41,6 +44,9 @@ public final class VisionEncoders {
   public static VisionEncoder open(Path folder, HookPoint hook, String device, String dtype) {
     if (HookedVisionTower.supports(folder)) {
       return HookedVisionTower.load(folder, hook, device, dtype);
+    }
+    if (Devices.isCpuEngine(device) && HookedFamilyTower.supports(folder)) {
+      return HookedFamilyTower.load(folder, hook, dtype);
     }
     ImagePreprocessor.forCheckpoint(folder);   // a missing or bad preprocessor_config.json is reported before loading
     String type = ConfigJson.read(folder).getString("model_type", "");

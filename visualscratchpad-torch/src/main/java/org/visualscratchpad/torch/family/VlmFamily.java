@@ -86,4 +86,19 @@ public interface VlmFamily {
    * @throws org.visualscratchpad.CheckpointFormatException naming the file and tensor of a missing or misshapen weight
    */
   CpuFamilyModel loadCpu(VlmConfig model, CpuWeights weights);
+
+  /**
+   * Only the vision tower's embeddings and first {@code layers} layers on the CPU engine, for activations at a hook
+   * ({@code vsp stats}, SAE training): {@link CpuFamilyModel#checkedCrops}, {@link CpuFamilyModel#embed} and {@link
+   * CpuFamilyModel#vision()} work, and {@link CpuFamilyModel#language()} is null. Families that cannot load so
+   * return null (their whole model is loaded instead).
+   */
+  default CpuFamilyModel loadCpuVision(VlmConfig model, CpuWeights weights, int layers) {
+    return null;
+  }
+
+  /** Whether {@link #loadCpuVision} loads the tower alone (else it returns null). */
+  default boolean loadsVisionAlone() {
+    return false;
+  }
 }

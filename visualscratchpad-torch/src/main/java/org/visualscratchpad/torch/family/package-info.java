@@ -42,7 +42,8 @@
  *
  * <p>{@link org.visualscratchpad.torch.family.VisionEncoders} opens the vision encoder of any supported folder for
  * dataset statistics and SAE training ({@code vsp stats}, {@code vsp sae train --images}, the Spark job): only the
- * layers up to the hook where the family allows it, the whole model otherwise.
+ * layers up to the hook ({@link org.visualscratchpad.torch.family.HookedFamilyTower} for a family's own tower, through
+ * {@link org.visualscratchpad.torch.family.VlmFamily#loadCpuVision}), the whole model only for a family that cannot.
  *
  * <p>Adding a family: a package with its {@code VlmFamily}, configuration, processor, layout and {@code
  * CpuFamilyModel}, and one {@code register(...)} line in {@link org.visualscratchpad.torch.family.VlmFamilies}

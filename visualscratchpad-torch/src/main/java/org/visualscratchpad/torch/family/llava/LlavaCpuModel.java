@@ -34,17 +34,26 @@ final class LlavaCpuModel implements CpuFamilyModel {
   private final long bytes;
 
   LlavaCpuModel(LlavaFamily family, LlavaConfig cfg, CpuWeights cw) {
+    this(family, cfg, cw, -1);
+  }
+
+  /**
+   * @param visionOnly -1 for the whole model; otherwise only the tower's first {@code visionOnly} layers are loaded
+   *     (no projector, no language model: {@link #language()} is null), for activations at a hook
+   */
+  LlavaCpuModel(LlavaFamily family, LlavaConfig cfg, CpuWeights cw, int visionOnly) {
     this.family = family;
     this.cfg = cfg;
     int dv = cfg.vision().hiddenSize();
     int dt = cfg.text().hiddenSize();
     int all = cfg.vision().numLayers();
     String last = "vision_tower.vision_model.encoder.layers." + (all - 1) + ".mlp.fc2.weight";
-    int layers = cw.has(last) ? all : Math.max(cfg.featureHiddenIndex(), 1);
+    int layers = visionOnly >= 0 ? visionOnly : cw.has(last) ? all : Math.max(cfg.featureHiddenIndex(), 1);
     vision = new CpuClipTower(cw, "vision_tower.vision_model", cfg.vision(), layers);
-    projector = GeluProjector.load(cw, dv, dt, cfg.projectorBias());
-    imageNewline = cfg.isNext() ? cw.floats("image_newline", dt) : null;
-    decoder = new CpuLlama(cw, "language_model", "lm_head.weight", cfg.text());
+    boolean whole = visionOnly < 0;
+    projector = whole ? GeluProjector.load(cw, dv, dt, cfg.projectorBias()) : null;
+    imageNewline = whole && cfg.isNext() ? cw.floats("image_newline", dt) : null;
+    decoder = whole ? new CpuLlama(cw, "language_model", "lm_head.weight", cfg.text()) : null;
     bytes = cw.bytes();
   }
 

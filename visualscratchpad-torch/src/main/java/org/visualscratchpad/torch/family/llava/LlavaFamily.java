@@ -118,6 +118,16 @@ public final class LlavaFamily implements VlmFamily {
   }
 
   @Override
+  public boolean loadsVisionAlone() {
+    return true;
+  }
+
+  @Override
+  public CpuFamilyModel loadCpuVision(VlmConfig model, CpuWeights weights, int layers) {
+    return new LlavaCpuModel(this, llava(model), weights, layers);
+  }
+
+  @Override
   public String toString() {
     return "LlavaFamily[" + modelType + "]";
   }

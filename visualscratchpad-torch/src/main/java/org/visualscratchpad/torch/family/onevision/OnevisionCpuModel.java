@@ -34,17 +34,26 @@ final class OnevisionCpuModel implements CpuFamilyModel {
   private final long bytes;
 
   OnevisionCpuModel(OnevisionFamily family, OnevisionConfig cfg, CpuWeights cw) {
+    this(family, cfg, cw, -1);
+  }
+
+  /**
+   * @param visionOnly -1 for the whole model; otherwise only the tower's first {@code visionOnly} layers are loaded
+   *     (no projector, no language model: {@link #language()} is null), for activations at a hook
+   */
+  OnevisionCpuModel(OnevisionFamily family, OnevisionConfig cfg, CpuWeights cw, int visionOnly) {
     this.family = family;
     this.cfg = cfg;
     int dv = cfg.vision().hiddenSize();
     int dt = cfg.text().hiddenSize();
     int all = cfg.vision().numLayers();
-    int layers = cw.has(VISION + ".encoder.layers." + (all - 1) + ".mlp.fc2.weight") ? all
-        : Math.max(cfg.featureHiddenIndex(), 1);
+    int layers = visionOnly >= 0 ? visionOnly : cw.has(VISION + ".encoder.layers." + (all - 1) + ".mlp.fc2.weight")
+        ? all : Math.max(cfg.featureHiddenIndex(), 1);
     vision = new CpuSiglipTower(cw, VISION, cfg.vision(), layers);
-    projector = GeluProjector.load(cw, dv, dt, cfg.projectorBias());
-    imageNewline = cw.floats("image_newline", dt);
-    decoder = new CpuLlama(cw, "language_model", "lm_head.weight", cfg.text());
+    boolean whole = visionOnly < 0;
+    projector = whole ? GeluProjector.load(cw, dv, dt, cfg.projectorBias()) : null;
+    imageNewline = whole ? cw.floats("image_newline", dt) : null;
+    decoder = whole ? new CpuLlama(cw, "language_model", "lm_head.weight", cfg.text()) : null;
     bytes = cw.bytes();
   }
 

@@ -118,6 +118,16 @@ public final class OnevisionFamily implements VlmFamily {
   }
 
   @Override
+  public boolean loadsVisionAlone() {
+    return true;
+  }
+
+  @Override
+  public CpuFamilyModel loadCpuVision(VlmConfig model, CpuWeights weights, int layers) {
+    return new OnevisionCpuModel(this, ov(model), weights, layers);
+  }
+
+  @Override
   public String toString() {
     return "OnevisionFamily[llava_onevision]";
   }

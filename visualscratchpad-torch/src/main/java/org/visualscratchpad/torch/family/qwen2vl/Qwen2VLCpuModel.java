@@ -34,13 +34,21 @@ final class Qwen2VLCpuModel implements CpuFamilyModel {
   private final long bytes;
 
   Qwen2VLCpuModel(Qwen2VLFamily family, Qwen2VLConfig cfg, CpuWeights cw) {
+    this(family, cfg, cw, -1);
+  }
+
+  /**
+   * @param visionOnly -1 for the whole model; otherwise only the ViT's first {@code visionOnly} blocks are loaded
+   *     (no language model: {@link #language()} is null), for activations at a hook
+   */
+  Qwen2VLCpuModel(Qwen2VLFamily family, Qwen2VLConfig cfg, CpuWeights cw, int visionOnly) {
     this.family = family;
     this.cfg = cfg;
     // transformers 4.45 saves visual.* and model.*; later versions model.visual.* and model.language_model.*
     String visual = cw.has("visual.patch_embed.proj.weight") ? "visual" : "model.visual";
     String lm = cw.has("model.embed_tokens.weight") ? "model" : "language_model";
-    vision = new CpuQwen2VLVision(cw, visual, cfg.vision(), cfg.vision().depth());
-    decoder = new CpuLlama(cw, lm, "lm_head.weight", cfg.text(), rotary(cfg));
+    vision = new CpuQwen2VLVision(cw, visual, cfg.vision(), visionOnly >= 0 ? visionOnly : cfg.vision().depth());
+    decoder = visionOnly < 0 ? new CpuLlama(cw, lm, "lm_head.weight", cfg.text(), rotary(cfg)) : null;
     bytes = cw.bytes();
   }
 

@@ -120,6 +120,16 @@ public final class Qwen2VLFamily implements VlmFamily {
   }
 
   @Override
+  public boolean loadsVisionAlone() {
+    return true;
+  }
+
+  @Override
+  public CpuFamilyModel loadCpuVision(VlmConfig model, CpuWeights weights, int layers) {
+    return new Qwen2VLCpuModel(this, qwen(model), weights, layers);
+  }
+
+  @Override
   public String toString() {
     return "Qwen2VLFamily[qwen2_vl]";
   }
