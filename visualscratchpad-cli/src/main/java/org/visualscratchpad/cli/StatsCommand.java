@@ -164,6 +164,9 @@ public final class StatsCommand implements Callable<Integer> {
       LatentStatistics stats = result.statistics();
       NoisyLatents noisy = stats.noisyLatents(noisyPercent);
       System.out.println(stats);
+      if (!encoder.hasClsToken()) {
+        System.out.println("(this tower has no CLS row: every row counted is a patch; --exclude-cls changes nothing)");
+      }
       System.out.println(noisy);
       System.out.printf(Locale.ROOT, "%d images counted, %d skipped (listed in %s); statistics in %s%n", stats.images(),
           result.skipped().size(), out.resolve("skipped.txt"), out);
