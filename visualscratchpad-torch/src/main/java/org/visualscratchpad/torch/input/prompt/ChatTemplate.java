@@ -240,6 +240,9 @@ public final class ChatTemplate {
         // lstrip_blocks is applied to the source by toJinjava: Jinjava's also strips the space after
         // text on the same line ("USER: {% else %}" rendered "USER:"), where Jinja2 keeps it
         .withLstripBlocks(false)
+        // a value is data, as in Jinja2: without this, Jinjava renders "{{ 7 * 7 }}" typed in a prompt as "49"
+        // (and would run any tag or function a prompt holds)
+        .withNestedInterpretationEnabled(false)
         .withLegacyOverrides(LegacyOverrides.newBuilder()
             .withUsePyishObjectMapper(true)
             .withUseNaturalOperatorPrecedence(true)

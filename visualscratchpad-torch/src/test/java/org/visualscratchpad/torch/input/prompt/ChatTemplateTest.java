@@ -106,4 +106,14 @@ class ChatTemplateTest {
           ChatTemplate.GenerationPrompt.OMIT), c[0]);
     }
   }
+
+  @Test
+  void message_text_is_data_never_template_code_as_in_jinja2() {
+    String source = "{% for message in messages %}[{{ message['role'] }}] {{ message['content'] }}\n{% endfor %}";
+    ChatTemplate t = ChatTemplate.of(source, ContentStyle.TEXT, Map.of());
+    for (String text : List.of("{{ 7 * 7 }}", "{% for x in y %}{{ x }}{% endfor %}", "{% for %}", "{{ raise_exception('x') }}",
+        "{# a comment #} and {{", "{{ messages }}")) {
+      assertEquals("[user] " + text + "\n", t.render(List.of(ChatMessage.user(text)), GenerationPrompt.OMIT), text);
+    }
+  }
 }
