@@ -33,7 +33,7 @@ import org.visualscratchpad.scratchpad.LoadSpec;
 import org.visualscratchpad.scratchpad.Scratchpad;
 import org.visualscratchpad.scratchpad.TokenLatentHeatmap;
 import org.visualscratchpad.tensor.FloatMatrix;
-import org.visualscratchpad.samples.FamilyFixtureFiles;
+import org.visualscratchpad.torch.FamilyFixtureFiles;
 import org.visualscratchpad.samples.Fixtures;
 import org.visualscratchpad.cli.Vsp;
 import org.visualscratchpad.torch.family.qwen2vl.Qwen2VLConfig;

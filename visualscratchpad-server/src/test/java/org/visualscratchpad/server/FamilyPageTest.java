@@ -23,7 +23,7 @@ import org.visualscratchpad.intervention.ErrorTerm;
 import org.visualscratchpad.intervention.InterventionPlan;
 import org.visualscratchpad.intervention.LatentIntervention;
 import org.visualscratchpad.intervention.TokenScope;
-import org.visualscratchpad.samples.FamilyFixtureFiles;
+import org.visualscratchpad.torch.FamilyFixtureFiles;
 import org.visualscratchpad.samples.Fixtures;
 import org.visualscratchpad.scratchpad.Answer;
 import org.visualscratchpad.scratchpad.AnswerDiff;

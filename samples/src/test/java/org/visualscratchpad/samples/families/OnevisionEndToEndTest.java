@@ -23,7 +23,7 @@ import org.visualscratchpad.scratchpad.LoadSpec;
 import org.visualscratchpad.scratchpad.PhaseTiming;
 import org.visualscratchpad.scratchpad.RankOptions;
 import org.visualscratchpad.scratchpad.RankedLatent;
-import org.visualscratchpad.samples.FamilyFixtureFiles;
+import org.visualscratchpad.torch.FamilyFixtureFiles;
 import org.visualscratchpad.scratchpad.Scratchpad;
 import org.visualscratchpad.scratchpad.TokenLatentHeatmap;
 import org.visualscratchpad.vision.ImageTokenLocation;

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +28,6 @@ import org.visualscratchpad.scratchpad.AskOptions;
 import org.visualscratchpad.scratchpad.LoadSpec;
 import org.visualscratchpad.scratchpad.Scratchpad;
 import org.visualscratchpad.tensor.FloatMatrix;
-import org.visualscratchpad.torch.Fixtures;
 import org.visualscratchpad.torch.input.image.ImageDecoder;
 import org.visualscratchpad.torch.input.preprocess.ImagePreprocessor;
 import org.visualscratchpad.torch.llava.ImageInput;
@@ -52,7 +48,7 @@ class OnevisionScratchpadTest {
 
   @BeforeAll
   static void load() throws IOException {
-    Path model = writeModel(dir.resolve("model"));
+    Path model = org.visualscratchpad.torch.FamilyFixtureFiles.onevisionModel(dir.resolve("model"));
     Path sae = writeSae(dir.resolve("sae"), 1, 32, D_SAE, 11);
     pad = Scratchpad.load(LoadSpec.of(model, sae));
     image = gradient(96, 100);   // 100 x 96: a 4 x 4 tile grid, downscaled 8 x 8 -> 6 x 6
@@ -73,54 +69,6 @@ class OnevisionScratchpadTest {
       }
     }
     return img;
-  }
-
-  /** The fixture's model files, a word-level tokenizer and a Qwen-style chat template (im_start / im_end). */
-  static Path writeModel(Path model) throws IOException {
-    Path fixture = Fixtures.folder("llava_onevision");
-    Files.createDirectories(model);
-    for (String f : List.of("config.json", "model.safetensors", "generation_config.json", "preprocessor_config.json")) {
-      Files.copy(fixture.resolve(f), model.resolve(f));
-    }
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode root = json.createObjectNode();
-    root.put("version", "1.0");
-    root.putNull("truncation");
-    root.putNull("padding");
-    ArrayNode added = root.putArray("added_tokens");
-    String[] special = new String[200];
-    special[0] = "<unk>";
-    special[1] = "<s>";
-    special[2] = "</s>";
-    special[3] = "<|im_start|>";
-    special[4] = "<|im_end|>";
-    special[195] = "<image>";
-    special[196] = "<video>";
-    special[199] = "<pad>";
-    for (int id = 0; id < 200; id++) {
-      if (special[id] != null) {
-        added.addObject().put("id", id).put("content", special[id]).put("single_word", false).put("lstrip", false)
-            .put("rstrip", false).put("normalized", false).put("special", true);
-      }
-    }
-    root.putNull("normalizer");
-    root.putObject("pre_tokenizer").put("type", "Whitespace");
-    root.putNull("post_processor");
-    root.putObject("decoder").put("type", "WordPiece").put("prefix", "##").put("cleanup", false);
-    ObjectNode m = root.putObject("model");
-    m.put("type", "WordLevel").put("unk_token", "<unk>");
-    ObjectNode vocab = m.putObject("vocab");
-    for (int id = 0; id < 200; id++) {
-      vocab.put(special[id] != null ? special[id] : id == 5 ? "user" : id == 6 ? "assistant" : "w" + id, id);
-    }
-    Files.writeString(model.resolve("tokenizer.json"), json.writeValueAsString(root));
-    ObjectNode tpl = json.createObjectNode();
-    tpl.put("chat_template", "{% for message in messages %}{{ '<|im_start|>' + message['role'] + ' ' }}"
-        + "{% for content in message['content'] | selectattr('type', 'equalto', 'image') %}{{ '<image>\\n' }}{% endfor %}"
-        + "{% for content in message['content'] | selectattr('type', 'equalto', 'text') %}{{ content['text'] }}{% endfor %}"
-        + "{{ '<|im_end|>\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}");
-    Files.writeString(model.resolve("chat_template.json"), json.writeValueAsString(tpl));
-    return model;
   }
 
   /** A seeded SAELens "standard" SAE of {@code dSae} latents at {@code vision.blocks.layer.hook_resid_post}. */

@@ -5,11 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.SplittableRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,7 +20,6 @@ import org.visualscratchpad.hook.HookPoint;
 import org.visualscratchpad.intervention.ErrorTerm;
 import org.visualscratchpad.intervention.InterventionPlan;
 import org.visualscratchpad.intervention.LatentIntervention;
-import org.visualscratchpad.safetensors.SafetensorsWriter;
 import org.visualscratchpad.sae.SparseAutoencoder;
 import org.visualscratchpad.sae.format.SaeLoader;
 import org.visualscratchpad.tensor.FloatMatrix;
@@ -55,53 +50,11 @@ class Qwen2VLModelTest {
   static void load() {
     Path dir = Fixtures.folder("qwen2_vl");
     model = LlavaModel.load(dir);
-    sae = writeSae(tmp.resolve("sae"), 32, 96, 1);
+    sae = SaeLoader.load(org.visualscratchpad.torch.FamilyFixtureFiles.unitRowSae(tmp.resolve("sae"), 32, 96, 1));
     inputs = TensorFile.open(dir.resolve("inputs.safetensors"));
     outputs = TensorFile.open(dir.resolve("outputs.safetensors"));
     images = Qwen2VLImageProcessor.imageInputs(inputs.tensor("pixel_values"), inputs.longRows("image_grid_thw"),
         i -> inputs.shape("raw_image." + i), List.of(0, 1), ((Qwen2VLConfig) model.config()).vision());
-  }
-
-  /**
-   * A seeded SAELens "standard" SAE at {@code vision.blocks.<layer>.hook_resid_post}: unit decoder rows, {@code
-   * W_enc = W_dec^T}, {@code b_dec} 0, thresholds in [0.2, 0.8] (about a fifth of the latents fire per patch).
-   */
-  static SparseAutoencoder writeSae(Path out, int dIn, int dSae, int layer) {
-    try {
-      Files.createDirectories(out);
-      SplittableRandom rnd = new SplittableRandom(15);
-      float[] wDec = new float[dSae * dIn];
-      for (int j = 0; j < dSae; j++) {
-        double norm = 0;
-        for (int i = 0; i < dIn; i++) {
-          double g = rnd.nextDouble(-1, 1);
-          wDec[j * dIn + i] = (float) g;
-          norm += g * g;
-        }
-        for (int i = 0; i < dIn; i++) {
-          wDec[j * dIn + i] /= (float) Math.sqrt(norm);
-        }
-      }
-      float[] wEnc = new float[dIn * dSae];
-      for (int j = 0; j < dSae; j++) {
-        for (int i = 0; i < dIn; i++) {
-          wEnc[i * dSae + j] = wDec[j * dIn + i];
-        }
-      }
-      float[] bEnc = new float[dSae];
-      for (int j = 0; j < dSae; j++) {
-        bEnc[j] = (float) -rnd.nextDouble(0.2, 0.8);
-      }
-      new SafetensorsWriter().putFloats("W_enc", wEnc, dIn, dSae).putFloats("b_enc", bEnc, dSae)
-          .putFloats("W_dec", wDec, dSae, dIn).putFloats("b_dec", new float[dIn], dIn)
-          .write(out.resolve("sae_weights.safetensors"));
-      Files.writeString(out.resolve("cfg.json"), "{\"architecture\":\"standard\",\"d_in\":" + dIn + ",\"d_sae\":" + dSae
-          + ",\"hook_name\":\"vision.blocks." + layer + ".hook_resid_post\",\"apply_b_dec_to_input\":true,"
-          + "\"dtype\":\"float32\",\"normalize_activations\":\"none\"}");
-      return SaeLoader.load(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   @AfterAll

@@ -1,4 +1,4 @@
-package org.visualscratchpad.samples;
+package org.visualscratchpad.torch;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -15,7 +15,7 @@ import org.visualscratchpad.safetensors.SafetensorsWriter;
 /**
  * The llava_onevision and qwen2_vl fixtures of {@code ../shared/fixtures/hf-reference} made usable end to end in
  * tests: their weights with a word-level tokenizer over their 200 synthetic ids and a chat template, and seeded
- * SAELens SAEs after a vision layer.
+ * SAELens SAEs after a vision layer. In the torch module's test-jar, for the other modules' tests too.
  */
 public final class FamilyFixtureFiles {
   private FamilyFixtureFiles() {}
@@ -36,7 +36,7 @@ public final class FamilyFixtureFiles {
 
   /** The qwen2_vl fixture's model files with {@link #qwen2vlTokenizer}; returns {@code model}. */
   public static Path qwen2vlModel(Path model) throws IOException {
-    Path fixture = Fixtures.hfReference("qwen2_vl");
+    Path fixture = Fixtures.folder("qwen2_vl");
     Files.createDirectories(model);
     for (String f : List.of("config.json", "model.safetensors", "generation_config.json", "preprocessor_config.json")) {
       Files.copy(fixture.resolve(f), model.resolve(f));
@@ -47,7 +47,7 @@ public final class FamilyFixtureFiles {
 
   /** The fixture's model files, a word-level tokenizer and a Qwen-style chat template (im_start / im_end). */
   public static Path onevisionModel(Path model) throws IOException {
-    Path fixture = Fixtures.hfReference("llava_onevision");
+    Path fixture = Fixtures.folder("llava_onevision");
     Files.createDirectories(model);
     for (String f : List.of("config.json", "model.safetensors", "generation_config.json", "preprocessor_config.json")) {
       Files.copy(fixture.resolve(f), model.resolve(f));
