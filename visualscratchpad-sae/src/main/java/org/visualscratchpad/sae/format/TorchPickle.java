@@ -369,7 +369,7 @@ public final class TorchPickle implements AutoCloseable {
             case 0x8e -> stack.add(bytes(in.getLong()));
             case ')' -> stack.add(new Tuple(List.of()));
             case 't' -> stack.add(new Tuple(popMark()));
-            case 0x85 -> stack.add(new Tuple(List.of(nullable(pop()))));
+            case 0x85 -> stack.add(new Tuple(java.util.Collections.singletonList(pop())));   // may hold None (null)
             case 0x86 -> {
               Object b = pop();
               Object a = pop();
@@ -460,10 +460,6 @@ public final class TorchPickle implements AutoCloseable {
       } catch (java.nio.BufferUnderflowException e) {
         throw bad("ends in the middle of an instruction (truncated)");
       }
-    }
-
-    private Object nullable(Object o) {
-      return o;
     }
 
     private Object memoGet(int key) {
@@ -572,7 +568,18 @@ public final class TorchPickle implements AutoCloseable {
       if (a.size() < 4 || !(a.get(0) instanceof Storage s)) {
         throw bad("rebuilds a tensor from arguments " + a + " (expected storage, offset, size, stride)");
       }
-      return new Tensor(s, toLong(a.get(1)), longs(a.get(2)), longs(a.get(3)));
+      long offset = toLong(a.get(1));
+      long[] size = longs(a.get(2));
+      long[] stride = longs(a.get(3));
+      if (size.length != stride.length) {
+        throw bad("rebuilds a tensor of size " + Arrays.toString(size) + " with stride " + Arrays.toString(stride)
+            + " (one stride per dimension expected)");
+      }
+      if (offset < 0 || Arrays.stream(size).anyMatch(v -> v < 0) || Arrays.stream(stride).anyMatch(v -> v < 0)) {
+        throw bad("rebuilds a tensor with a negative offset, size or stride (offset " + offset + ", size "
+            + Arrays.toString(size) + ", stride " + Arrays.toString(stride) + ")");
+      }
+      return new Tensor(s, offset, size, stride);
     }
 
     private long toLong(Object o) {

@@ -129,4 +129,29 @@ class PatchSaeTest {
     CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> SaeLoader.load(bad));
     assertTrue(e.getMessage().contains("MARK"), e.getMessage());
   }
+
+  /** Found by the 1,000,000-case fuzz run (seed 20261207): TUPLE1 of None threw NullPointerException. */
+  @Test
+  void a_one_item_tuple_of_none_is_data_not_a_null_pointer() throws IOException {
+    Path bad = tmp.resolve("tuple1-none.pt");
+    try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(bad))) {
+      z.putNextEntry(new java.util.zip.ZipEntry("archive/data.pkl"));
+      z.write(new byte[] {(byte) 0x80, 2, 'N', (byte) 0x85, '.'});  // (None,)
+      z.closeEntry();
+    }
+    CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> SaeLoader.load(bad));
+    assertTrue(e.getMessage().startsWith(bad.toString()), e.getMessage());
+  }
+
+  /**
+   * Found by the same run: a tensor rebuilt with fewer strides than dimensions threw
+   * ArrayIndexOutOfBoundsException (the input the fuzzer saved, a mutated tiny_patchsae.pt).
+   */
+  @Test
+  void a_tensor_with_fewer_strides_than_dimensions_is_a_checkpoint_error() throws Exception {
+    Path bad = tmp.resolve("short-stride.pt");
+    Files.copy(resource("fuzz_short_stride.pt"), bad);
+    CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> SaeLoader.load(bad));
+    assertTrue(e.getMessage().contains("one stride per dimension"), e.getMessage());
+  }
 }
