@@ -51,6 +51,7 @@ public final class PromptTokenizer implements AutoCloseable {
       throw new CheckpointFormatException(file, "tokenizer.json does not exist. Copy it from the Hugging Face"
           + " checkpoint folder; tokenizers are never downloaded.");
     }
+    checkNesting(file);
     String unk = checkAndReadUnkToken(file);
     // From a stream, never by name: a name makes DJL contact the Hugging Face Hub.
     try (InputStream in = Files.newInputStream(file)) {
@@ -61,6 +62,33 @@ public final class PromptTokenizer implements AutoCloseable {
       throw new CheckpointFormatException(file, "cannot be read: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       throw new CheckpointFormatException(file, "is not a valid Hugging Face tokenizer.json: " + e.getMessage(), e);
+    }
+  }
+
+  /** Deepest nesting of objects and arrays accepted in tokenizer.json (real files nest fewer than 10 levels). */
+  static final int MAX_NESTING = 64;
+
+  /**
+   * Refuses a tokenizer.json nested more than {@link #MAX_NESTING} levels deep before the native library reads it:
+   * its JSON reader stops at 128 levels with a panic that aborts the whole JVM (a decoder {@code Sequence} nested
+   * inside itself is enough).
+   */
+  private static void checkNesting(Path file) {
+    try (com.fasterxml.jackson.core.JsonParser p = new com.fasterxml.jackson.databind.ObjectMapper().createParser(file.toFile())) {
+      int depth = 0;
+      for (com.fasterxml.jackson.core.JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+        if (t.isStructStart()) {
+          if (++depth > MAX_NESTING) {
+            throw new CheckpointFormatException(file, "nests objects or arrays more than " + MAX_NESTING
+                + " levels deep (at line " + p.currentLocation().getLineNr() + ", column "
+                + p.currentLocation().getColumnNr() + "). The tokenizer.json is corrupted.");
+          }
+        } else if (t.isStructEnd()) {
+          depth--;
+        }
+      }
+    } catch (IOException e) {
+      throw new CheckpointFormatException(file, "is not valid JSON: " + e.getMessage(), e);
     }
   }
 

@@ -205,4 +205,30 @@ class PromptTokenizerTest {
       assertTrue(u.getMessage().contains("tokenizer.json") && u.getMessage().contains("[UNK]"), u.getMessage());
     }
   }
+
+  /**
+   * Found by the 1,000,000-case fuzz run (seed 20261207): a decoder nested 200 levels deep made the native library's
+   * JSON reader panic ("recursion limit exceeded"), which aborted the JVM.
+   */
+  @Test
+  void a_tokenizer_json_nested_too_deep_is_refused_before_the_native_library_reads_it(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    var good = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(resource("mistral").resolve("tokenizer.json").toFile());
+    com.fasterxml.jackson.databind.node.ObjectNode decoder = json.createObjectNode().put("type", "Fuse");
+    for (int i = 0; i < 200; i++) {
+      com.fasterxml.jackson.databind.node.ObjectNode outer = json.createObjectNode().put("type", "Sequence");
+      outer.putArray("decoders").add(decoder);
+      decoder = outer;
+    }
+    good.set("decoder", decoder);
+    java.nio.file.Files.writeString(dir.resolve("tokenizer.json"), json.writeValueAsString(good));
+    org.visualscratchpad.CheckpointFormatException e = org.junit.jupiter.api.Assertions.assertThrows(
+        org.visualscratchpad.CheckpointFormatException.class, () -> PromptTokenizer.load(dir));
+    assertTrue(e.getMessage().contains("more than " + PromptTokenizer.MAX_NESTING + " levels deep"), e.getMessage());
+    // the shipped tokenizers load as before
+    try (PromptTokenizer t = PromptTokenizer.load(resource("mistral"))) {
+      assertTrue(t.encode("hello", SpecialTokens.INCLUDE).length() > 0);
+    }
+  }
 }
