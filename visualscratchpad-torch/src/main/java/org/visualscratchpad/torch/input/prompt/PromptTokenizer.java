@@ -142,8 +142,9 @@ public final class PromptTokenizer implements AutoCloseable {
     for (String which : new String[] {"single", "pair"}) {
       for (com.fasterxml.jackson.databind.JsonNode piece : pp.path(which)) {
         com.fasterxml.jackson.databind.JsonNode special = piece.path("SpecialToken");
-        if (special.isObject()) {
-          String id = special.path("id").asText();
+        // the native reader takes the piece as an object {"id", "type_id"} or, like any struct, as an array [id, type_id]
+        if (special.isObject() || special.isArray()) {
+          String id = special.isObject() ? special.path("id").asText() : special.path(0).asText();
           com.fasterxml.jackson.databind.JsonNode def = defined.path(id);
           if (!def.isObject() || !def.path("ids").isArray() || def.path("ids").isEmpty()
               || def.path("ids").size() != def.path("tokens").size()) {

@@ -194,6 +194,16 @@ class PromptTokenizerTest {
     org.visualscratchpad.CheckpointFormatException e = org.junit.jupiter.api.Assertions.assertThrows(
         org.visualscratchpad.CheckpointFormatException.class, () -> PromptTokenizer.load(dir.resolve("a")));
     assertTrue(e.getMessage().contains("special token '<s>'"), e.getMessage());
+    // the same with the piece written as an array [id, type_id], which the native reader also takes (found by the
+    // 1,000,000-case fuzz run, seed 20261207: it aborted the JVM)
+    var asArray = good.deepCopy();
+    var single = (com.fasterxml.jackson.databind.node.ArrayNode) asArray.get("post_processor").get("single");
+    single.set(0, json.createObjectNode().set("SpecialToken", json.createArrayNode().add("").add(490)));
+    java.nio.file.Files.createDirectories(dir.resolve("c"));
+    json.writeValue(dir.resolve("c/tokenizer.json").toFile(), asArray);
+    org.visualscratchpad.CheckpointFormatException c = org.junit.jupiter.api.Assertions.assertThrows(
+        org.visualscratchpad.CheckpointFormatException.class, () -> PromptTokenizer.load(dir.resolve("c")));
+    assertTrue(c.getMessage().contains("special token ''"), c.getMessage());
     // the model names an unk token its vocabulary lacks: encoding an unknown word failed with a bare RuntimeException
     var missingUnk = good.deepCopy();
     ((com.fasterxml.jackson.databind.node.ObjectNode) missingUnk.get("model")).put("unk_token", "[UNK]");
