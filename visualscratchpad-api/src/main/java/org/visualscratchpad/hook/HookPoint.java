@@ -91,6 +91,23 @@ public record HookPoint(Tower tower, int layer, HookSite site) {
     return site == HookSite.RESID_POST ? layer + 1 : layer;
   }
 
+  /**
+   * Checks that {@code hook} is a vision hook inside a tower of {@code numLayers} encoder layers and returns its
+   * {@code hidden_states} index ({@code hook_resid_pre} of layer {@code numLayers} is the last state).
+   *
+   * @param where appended to the message of a hook beyond the tower (e.g. the checkpoint folder), or empty
+   * @throws InvalidInputException naming the hook and the tower's layers
+   */
+  public static int checkedVisionIndex(HookPoint hook, int numLayers, String where) {
+    int n = numLayers;
+    InvalidInputException.check(hook != null && hook.tower() == Tower.VISION,
+        "hook point (%s) must be on the vision tower, e.g. vision.blocks.%s.hook_resid_post", hook, n - 2);
+    InvalidInputException.check(hook.layer() < n || (hook.site() == HookSite.RESID_PRE && hook.layer() <= n),
+        "hook layer (%s) of %s must be less than the vision tower's %s layers (0..%s)%s", hook.layer(), hook, n, n - 1,
+        where);
+    return hook.hiddenStatesIndex();
+  }
+
   /** The rendered name, e.g. {@code vision.blocks.18.hook_resid_post}. */
   @Override
   public String toString() {

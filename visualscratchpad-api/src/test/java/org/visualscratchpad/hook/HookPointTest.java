@@ -35,4 +35,16 @@ class HookPointTest {
     InvalidInputException e = assertThrows(InvalidInputException.class, () -> HookPoint.parse(text));
     assertTrue(e.getMessage().contains("hook") || e.getMessage().contains("tower"), e.getMessage());
   }
+
+  @Test
+  void a_vision_hook_is_checked_against_the_towers_layers_and_gives_its_hidden_states_index() {
+    assertEquals(19, HookPoint.checkedVisionIndex(HookPoint.parse("vision.blocks.18.hook_resid_post"), 24, ""));
+    assertEquals(24, HookPoint.checkedVisionIndex(HookPoint.parse("vision.blocks.24.hook_resid_pre"), 24, ""));
+    org.visualscratchpad.InvalidInputException beyond = org.junit.jupiter.api.Assertions.assertThrows(
+        org.visualscratchpad.InvalidInputException.class,
+        () -> HookPoint.checkedVisionIndex(HookPoint.parse("vision.blocks.24.hook_resid_post"), 24, " of /m"));
+    assertTrue(beyond.getMessage().contains("24 layers (0..23) of /m"), beyond.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(org.visualscratchpad.InvalidInputException.class,
+        () -> HookPoint.checkedVisionIndex(null, 24, ""));
+  }
 }

@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.visualscratchpad.InvalidInputException;
 import org.visualscratchpad.hook.HookPoint;
-import org.visualscratchpad.hook.HookSite;
-import org.visualscratchpad.hook.Tower;
 import org.visualscratchpad.tensor.FloatMatrix;
 import org.visualscratchpad.torch.nn.Nd;
 import org.visualscratchpad.torch.checkpoint.Weights;
@@ -108,12 +106,7 @@ public final class ClipVisionTower {
    * @throws InvalidInputException naming the hook and the tower's layers
    */
   public int checkHook(HookPoint hook) {
-    int n = cfg.numLayers();
-    InvalidInputException.check(hook != null && hook.tower() == Tower.VISION,
-        "hook point (%s) must be on the vision tower, e.g. vision.blocks.%s.hook_resid_post", hook, n - 2);
-    InvalidInputException.check(hook.layer() < n || (hook.site() == HookSite.RESID_PRE && hook.layer() <= n),
-        "hook layer (%s) of %s must be less than the vision tower's %s layers (0..%s)", hook.layer(), hook, n, n - 1);
-    return hook.hiddenStatesIndex();
+    return HookPoint.checkedVisionIndex(hook, cfg.numLayers(), "");
   }
 
   /**

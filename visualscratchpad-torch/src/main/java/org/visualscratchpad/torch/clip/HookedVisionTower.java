@@ -140,14 +140,7 @@ public final class HookedVisionTower implements VisionEncoder, AutoCloseable {
   }
 
   private static int checkHook(HookPoint hook, ClipTowerConfig vc, Path folder) {
-    int n = vc.numLayers();
-    InvalidInputException.check(hook != null && hook.tower() == org.visualscratchpad.hook.Tower.VISION,
-        "hook point (%s) must be on the vision tower, e.g. vision.blocks.%s.hook_resid_post", hook, n - 2);
-    InvalidInputException.check(hook.layer() < n
-            || (hook.site() == org.visualscratchpad.hook.HookSite.RESID_PRE && hook.layer() <= n),
-        "hook layer (%s) of %s must be less than the vision tower's %s layers (0..%s) of %s. Was this SAE trained "
-            + "on another model?", hook.layer(), hook, n, n - 1, folder);
-    return hook.hiddenStatesIndex();
+    return HookPoint.checkedVisionIndex(hook, vc.numLayers(), " of " + folder + ". Was this SAE trained on another model?");
   }
 
   /** Encoder layers held (those before the hook's {@code hidden_states} index). */

@@ -81,14 +81,8 @@ public final class HookedFamilyTower implements VisionEncoder, AutoCloseable {
   }
 
   private static int checkHook(HookPoint hook, VlmConfig cfg, Path folder) {
-    int n = cfg.vision().numLayers();
-    InvalidInputException.check(hook != null && hook.tower() == org.visualscratchpad.hook.Tower.VISION,
-        "hook point (%s) must be on the vision tower, e.g. vision.blocks.%s.hook_resid_post", hook, n - 2);
-    InvalidInputException.check(hook.layer() < n
-            || (hook.site() == org.visualscratchpad.hook.HookSite.RESID_PRE && hook.layer() <= n),
-        "hook layer (%s) of %s must be less than the vision tower's %s layers (0..%s) of %s. Was this SAE trained "
-            + "on another model?", hook.layer(), hook, n, n - 1, folder);
-    return hook.hiddenStatesIndex();
+    return HookPoint.checkedVisionIndex(hook, cfg.vision().numLayers(),
+        " of " + folder + ". Was this SAE trained on another model?");
   }
 
   /** Encoder layers held (those before the hook's {@code hidden_states} index). */

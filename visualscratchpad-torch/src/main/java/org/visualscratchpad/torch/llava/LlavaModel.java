@@ -716,13 +716,7 @@ public final class LlavaModel implements VisionEncoder, AutoCloseable {
 
   /** The hidden_states index of a vision hook, checked against the tower (see ClipVisionTower#checkHook). */
   private int checkHook(HookPoint hook) {
-    int n = cfg.vision().numLayers();
-    InvalidInputException.check(hook != null && hook.tower() == org.visualscratchpad.hook.Tower.VISION,
-        "hook point (%s) must be on the vision tower, e.g. vision.blocks.%s.hook_resid_post", hook, n - 2);
-    InvalidInputException.check(hook.layer() < n
-            || (hook.site() == org.visualscratchpad.hook.HookSite.RESID_PRE && hook.layer() <= n),
-        "hook layer (%s) of %s must be less than the vision tower's %s layers (0..%s)", hook.layer(), hook, n, n - 1);
-    return hook.hiddenStatesIndex();
+    return HookPoint.checkedVisionIndex(hook, cfg.vision().numLayers(), "");
   }
 
   /** Whether this model runs on the project's CPU engine (else on libtorch through DJL). */
